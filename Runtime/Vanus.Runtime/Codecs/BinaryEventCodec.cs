@@ -142,7 +142,8 @@ public static class BinaryEventCodec
                 extensions = new ExtensionAttributes(items);
             }
 
-            ReadOnlyMemory<byte>? data = reader.TryReadNil() ? null : ToArray(reader.ReadBytes());
+            // The cast matters: a null array would otherwise convert to an empty (present) ReadOnlyMemory.
+            ReadOnlyMemory<byte>? data = reader.TryReadNil() ? (ReadOnlyMemory<byte>?)null : ToArray(reader.ReadBytes());
             for (var i = FieldCount; i < count; i++)
             {
                 // Fields a newer layout appends are skipped, so old readers keep working.

@@ -157,7 +157,8 @@ public static class HttpBinding
             Time = time,
             Extensions = extensions is null ? default : new ExtensionAttributes([.. extensions]),
             // An empty body carries no data, as the HTTP binding's SDKs read it.
-            Data = body.IsEmpty ? null : body.ToArray(),
+            // The cast matters: a null array would otherwise convert to an empty (present) ReadOnlyMemory.
+            Data = body.IsEmpty ? (ReadOnlyMemory<byte>?)null : body.ToArray(),
         };
     }
 

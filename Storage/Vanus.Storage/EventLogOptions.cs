@@ -1,0 +1,94 @@
+using Vanus.Storage.Files;
+using Vanus.Storage.Tiers;
+
+namespace Vanus.Storage;
+
+/// <summary>How an event log stores its segments; copied when the log opens.</summary>
+public sealed record EventLogOptions
+{
+    /// <summary>The default segment size, 64 MiB.</summary>
+    public const long DefaultSegmentSize = 64L << 20;
+
+    /// <summary>Creates options for a log kept in <paramref name="directory"/> (the hot tier).</summary>
+    public EventLogOptions(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        Directory = directory;
+    }
+
+    /// <summary>The log's own directory: the active segment, the hot tier, the checkpoint and the lock file.</summary>
+    public string Directory { get; }
+
+    /// <summary>When appends are forced to disk.</summary>
+    public SyncPolicy Sync { get; init; } = SyncPolicy.Interval;
+
+    /// <summary>Under <see cref="SyncPolicy.Interval"/>, the longest a completed append stays unsynced.</summary>
+    public TimeSpan SyncInterval { get; init; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>The size at which a segment is sealed and a new one started; segment files are preallocated to it.</summary>
+    public long SegmentSize { get; init; } = DefaultSegmentSize;
+
+    /// <summary>The distance in bytes between two entries of the sparse offset and time index.</summary>
+    public int IndexIntervalBytes { get; init; } = 16 << 10;
+
+    /// <summary>The most bytes of appended records waiting for the writer; appends past it wait (backpressure).</summary>
+    public long MaxPendingBytes { get; init; } = 32L << 20;
+
+    /// <summary>After this many synced bytes the checkpoint moves forward (bounds the tail that recovery verifies).</summary>
+    public long CheckpointIntervalBytes { get; init; } = 16L << 20;
+
+    /// <summary>Retention by age and size.</summary>
+    public RetentionOptions Retention { get; init; } = RetentionOptions.Forever;
+
+    /// <summary>Where sealed segments move as they age (warm directory, cold object store); null keeps everything hot.</summary>
+    public TierOptions? Tiers { get; init; }
+
+    /// <summary>The file system to write through; tests pass a simulated one.</summary>
+    public IFileSystem FileSystem { get; init; } = FileSystems.Local;
+
+    /// <summary>The clock for store times, the sync interval and retention.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>The largest payload a record can have in a segment of this size.</summary>
+    internal long MaxPayload => SegmentSize - Segments.RecordFormat.HeaderSize;
+
+    internal void Validate()
+    {
+        if (SegmentSize < 4096 || SegmentSize > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SegmentSize), SegmentSize, "segment size must be between 4096 bytes and 2 GiB");
+        }
+
+        if (SyncInterval <= TimeSpan.Zero && Sync == SyncPolicy.Interval)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SyncInterval), SyncInterval, "sync interval must be positive");
+        }
+
+        if (IndexIntervalBytes < 64)
+        {
+            throw new ArgumentOutOfRangeException(nameof(IndexIntervalBytes), IndexIntervalBytes, "index interval must be at least 64 bytes");
+        }
+
+        if (MaxPendingBytes < 4096)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxPendingBytes), MaxPendingBytes, "pending bytes must be at least 4096");
+        }
+
+        if (!Enum.IsDefined(Sync))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Sync), Sync, "unknown sync policy");
+        }
+
+        if (Retention.MaxAge is { } age && age <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Retention), age, "retention age must be positive");
+        }
+
+        if (Retention.MaxBytes is { } bytes && bytes <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Retention), bytes, "retention size must be positive");
+        }
+
+        Tiers?.Validate();
+    }
+}

@@ -1,0 +1,26 @@
+namespace Vanus.Storage.Files;
+
+/// <summary>An in-memory file system whose content survives only as far as it was synced, for power-loss and fault tests.</summary>
+public interface ISimulatedFileSystem : IFileSystem
+{
+    /// <summary>
+    /// Simulates a power loss: every open file becomes unusable, and each file keeps its synced content plus, chosen by
+    /// <paramref name="random"/>, a prefix of its unsynced writes in order, the last of which may be torn (a prefix, or a random subset of its 512-byte sectors).
+    /// </summary>
+    void PowerLoss(Random random);
+
+    /// <summary>Makes every later write or sync fail with an <see cref="IOException"/> (a full or broken disk) until <see cref="ClearFault"/>.</summary>
+    void FailWrites(string reason);
+
+    /// <summary>Ends a fault started by <see cref="FailWrites"/>.</summary>
+    void ClearFault();
+
+    /// <summary>How many syncs of file content have been performed.</summary>
+    long SyncCount { get; }
+
+    /// <summary>The current content of a file (what a reader sees now), for tests that damage or inspect bytes.</summary>
+    byte[] ReadAllBytes(string path);
+
+    /// <summary>Overwrites bytes of a file durably, as bit rot or a stray writer would.</summary>
+    void Corrupt(string path, long position, ReadOnlySpan<byte> bytes);
+}

@@ -1,0 +1,732 @@
+using System.Buffers;
+using System.Diagnostics;
+using Vanus.Runtime.Codecs;
+using Vanus.Runtime.Events;
+using Vanus.Storage.Segments;
+
+namespace Vanus.Storage.Log;
+
+internal sealed partial class SegmentLog : IThreadPoolWorkItem
+{
+    private const int BatchCapacity = WriteBatch.StandardCapacity;
+
+    // An appender writes inline only when the log has been idle this long: a steady stream of appends is better served
+    // by the background writer, which then takes everything that queued during its previous write in one call.
+    private static readonly long InlineIdleTicks = Stopwatch.Frequency / 10_000;
+
+    private readonly Lock _gate = new();
+    private readonly ITimer _syncTimer;
+    private readonly CompletionPool _completions = new();
+    private readonly Stack<WriteBatch> _batchPool = new();
+    private readonly Queue<WriteBatch> _queue = new();
+    private readonly Queue<HeldAppend> _held = new();
+    private readonly List<WriteBatch> _writing = [];
+    private readonly List<ReadOnlyMemory<byte>> _gather = [];
+
+    // Guarded by _gate: where the next record goes.
+    private long _nextOffset;
+    private Segment _assignSegment = null!;
+    private long _assignPosition;
+    private long _lastStoreTicks;
+    private WriteBatch? _current;
+    private long _pendingBytes;
+    private bool _writerActive;
+    private bool _syncDue;
+    private bool _timerArmed;
+    private bool _closed;
+    private Exception? _fault;
+    private long _lastDrainEnd;
+    private bool _closedForGood;
+    private TaskCompletionSource? _idleWaiter;
+    private TaskCompletionSource? _tailWaiter;
+    private TaskCompletionSource? _exclusiveGate;
+
+    // Owned by whoever holds the writer role.
+    private Segment _writeSegment = null!;
+    private long _writePosition;
+    private long _writtenNext;
+    private long _writtenLastTicks;
+    private bool _unsynced;
+    private long _lastSyncTimestamp;
+    private long _checkpointPosition;
+
+    /// <summary>Overrides the idle time after which an appender writes inline (tests force one path or the other).</summary>
+    internal long InlineIdleThreshold { get; set; } = InlineIdleTicks;
+
+    private void StartWriting(Segment active, long position, long nextOffset, long lastStoreTicks)
+    {
+        _writeSegment = _assignSegment = active;
+        _writePosition = _assignPosition = position;
+        _writtenNext = _nextOffset = nextOffset;
+        _writtenLastTicks = _lastStoreTicks = lastStoreTicks;
+        _lastSyncTimestamp = _time.GetTimestamp();
+        _unsynced = false;
+        _tail = new Tail(active, nextOffset, position, lastStoreTicks);
+    }
+
+    public ValueTask<long> AppendAsync(Event e, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<long>(cancellationToken);
+        }
+
+        var scratch = ScratchWriter.ForThisThread();
+        scratch.Reset(RecordFormat.HeaderSize);
+        BinaryEventCodec.Encode(e, scratch);
+        var payloadLength = scratch.Length - RecordFormat.HeaderSize;
+        if (payloadLength > _options.MaxPayload)
+        {
+            throw new ArgumentException($"event '{e.Id}' takes {payloadLength} bytes stored, more than a segment of {_options.SegmentSize} bytes holds", nameof(e));
+        }
+
+        var payloadCrc = RecordFormat.PayloadCrc(scratch.Written[RecordFormat.HeaderSize..]);
+        var frame = scratch.Written;
+        long offset;
+        AppendCompletion? completion = null;
+        var inline = false;
+        lock (_gate)
+        {
+            ThrowIfUnusable();
+            if (_exclusiveGate is not null || _held.Count > 0 || (_pendingBytes > 0 && _pendingBytes + frame.Length > _options.MaxPendingBytes))
+            {
+                // Held back (backpressure, or a truncation in progress): queued in order, placed as room frees up.
+                var copy = ArrayPool<byte>.Shared.Rent(frame.Length);
+                frame.CopyTo(copy);
+                var held = _completions.Rent();
+                _held.Enqueue(new HeldAppend(copy, frame.Length, payloadLength, payloadCrc, held));
+                return new ValueTask<long>(held, held.Version);
+            }
+
+            offset = Place(frame, payloadLength, payloadCrc);
+            if (!_writerActive)
+            {
+                _writerActive = true;
+                inline = InlineIdleThreshold <= 0 || (_queue.Count == 0 && Stopwatch.GetTimestamp() - _lastDrainEnd >= InlineIdleThreshold);
+                if (!inline)
+                {
+                    ScheduleWriter();
+                }
+            }
+
+            if (!inline)
+            {
+                completion = _completions.Rent();
+                completion.Offset = offset;
+                _current!.Waiters.Add(completion);
+            }
+        }
+
+        if (inline)
+        {
+            var error = DrainPass(inline: true);
+            ReleaseWriterRole();
+            return error is null ? new ValueTask<long>(offset) : ValueTask.FromException<long>(AppendFailed(error));
+        }
+
+        return new ValueTask<long>(completion!, completion!.Version);
+    }
+
+    /// <summary>Places held appends, oldest first, while there is room and no exclusive operation runs. Under _gate.</summary>
+    private void PlaceHeld()
+    {
+        while (_held.Count > 0)
+        {
+            var next = _held.Peek();
+            if (_fault is not null || _closedForGood)
+            {
+                _held.Dequeue();
+                Exception error = _fault is { } fault ? AppendFailed(fault) : new ObjectDisposedException(nameof(SegmentLog), "the log closed before the append could be placed");
+                next.Completion?.Fail(error);
+                next.Barrier?.TrySetException(error);
+                if (next.Frame is { } unused)
+                {
+                    ArrayPool<byte>.Shared.Return(unused);
+                }
+
+                continue;
+            }
+
+            if (_exclusiveGate is not null || (_pendingBytes > 0 && _pendingBytes + next.Length > _options.MaxPendingBytes))
+            {
+                return;
+            }
+
+            _held.Dequeue();
+            if (next.Barrier is { } barrier)
+            {
+                var flush = _current ??= NewBatch(0);
+                flush.ForceSync = true;
+                flush.Barriers.Add(barrier);
+                if (!_writerActive)
+                {
+                    _writerActive = true;
+                    ScheduleWriter();
+                }
+
+                continue;
+            }
+
+            next.Completion!.Offset = Place(next.Frame.AsSpan(0, next.Length), next.PayloadLength, next.PayloadCrc);
+            _current!.Waiters.Add(next.Completion);
+            ArrayPool<byte>.Shared.Return(next.Frame!);
+            if (!_writerActive)
+            {
+                _writerActive = true;
+                ScheduleWriter();
+            }
+        }
+    }
+
+    /// <summary>An append waiting for room, or (with only <c>Barrier</c> set) a flush waiting behind such appends.</summary>
+    private readonly record struct HeldAppend(byte[]? Frame, int Length, int PayloadLength, uint PayloadCrc, AppendCompletion? Completion, TaskCompletionSource? Barrier = null);
+
+    /// <summary>Assigns the record its offset and store time, seals the header and copies the frame into the current batch. Under _gate.</summary>
+    private long Place(Span<byte> frame, int payloadLength, uint payloadCrc)
+    {
+        if (_assignPosition > 0 && _assignPosition + frame.Length > _options.SegmentSize)
+        {
+            Roll();
+        }
+
+        var offset = _nextOffset++;
+        var ticks = Math.Max(_time.GetUtcNow().UtcTicks, _lastStoreTicks);
+        _lastStoreTicks = ticks;
+        RecordFormat.WriteHeader(frame, payloadLength, payloadCrc, offset, ticks);
+        var batch = _current;
+        if (batch is null || batch.Length + frame.Length > batch.Buffer.Length)
+        {
+            if (batch is not null)
+            {
+                _queue.Enqueue(batch);
+            }
+
+            batch = _current = NewBatch(Math.Max(BatchCapacity, frame.Length));
+        }
+
+        frame.CopyTo(batch.Buffer.AsSpan(batch.Length));
+        if (batch.Count == 0)
+        {
+            batch.FirstOffset = offset;
+        }
+
+        batch.Length += frame.Length;
+        batch.Count++;
+        batch.LastStoreTicks = ticks;
+        _assignSegment.Index!.Add(offset, _assignPosition, ticks);
+        _assignPosition += frame.Length;
+        _pendingBytes += frame.Length;
+        return offset;
+    }
+
+    /// <summary>Ends the active segment at the current position: the batch in hand seals it, and the next record starts a successor. Under _gate.</summary>
+    private void Roll()
+    {
+        var successor = new Segment(_nextOffset) { Tier = SegmentTier.Hot, Index = new SparseIndex(_options.IndexIntervalBytes) };
+        var batch = _current ?? NewBatch(0);
+        batch.SealSuccessor = successor;
+        _queue.Enqueue(batch);
+        _current = null;
+        _assignSegment = successor;
+        _assignPosition = 0;
+    }
+
+    private WriteBatch NewBatch(int capacity)
+    {
+        var batch = _batchPool.Count > 0 ? _batchPool.Pop() : new WriteBatch();
+        batch.Start(_assignSegment, _assignPosition, capacity);
+        return batch;
+    }
+
+    private void ThrowIfUnusable()
+    {
+        ObjectDisposedException.ThrowIf(_closed, this);
+        if (_fault is { } fault)
+        {
+            throw AppendFailed(fault);
+        }
+    }
+
+    private IOException AppendFailed(Exception error) =>
+        error is IOException io && io.Message.StartsWith("the log '", StringComparison.Ordinal)
+            ? io
+            : new IOException($"the log '{_directory}' failed to write and accepts no more appends until it is reopened: {error.Message}", error);
+
+    private void ScheduleWriter() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+
+    void IThreadPoolWorkItem.Execute()
+    {
+        while (true)
+        {
+            DrainPass();
+            lock (_gate)
+            {
+                if (!HasPendingWork())
+                {
+                    GoIdle();
+                    return;
+                }
+            }
+        }
+    }
+
+    private void ReleaseWriterRole()
+    {
+        lock (_gate)
+        {
+            if (HasPendingWork())
+            {
+                ScheduleWriter();
+            }
+            else
+            {
+                GoIdle();
+            }
+        }
+    }
+
+    private bool HasPendingWork() => _queue.Count > 0 || _current is { HasWork: true } || _syncDue;
+
+    private void GoIdle()
+    {
+        _writerActive = false;
+        _lastDrainEnd = Stopwatch.GetTimestamp();
+        if (_idleWaiter is { } waiter)
+        {
+            _idleWaiter = null;
+            waiter.TrySetResult();
+        }
+    }
+
+    /// <summary>One pass of the writer: takes every queued batch, writes, syncs per policy, publishes and completes. Returns the write error, if any.</summary>
+    private Exception? DrainPass(bool inline = false)
+    {
+        bool syncDue;
+        Exception? error;
+        lock (_gate)
+        {
+            if (_current is { HasWork: true } current)
+            {
+                _queue.Enqueue(current);
+                _current = null;
+            }
+
+            while (_queue.TryDequeue(out var batch))
+            {
+                _writing.Add(batch);
+            }
+
+            syncDue = _syncDue;
+            _syncDue = false;
+            error = _fault;
+        }
+
+        var forceSync = false;
+        if (error is null)
+        {
+            try
+            {
+                forceSync = WriteAll();
+            }
+#pragma warning disable CA1031 // every write failure faults the log and fails the appends waiting on it
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                error = ex;
+            }
+        }
+
+        // Under interval and none an append completes once written: its completion does not wait for the sync.
+        var early = error is null && _options.Sync != SyncPolicy.Always;
+        if (early)
+        {
+            PublishTail(new Tail(_writeSegment, _writtenNext, _writePosition, _writtenLastTicks));
+            CompleteWaiters(null);
+        }
+
+        if (error is null)
+        {
+            try
+            {
+                SyncIfDue(syncDue, forceSync, inline);
+            }
+#pragma warning disable CA1031 // a sync failure faults the log like a write failure
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                error = ex;
+            }
+        }
+
+        if (error is null && !early)
+        {
+            PublishTail(new Tail(_writeSegment, _writtenNext, _writePosition, _writtenLastTicks));
+        }
+
+        var failure = error is null ? null : AppendFailed(error);
+        if (!early || failure is not null)
+        {
+            CompleteWaiters(failure);
+        }
+
+        long written = 0;
+        foreach (var batch in _writing)
+        {
+            written += batch.Length;
+            foreach (var barrier in batch.Barriers)
+            {
+                if (failure is null)
+                {
+                    barrier.TrySetResult();
+                }
+                else
+                {
+                    barrier.TrySetException(failure);
+                }
+            }
+        }
+
+        lock (_gate)
+        {
+            foreach (var batch in _writing)
+            {
+                batch.Reset();
+                _batchPool.Push(batch);
+            }
+
+            _pendingBytes -= written;
+            if (error is not null)
+            {
+                _fault ??= error;
+            }
+
+            PlaceHeld();
+        }
+
+        _writing.Clear();
+        return error;
+    }
+
+    /// <summary>Writes every taken batch (sealing segments on the way); returns whether a batch asked for a sync.</summary>
+    private bool WriteAll()
+    {
+        var forceSync = false;
+        var i = 0;
+        while (i < _writing.Count)
+        {
+            var segment = _writing[i].Segment;
+            if (segment != _writeSegment || _writing[i].Position != _writePosition)
+            {
+                throw new InvalidOperationException($"writer out of step: batch for segment {segment.BaseOffset} at byte {_writing[i].Position}, writing segment {_writeSegment.BaseOffset} at byte {_writePosition}");
+            }
+
+            _gather.Clear();
+            long bytes = 0;
+            WriteBatch last;
+            do
+            {
+                last = _writing[i++];
+                if (last.Length > 0)
+                {
+                    _gather.Add(last.Buffer.AsMemory(0, last.Length));
+                    bytes += last.Length;
+                    _writtenNext = last.FirstOffset + last.Count;
+                    _writtenLastTicks = last.LastStoreTicks;
+                }
+
+                forceSync |= last.ForceSync;
+            }
+            while (last.SealSuccessor is null && i < _writing.Count && _writing[i].Segment == segment);
+
+            var file = segment.WriteFile!;
+            if (_gather.Count == 1)
+            {
+                file.Write(_writePosition, _gather[0].Span);
+            }
+            else if (_gather.Count > 1)
+            {
+                file.Write(_writePosition, _gather);
+            }
+
+            _writePosition += bytes;
+            _unsynced |= bytes > 0;
+            if (last.SealSuccessor is { } successor)
+            {
+                Seal(successor);
+            }
+        }
+
+        return forceSync;
+    }
+
+    private void CompleteWaiters(IOException? failure)
+    {
+        foreach (var batch in _writing)
+        {
+            foreach (var waiter in batch.Waiters)
+            {
+                if (failure is null)
+                {
+                    waiter.Complete();
+                }
+                else
+                {
+                    waiter.Fail(failure);
+                }
+            }
+
+            batch.Waiters.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Syncs when the policy says so. An appender writing inline under <c>interval</c> never syncs itself: the timer's
+    /// writer does, so that appender is not held up by a sync its append does not wait for.
+    /// </summary>
+    private void SyncIfDue(bool syncDue, bool forceSync, bool inline)
+    {
+        if (!_unsynced)
+        {
+            return;
+        }
+
+        if (_options.Sync == SyncPolicy.Always || forceSync
+            || (_options.Sync == SyncPolicy.Interval && !inline && (syncDue || _time.GetElapsedTime(_lastSyncTimestamp) >= _options.SyncInterval)))
+        {
+            SyncActive();
+        }
+        else if (_options.Sync == SyncPolicy.Interval)
+        {
+            ArmSyncTimer();
+        }
+    }
+
+    private void SyncActive()
+    {
+        _writeSegment.WriteFile!.Sync();
+        _unsynced = false;
+        _lastSyncTimestamp = _time.GetTimestamp();
+        if (_writePosition - _checkpointPosition >= _options.CheckpointIntervalBytes)
+        {
+            WriteCheckpoint(_writeSegment.BaseOffset, _writePosition, _writtenNext, clean: false);
+        }
+    }
+
+    /// <summary>Seals the segment being written: sync, index file, cut the preallocated tail, then start the successor.</summary>
+    private void Seal(Segment successor)
+    {
+        var segment = _writeSegment;
+        var file = segment.WriteFile!;
+        file.Sync();
+        _unsynced = false;
+        _lastSyncTimestamp = _time.GetTimestamp();
+        var index = segment.Index!;
+        var summary = new SegmentSummary(segment.BaseOffset, _writtenNext, _writePosition, index.Count > 0 ? index[0].StoreTicks : 0, _writtenLastTicks, index.ToArray());
+        WriteIndexFile(_directory, summary);
+        file.SetLength(_writePosition);
+        file.Sync();
+        segment.ApplySummary(summary, _options.IndexIntervalBytes);
+        segment.StoredBytes = _writePosition;
+
+        var path = PathOf(successor.FileName);
+        _fs.Delete(path);
+        var next = _fs.Open(path, create: true, preallocate: _options.SegmentSize);
+        _fs.SyncDirectory(_directory);
+        successor.WriteFile = next;
+        successor.Source = new LocalSegmentSource(next, null);
+        AddToCatalog(successor);
+        _writeSegment = successor;
+        _writePosition = 0;
+        WriteCheckpoint(successor.BaseOffset, 0, successor.BaseOffset, clean: false);
+        PublishTail(new Tail(successor, _writtenNext, 0, _writtenLastTicks));
+    }
+
+    private void PublishTail(Tail tail)
+    {
+        TaskCompletionSource? waiter;
+        lock (_gate)
+        {
+            _tail = tail;
+            waiter = _tailWaiter;
+            _tailWaiter = null;
+        }
+
+        waiter?.TrySetResult();
+    }
+
+    private void ArmSyncTimer()
+    {
+        lock (_gate)
+        {
+            if (_timerArmed || _closed)
+            {
+                return;
+            }
+
+            _timerArmed = true;
+        }
+
+        var due = _options.SyncInterval - _time.GetElapsedTime(_lastSyncTimestamp);
+        _syncTimer.Change(due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnSyncTimer()
+    {
+        lock (_gate)
+        {
+            _timerArmed = false;
+            if (_closed)
+            {
+                return;
+            }
+
+            _syncDue = true;
+            if (!_writerActive)
+            {
+                _writerActive = true;
+                ScheduleWriter();
+            }
+        }
+    }
+
+    public ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            ThrowIfUnusable();
+        }
+
+        return FlushCoreAsync(behindHeld: true, cancellationToken);
+    }
+
+    /// <summary>Queues a barrier that forces a sync and completes once everything before it is durable.</summary>
+    private async ValueTask FlushCoreAsync(bool behindHeld, CancellationToken cancellationToken)
+    {
+        var barrier = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            if (_fault is { } fault)
+            {
+                throw AppendFailed(fault);
+            }
+
+            if (behindHeld && _held.Count > 0)
+            {
+                _held.Enqueue(new HeldAppend(null, 0, 0, 0, null, barrier));
+            }
+            else
+            {
+                var batch = _current ??= NewBatch(0);
+                batch.ForceSync = true;
+                batch.Barriers.Add(barrier);
+                if (!_writerActive)
+                {
+                    _writerActive = true;
+                    ScheduleWriter();
+                }
+            }
+        }
+
+        await barrier.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask SealAsync(CancellationToken cancellationToken = default)
+    {
+        var barrier = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            ThrowIfUnusable();
+            if (_assignPosition > 0)
+            {
+                Roll();
+            }
+
+            var batch = _current ??= NewBatch(0);
+            batch.Barriers.Add(barrier);
+            if (!_writerActive)
+            {
+                _writerActive = true;
+                ScheduleWriter();
+            }
+        }
+
+        await barrier.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Completes when no writer is running and nothing is queued (tests use it to reach a quiet moment).</summary>
+    internal async Task WhenIdleAsync()
+    {
+        while (true)
+        {
+            Task wait;
+            lock (_gate)
+            {
+                if (!_writerActive && !HasPendingWork())
+                {
+                    return;
+                }
+
+                _idleWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                wait = _idleWaiter.Task;
+            }
+
+            await wait.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> holding the writer role with appends held back: everything appended before is
+    /// written first, appends made meanwhile wait and then go on after it.
+    /// </summary>
+    private async ValueTask RunExclusiveAsync(Func<ValueTask> operation, CancellationToken cancellationToken)
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            ThrowIfUnusable();
+            _exclusiveGate = gate;
+        }
+
+        try
+        {
+            await FlushCoreAsync(behindHeld: false, cancellationToken).ConfigureAwait(false);
+            while (true)
+            {
+                Task wait;
+                lock (_gate)
+                {
+                    if (!_writerActive)
+                    {
+                        _writerActive = true;
+                        break;
+                    }
+
+                    _idleWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    wait = _idleWaiter.Task;
+                }
+
+                await wait.ConfigureAwait(false);
+            }
+
+            try
+            {
+                await operation().ConfigureAwait(false);
+            }
+            finally
+            {
+                ReleaseWriterRole();
+            }
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _exclusiveGate = null;
+                PlaceHeld();
+            }
+
+            gate.TrySetResult();
+        }
+    }
+}

@@ -1,0 +1,176 @@
+namespace Vanus.Storage.Log;
+
+internal sealed partial class SegmentLog
+{
+    public async ValueTask<MaintenanceReport> MaintainAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            ThrowIfUnusable();
+        }
+
+        await _maintenance.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var (warm, cold) = await MoveTiersAsync(cancellationToken).ConfigureAwait(false);
+            var deleted = await ApplyRetentionAsync(cancellationToken).ConfigureAwait(false);
+            return new MaintenanceReport(warm, cold, deleted);
+        }
+        finally
+        {
+            _maintenance.Release();
+        }
+    }
+
+    /// <summary>Deletes the oldest sealed segments, whole and from whichever tier holds them, while they are too old or the log too large.</summary>
+    private async ValueTask<List<long>> ApplyRetentionAsync(CancellationToken cancellationToken)
+    {
+        var deleted = new List<long>();
+        var retention = _options.Retention;
+        if (retention.MaxAge is null && retention.MaxBytes is null)
+        {
+            return deleted;
+        }
+
+        var now = _time.GetUtcNow().UtcTicks;
+        var tail = _tail;
+        var segments = _segments;
+        var total = segments.Sum(s => s.Sealed ? s.StoredBytes : tail.DataLength);
+        foreach (var segment in segments)
+        {
+            if (!segment.Sealed || segment == tail.Segment)
+            {
+                break;
+            }
+
+            var tooLarge = retention.MaxBytes is { } max && total > max;
+            var tooOld = false;
+            if (!tooLarge && retention.MaxAge is { } age)
+            {
+                await segment.LoadSummaryAsync(_options.IndexIntervalBytes, cancellationToken).ConfigureAwait(false);
+                tooOld = segment.LastStoreTicks < now - age.Ticks;
+            }
+
+            if (!tooLarge && !tooOld)
+            {
+                break;
+            }
+
+            await DeleteSegmentAsync(segment, cancellationToken).ConfigureAwait(false);
+            total -= segment.StoredBytes;
+            deleted.Add(segment.BaseOffset);
+        }
+
+        return deleted;
+    }
+
+    /// <summary>Drops a segment from the catalog (readers stop finding it), then deletes its bytes from its tier.</summary>
+    private async ValueTask DeleteSegmentAsync(Segment segment, CancellationToken cancellationToken)
+    {
+        RemoveFromCatalog(segment);
+        segment.SourceOrNull?.Retire();
+        switch (segment.Tier)
+        {
+            case SegmentTier.Cold:
+                await DeleteColdAsync(segment.BaseOffset, cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                var directory = DirectoryOf(segment.Tier);
+                _fs.Delete(Path.Combine(directory, segment.FileName));
+                _fs.Delete(Path.Combine(directory, Segment.IndexNameOf(segment.BaseOffset)));
+                break;
+        }
+    }
+
+    public async ValueTask TruncateAsync(long nextOffset, CancellationToken cancellationToken = default)
+    {
+        var tail = _tail;
+        if (nextOffset < EarliestOffset || nextOffset > tail.NextOffset)
+        {
+            throw new OffsetOutOfRangeException(nextOffset, EarliestOffset, tail.NextOffset);
+        }
+
+        await _maintenance.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await RunExclusiveAsync(() => TruncateCoreAsync(nextOffset, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _maintenance.Release();
+        }
+    }
+
+    /// <summary>
+    /// Cuts the log at <paramref name="nextOffset"/>, holding the writer role. The checkpoint moves first, so a crash
+    /// part-way leaves the log as it was or partly cut, but always contiguous.
+    /// </summary>
+    private async ValueTask TruncateCoreAsync(long nextOffset, CancellationToken cancellationToken)
+    {
+        var tail = _tail;
+        if (nextOffset == tail.NextOffset)
+        {
+            return;
+        }
+
+        var segments = _segments;
+        var target = FindSegment(segments, nextOffset)!;
+        if (target.Tier != SegmentTier.Hot || target.WriteFile is null)
+        {
+            throw new InvalidOperationException($"cannot truncate to offset {nextOffset}: segment {target.BaseOffset} is in the {target.Tier} tier, and only hot segments can be cut");
+        }
+
+        long position = 0;
+        if (nextOffset > target.BaseOffset)
+        {
+            var finder = new PositionFinder(nextOffset - 1);
+            await ScanAsync(target, tail, nextOffset - 1, finder, cancellationToken).ConfigureAwait(false);
+            position = finder.End;
+        }
+
+        WriteCheckpoint(target.BaseOffset, position, nextOffset, clean: false);
+        PublishTail(new Tail(target, nextOffset, position, _writtenLastTicks));
+        for (var i = segments.Length - 1; segments[i] != target; i--)
+        {
+            await DeleteSegmentAsync(segments[i], cancellationToken).ConfigureAwait(false);
+        }
+
+        if (target.Sealed)
+        {
+            _fs.Delete(PathOf(Segment.IndexNameOf(target.BaseOffset)));
+            target.MarkActive();
+        }
+
+        var file = target.WriteFile;
+        file.SetLength(position);
+        file.SetLength(_options.SegmentSize);
+        file.Sync();
+        target.Index!.TruncateAt(position);
+        lock (_gate)
+        {
+            _nextOffset = nextOffset;
+            _assignSegment = target;
+            _assignPosition = position;
+        }
+
+        _writeSegment = target;
+        _writePosition = position;
+        _writtenNext = nextOffset;
+        _unsynced = false;
+    }
+
+    private sealed class PositionFinder(long lastKept) : RecordVisitor
+    {
+        public long End { get; private set; }
+
+        public override bool Full => End > 0;
+
+        public override void Visit(long offset, long storeTicks, ReadOnlyMemory<byte> payload, int frameSize, string file, long position)
+        {
+            if (offset == lastKept)
+            {
+                End = position + frameSize;
+            }
+        }
+    }
+}

@@ -1,0 +1,331 @@
+using Vanus.Storage.Files;
+using Vanus.Storage.Segments;
+
+namespace Vanus.Storage.Log;
+
+/// <summary>
+/// An event log kept as segment files. Appenders frame records into shared batches under one lock; one writer at a time
+/// (an idle appender inline, otherwise a thread-pool work item) writes every pending batch in one gather write, syncs per
+/// policy, publishes the new tail to readers and completes the appends. Split by concern into partial files.
+/// </summary>
+internal sealed partial class SegmentLog : IEventLog
+{
+    private const string SegmentSuffix = ".seg";
+    private const string IndexSuffix = ".idx";
+    private const string TempSuffix = ".tmp";
+
+    private readonly EventLogOptions _options;
+    private readonly IFileSystem _fs;
+    private readonly TimeProvider _time;
+    private readonly string _directory;
+    private readonly Lock _catalogLock = new();
+    private readonly SemaphoreSlim _maintenance = new(1, 1);
+    private IDisposable? _directoryLock;
+    private IStorageFile? _checkpointFile;
+    private long _checkpointSequence;
+    private volatile Segment[] _segments = [];
+    private volatile Tail _tail = null!;
+    private RecoveryReport _recovery = new();
+
+    private SegmentLog(EventLogOptions options)
+    {
+        _options = options;
+        _fs = options.FileSystem;
+        _time = options.Time;
+        _directory = Path.GetFullPath(options.Directory);
+        _syncTimer = _time.CreateTimer(static s => ((SegmentLog)s!).OnSyncTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    public string Directory => _directory;
+
+    public long EarliestOffset => _segments[0].BaseOffset;
+
+    public long NextOffset => _tail.NextOffset;
+
+    public RecoveryReport Recovery => _recovery;
+
+    public IReadOnlyList<SegmentInfo> Segments
+    {
+        get
+        {
+            var tail = _tail;
+            return _segments.Select(s => s.ToInfo(tail.NextOffset, tail.DataLength)).ToList();
+        }
+    }
+
+    /// <summary>The visible end of the log: readers read up to here and never further.</summary>
+    internal sealed record Tail(Segment Segment, long NextOffset, long DataLength, long LastStoreTicks);
+
+    internal static async ValueTask<SegmentLog> OpenAsync(EventLogOptions options, CancellationToken cancellationToken)
+    {
+        var log = new SegmentLog(options);
+        try
+        {
+            options.FileSystem.CreateDirectory(log._directory);
+            log._directoryLock = options.FileSystem.Lock(Path.Combine(log._directory, "LOCK"));
+            await log.RecoverAsync(cancellationToken).ConfigureAwait(false);
+            return log;
+        }
+        catch
+        {
+            log.Abandon();
+            throw;
+        }
+    }
+
+    private string PathOf(string fileName) => Path.Combine(_directory, fileName);
+
+    private async ValueTask RecoverAsync(CancellationToken cancellationToken)
+    {
+        foreach (var temp in _fs.List(_directory, TempSuffix))
+        {
+            _fs.Delete(temp);
+        }
+
+        var checkpoint = Checkpoint.Read(_fs, PathOf("checkpoint"));
+        _checkpointSequence = checkpoint?.Sequence ?? 0;
+        var found = await ListSegmentsAsync(cancellationToken).ConfigureAwait(false);
+        if (found.Count == 0)
+        {
+            var first = CreateSegmentFile(checkpoint?.NextOffset ?? 0);
+            _segments = [first];
+            StartWriting(first, 0, first.BaseOffset, 0);
+            _checkpointFile = _fs.Open(PathOf("checkpoint"), create: true);
+            WriteCheckpoint(first.BaseOffset, 0, first.BaseOffset, clean: false);
+            _recovery = new RecoveryReport { WasClean = checkpoint is null or { Clean: true } };
+            return;
+        }
+
+        // Every segment but the last is sealed; the last is the active one unless it was sealed (a crash right after sealing).
+        var segments = found;
+        for (var i = 0; i < segments.Count - 1; i++)
+        {
+            if (!segments[i].Sealed)
+            {
+                RebuildSummary(segments[i]);
+            }
+        }
+
+        for (var i = 1; i < segments.Count; i++)
+        {
+            var previous = segments[i - 1];
+            if (previous.Index is not null && previous.Sealed && previous.NextOffset != segments[i].BaseOffset)
+            {
+                throw new LogCorruptedException(previous.Source.Description, previous.DataLength,
+                    $"the segment ends before offset {previous.NextOffset} but the next segment begins at offset {segments[i].BaseOffset}: records are missing");
+            }
+
+            if (previous.Index is null)
+            {
+                // A cold segment whose summary is fetched when first needed: its end is where the next one begins.
+                previous.NextOffset = segments[i].BaseOffset;
+            }
+        }
+
+        var last = segments[^1];
+        if (last.Sealed)
+        {
+            if (last.Index is null)
+            {
+                await last.LoadSummaryAsync(_options.IndexIntervalBytes, cancellationToken).ConfigureAwait(false);
+            }
+
+            var successor = CreateSegmentFile(last.NextOffset);
+            segments.Add(successor);
+            last = successor;
+        }
+
+        _segments = [.. segments];
+        _checkpointFile = _fs.Open(PathOf("checkpoint"), create: true);
+        RecoverActive(last, checkpoint, segments.Count > 1 ? segments[^2] : null);
+    }
+
+    /// <summary>Verifies the active segment: damage before the checkpoint is corruption; after it, a torn tail to cut.</summary>
+    private void RecoverActive(Segment active, Checkpoint? checkpoint, Segment? previous)
+    {
+        var file = active.WriteFile!;
+        active.Index = new SparseIndex(_options.IndexIntervalBytes);
+        var scan = SegmentScanner.Scan(file, active.BaseOffset, _options.MaxPayload, active.Index);
+        if (checkpoint is { } cp)
+        {
+            if (cp.SegmentBase > active.BaseOffset)
+            {
+                throw new LogCorruptedException(file.Path, 0, $"the checkpoint refers to segment {cp.SegmentBase}, which is missing");
+            }
+
+            if (cp.SegmentBase == active.BaseOffset && scan.Position < cp.Position)
+            {
+                throw new LogCorruptedException(file.Path, scan.Position,
+                    $"{scan.Reason ?? "the records end"} before the last checkpoint at byte {cp.Position}, so synced records are damaged or missing");
+            }
+        }
+
+        var clean = checkpoint is { Clean: true } c && c.SegmentBase == active.BaseOffset && c.Position == scan.Position && c.NextOffset == scan.NextOffset;
+        var report = new RecoveryReport { WasClean = clean, RecordsVerified = scan.Records };
+        if (!clean)
+        {
+            // Past the valid end there may be bytes of writes that never completed (sectors persist out of order): they
+            // are zeroed so that a later crash can never mistake them for records that follow new appends.
+            var zeroed = SegmentScanner.ZeroTail(file, scan.Position);
+            if (scan.Reason is not null || zeroed > 0)
+            {
+                report = report with
+                {
+                    TruncatedFile = file.Path,
+                    TruncatedAt = scan.Position,
+                    Reason = scan.Reason ?? $"{zeroed} stray bytes past the last record",
+                };
+            }
+        }
+
+        var lastTicks = scan.Records > 0 ? scan.LastStoreTicks : previous?.LastStoreTicks ?? 0;
+        StartWriting(active, scan.Position, scan.NextOffset, lastTicks);
+        WriteCheckpoint(active.BaseOffset, scan.Position, scan.NextOffset, clean: false);
+        _recovery = report;
+    }
+
+    /// <summary>Scans a sealed local segment that lost its index file, verifying every record, and writes the index again.</summary>
+    private void RebuildSummary(Segment segment)
+    {
+        var file = ((LocalSegmentSource)segment.Source).File;
+        var index = new SparseIndex(_options.IndexIntervalBytes);
+        var scan = SegmentScanner.Scan(file, segment.BaseOffset, _options.MaxPayload, index);
+        if (scan.Reason is not null)
+        {
+            throw new LogCorruptedException(file.Path, scan.Position, scan.Reason + " in a sealed segment");
+        }
+
+        var summary = new SegmentSummary(segment.BaseOffset, scan.NextOffset, scan.Position, index.Count > 0 ? index[0].StoreTicks : 0, scan.LastStoreTicks, index.ToArray());
+        WriteIndexFile(Path.GetDirectoryName(file.Path)!, summary);
+        if (segment.WriteFile is { } writable && writable.Length > scan.Position)
+        {
+            writable.SetLength(scan.Position);
+            writable.Sync();
+        }
+
+        segment.Index = index;
+        segment.ApplySummary(summary, _options.IndexIntervalBytes);
+        segment.StoredBytes = scan.Position;
+    }
+
+    private void WriteIndexFile(string directory, SegmentSummary summary)
+    {
+        var final = Path.Combine(directory, Segment.IndexNameOf(summary.BaseOffset));
+        var temp = final + TempSuffix;
+        using (var file = _fs.Open(temp, create: true))
+        {
+            file.SetLength(0);
+            file.Write(0, summary.Serialize(_options.IndexIntervalBytes));
+            file.Sync();
+        }
+
+        _fs.Rename(temp, final);
+        _fs.SyncDirectory(directory);
+    }
+
+    /// <summary>Creates (or recreates empty) the file of a new active segment.</summary>
+    private Segment CreateSegmentFile(long baseOffset)
+    {
+        var path = PathOf(Segment.NameOf(baseOffset));
+        _fs.Delete(path);
+        var file = _fs.Open(path, create: true, preallocate: _options.SegmentSize);
+        _fs.SyncDirectory(_directory);
+        var segment = new Segment(baseOffset) { WriteFile = file, Tier = SegmentTier.Hot, Index = new SparseIndex(_options.IndexIntervalBytes) };
+        segment.Source = new LocalSegmentSource(file, null);
+        return segment;
+    }
+
+    private void WriteCheckpoint(long segmentBase, long position, long nextOffset, bool clean)
+    {
+        _checkpointSequence++;
+        new Checkpoint(_checkpointSequence, segmentBase, position, nextOffset, clean).Write(_checkpointFile!);
+        _checkpointPosition = position;
+    }
+
+    private void AddToCatalog(Segment segment)
+    {
+        lock (_catalogLock)
+        {
+            _segments = [.. _segments, segment];
+        }
+    }
+
+    private void RemoveFromCatalog(Segment segment)
+    {
+        lock (_catalogLock)
+        {
+            _segments = _segments.Where(s => s != segment).ToArray();
+            segment.Removed = true;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _closed = true;
+        }
+
+        try
+        {
+            await FlushCoreAsync(behindHeld: true, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // A faulted log closes without a clean checkpoint; the next open verifies and repairs the tail.
+        }
+
+        await WhenIdleAsync().ConfigureAwait(false);
+        lock (_gate)
+        {
+            _closedForGood = true;
+            PlaceHeld();
+        }
+
+        await _syncTimer.DisposeAsync().ConfigureAwait(false);
+        if (_fault is null)
+        {
+            if (_unsynced)
+            {
+                _writeSegment.WriteFile!.Sync();
+                _unsynced = false;
+            }
+
+            WriteCheckpoint(_writeSegment.BaseOffset, _writePosition, _writtenNext, clean: true);
+        }
+
+        CloseFiles();
+    }
+
+    /// <summary>Drops the log as a crashed process would: no flush, no checkpoint, handles closed.</summary>
+    internal void Abandon()
+    {
+        lock (_gate)
+        {
+            _closed = true;
+            _closedForGood = true;
+            _fault ??= new IOException("the log was abandoned");
+            PlaceHeld();
+        }
+
+        _syncTimer.Dispose();
+        CloseFiles();
+    }
+
+    private void CloseFiles()
+    {
+        foreach (var segment in _segments)
+        {
+            segment.SourceOrNull?.Retire();
+        }
+
+        _checkpointFile?.Dispose();
+        _directoryLock?.Dispose();
+        _directoryLock = null;
+    }
+}

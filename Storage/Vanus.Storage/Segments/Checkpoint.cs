@@ -1,0 +1,66 @@
+using System.Buffers.Binary;
+using Vanus.Storage.Files;
+
+namespace Vanus.Storage.Segments;
+
+/// <summary>
+/// A point up to which the log is known durable and verified: records before it that fail their CRC are corruption
+/// (reported), records after it that fail are a torn tail (truncated). Two CRC-guarded slots are written in turn, so a
+/// torn checkpoint write leaves the previous one readable.
+/// </summary>
+internal readonly record struct Checkpoint(long Sequence, long SegmentBase, long Position, long NextOffset, bool Clean)
+{
+    private const int SlotSize = 64;
+
+    public static Checkpoint? Read(IFileSystem fs, string path)
+    {
+        if (!fs.Exists(path))
+        {
+            return null;
+        }
+
+        using var file = fs.OpenRead(path);
+        Span<byte> bytes = stackalloc byte[SlotSize * 2];
+        var n = file.Read(0, bytes);
+        Checkpoint? best = null;
+        for (var slot = 0; slot < 2; slot++)
+        {
+            if (n >= (slot + 1) * SlotSize && Parse(bytes.Slice(slot * SlotSize, SlotSize)) is { } c && (best is null || c.Sequence > best.Value.Sequence))
+            {
+                best = c;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>Writes this checkpoint into the slot its sequence selects and syncs it.</summary>
+    public void Write(IStorageFile file)
+    {
+        Span<byte> s = stackalloc byte[SlotSize];
+        s.Clear();
+        BinaryPrimitives.WriteInt64LittleEndian(s, Sequence);
+        BinaryPrimitives.WriteInt64LittleEndian(s[8..], SegmentBase);
+        BinaryPrimitives.WriteInt64LittleEndian(s[16..], Position);
+        BinaryPrimitives.WriteInt64LittleEndian(s[24..], NextOffset);
+        s[32] = Clean ? (byte)1 : (byte)0;
+        BinaryPrimitives.WriteUInt32LittleEndian(s[(SlotSize - 4)..], Crc32C.Compute(s[..(SlotSize - 4)]));
+        file.Write((Sequence & 1) * SlotSize, s);
+        file.Sync();
+    }
+
+    private static Checkpoint? Parse(ReadOnlySpan<byte> s)
+    {
+        if (Crc32C.Compute(s[..(SlotSize - 4)]) != BinaryPrimitives.ReadUInt32LittleEndian(s[(SlotSize - 4)..]) || !s[..(SlotSize - 4)].ContainsAnyExcept((byte)0))
+        {
+            return null;
+        }
+
+        return new Checkpoint(
+            BinaryPrimitives.ReadInt64LittleEndian(s),
+            BinaryPrimitives.ReadInt64LittleEndian(s[8..]),
+            BinaryPrimitives.ReadInt64LittleEndian(s[16..]),
+            BinaryPrimitives.ReadInt64LittleEndian(s[24..]),
+            s[32] == 1);
+    }
+}

@@ -1,0 +1,194 @@
+using Microsoft.Extensions.Time.Testing;
+using Vanus.Storage.Files;
+using Vanus.Storage.Segments;
+using static Vanus.Storage.Tests.TestLogs;
+
+namespace Vanus.Storage.Tests.Log;
+
+public class RecoveryTests
+{
+    private readonly ISimulatedFileSystem _fs = FileSystems.Simulated();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
+
+    private async Task<EventLogOptions> FillAsync(int count, bool clean, long segmentSize = 4096)
+    {
+        var options = Options(_fs, _time, segmentSize: segmentSize);
+        var log = await OpenAsync(options);
+        for (var i = 0; i < count; i++)
+        {
+            await log.AppendAsync(MakeEvent(i, 100));
+        }
+
+        if (clean)
+        {
+            await log.DisposeAsync();
+        }
+        else
+        {
+            log.Abandon();
+        }
+
+        return options;
+    }
+
+    private string ActiveSegmentPath() => _fs.List(Dir, ".seg").Order().Last();
+
+    private static long LastRecordPosition(byte[] file)
+    {
+        long position = 0, last = -1;
+        while (RecordFormat.Check(file.AsSpan((int)position), 1 << 20, out var header) == RecordCheck.Valid)
+        {
+            last = position;
+            position += header.FrameSize;
+        }
+
+        return last;
+    }
+
+    [Fact]
+    public async Task A_flipped_byte_in_the_tail_is_truncated_and_appends_continue()
+    {
+        var options = await FillAsync(50, clean: false);
+        var path = ActiveSegmentPath();
+        var position = LastRecordPosition(_fs.ReadAllBytes(path));
+        _fs.Corrupt(path, position + 40, [0xFF]);
+
+        await using var log = await OpenAsync(options);
+        Assert.Equal(path, log.Recovery.TruncatedFile);
+        Assert.Equal(position, log.Recovery.TruncatedAt);
+        Assert.Contains("fails its CRC", log.Recovery.Reason);
+        Assert.Equal(49, log.NextOffset);
+        Assert.Equal(49, await log.AppendAsync(MakeEvent(1049, 100)));
+        var all = await ReadAllAsync(log);
+        Assert.Equal(Enumerable.Range(0, 49).Select(i => (long)i).Append(1049), all.Select(a => DataNumber(a.Event)));
+    }
+
+    [Fact]
+    public async Task A_short_record_at_the_end_is_truncated()
+    {
+        var options = await FillAsync(30, clean: false);
+        var path = ActiveSegmentPath();
+        var bytes = _fs.ReadAllBytes(path);
+        var position = LastRecordPosition(bytes);
+        // Zero the second half of the last record, as a write cut short would leave it.
+        _fs.Corrupt(path, position + 60, new byte[200]);
+        await using var log = await OpenAsync(options);
+        Assert.Equal(29, log.NextOffset);
+        Assert.NotNull(log.Recovery.Reason);
+    }
+
+    [Fact]
+    public async Task A_flipped_byte_in_the_middle_of_a_sealed_segment_is_reported_with_its_position()
+    {
+        var options = await FillAsync(200, clean: true);
+        var first = _fs.List(Dir, ".seg").Order().First();
+        _fs.Corrupt(first, 600, [0x5A, 0x5A]);
+
+        await using var log = await OpenAsync(options);
+        var error = await Assert.ThrowsAsync<LogCorruptedException>(async () => await ReadAllAsync(log));
+        Assert.Equal(first, error.FilePath);
+        Assert.InRange(error.Position, 400, 600);
+        Assert.Contains(first, error.Message);
+        // The rest of the log still reads.
+        var later = log.Segments[2].BaseOffset;
+        Assert.NotEmpty(await log.ReadAsync(later));
+    }
+
+    [Fact]
+    public async Task Damage_before_the_checkpoint_of_the_active_segment_fails_the_open_with_its_position()
+    {
+        var options = await FillAsync(20, clean: true, segmentSize: 1 << 20);
+        var path = ActiveSegmentPath();
+        _fs.Corrupt(path, 300, [0x01, 0x02, 0x03]);
+        var error = await Assert.ThrowsAsync<LogCorruptedException>(async () => await EventLog.OpenAsync(options));
+        Assert.Equal(path, error.FilePath);
+        Assert.Contains("before the last checkpoint", error.Message);
+    }
+
+    [Fact]
+    public async Task A_lost_or_damaged_index_file_is_rebuilt_from_the_segment()
+    {
+        var options = await FillAsync(200, clean: true);
+        var indexes = _fs.List(Dir, ".idx").Order().ToList();
+        _fs.Delete(indexes[0]);
+        _fs.Corrupt(indexes[1], 10, [0xEE]);
+        await using var log = await OpenAsync(options);
+        Assert.Equal(200, (await ReadAllAsync(log)).Count);
+        Assert.Equal(indexes.Count, _fs.List(Dir, ".idx").Count);
+        Assert.NotNull(SegmentSummary.TryDeserialize(_fs.ReadAllBytes(indexes[1])));
+    }
+
+    [Fact]
+    public async Task A_crash_in_the_middle_of_sealing_resumes_the_segment_as_active()
+    {
+        var options = await FillAsync(200, clean: true);
+        // The state a crash before the index rename leaves: no index for the last sealed segment, no successor yet.
+        var segments = _fs.List(Dir, ".seg").Order().ToList();
+        _fs.Delete(segments[^1]);
+        _fs.Delete(_fs.List(Dir, ".idx").Order().Last());
+        var sealing = long.Parse(Path.GetFileNameWithoutExtension(segments[^2]), System.Globalization.CultureInfo.InvariantCulture);
+        using (var checkpoint = _fs.Open(Dir + "/checkpoint", create: false))
+        {
+            new Checkpoint(1000, sealing, 0, sealing, Clean: false).Write(checkpoint);
+        }
+
+        await using var log = await OpenAsync(options);
+        var expectedNext = long.Parse(Path.GetFileNameWithoutExtension(segments[^1]), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(expectedNext, log.NextOffset);
+        Assert.False(log.Segments[^1].Sealed);
+        Assert.Equal(expectedNext, await log.AppendAsync(MakeEvent(expectedNext, 100)));
+        Assert.Equal(expectedNext + 1, (await ReadAllAsync(log)).Count);
+    }
+
+    [Fact]
+    public async Task Stray_bytes_past_the_end_are_zeroed_so_they_can_never_pass_for_records()
+    {
+        var options = await FillAsync(5, clean: false, segmentSize: 1 << 16);
+        var path = ActiveSegmentPath();
+        var end = LastRecordPosition(_fs.ReadAllBytes(path));
+        _fs.Corrupt(path, 5000, [1, 2, 3, 4, 5, 6, 7, 8]);
+        await using var log = await OpenAsync(options);
+        Assert.Contains("stray bytes", log.Recovery.Reason);
+        Assert.True(end < 5000);
+        Assert.All(_fs.ReadAllBytes(path)[5000..5008], b => Assert.Equal(0, b));
+        Assert.Equal(5, log.NextOffset);
+    }
+
+    [Fact]
+    public async Task A_gap_between_segments_is_reported()
+    {
+        var options = await FillAsync(300, clean: true);
+        var segments = _fs.List(Dir, ".seg").Order().ToList();
+        _fs.Delete(segments[1]);
+        _fs.Delete(_fs.List(Dir, ".idx").Order().ElementAt(1));
+        var error = await Assert.ThrowsAsync<LogCorruptedException>(async () => await EventLog.OpenAsync(options));
+        Assert.Contains("records are missing", error.Message);
+    }
+
+    [Fact]
+    public async Task An_unexpected_file_among_the_segments_is_named()
+    {
+        _fs.CreateDirectory(Dir);
+        _fs.Open(Dir + "/notes.seg", create: true).Dispose();
+        var error = await Assert.ThrowsAsync<InvalidDataException>(async () => await EventLog.OpenAsync(Options(_fs, _time)));
+        Assert.Contains("notes.seg", error.Message);
+    }
+
+    [Fact]
+    public async Task A_clean_close_is_recognised()
+    {
+        var options = await FillAsync(10, clean: true);
+        await using (var log = await OpenAsync(options))
+        {
+            Assert.True(log.Recovery.WasClean);
+            Assert.Equal(10, log.Recovery.RecordsVerified);
+        }
+
+        options = await FillAsync(0, clean: false);
+        await using (var log = await OpenAsync(options))
+        {
+            Assert.False(log.Recovery.WasClean);
+            Assert.Equal(10, log.NextOffset);
+        }
+    }
+}
