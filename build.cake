@@ -1,0 +1,62 @@
+// Thin on purpose: the rules live in MSBuild (Directory.Build.props), so an IDE build behaves like CI.
+var target = Argument("target", "Test");
+var configuration = Argument("configuration", "Release");
+
+Task("Build").Does(() =>
+{
+    DotNetBuild("Vanus.sln", new DotNetBuildSettings { Configuration = configuration });
+});
+
+Task("Test").IsDependentOn("Build").Does(() =>
+{
+    var results = MakeAbsolute(Directory("artifacts/test-results"));
+    CleanDirectory(results);
+    var failed = false;
+    foreach (var project in GetFiles("tests/*.Tests/*.Tests.csproj"))
+    {
+        try
+        {
+            DotNetTest(project.FullPath, new DotNetTestSettings
+            {
+                Configuration = configuration,
+                NoBuild = true,
+                Loggers = { $"trx;LogFileName={project.GetFilenameWithoutExtension()}.trx" },
+                ResultsDirectory = results,
+                ArgumentCustomization = args => args.Append("--blame-hang-timeout 5m"),
+            });
+        }
+        catch (Exception e)
+        {
+            Error(e.Message);
+            failed = true;
+        }
+    }
+
+    // One plain summary line over every test project, from the TRX files.
+    int passed = 0, failedCount = 0, skipped = 0;
+    foreach (var trx in GetFiles(results.FullPath + "/*.trx"))
+    {
+        var counters = System.Xml.Linq.XDocument.Load(trx.FullPath).Descendants().First(d => d.Name.LocalName == "Counters");
+        passed += int.Parse(counters.Attribute("passed").Value);
+        failedCount += int.Parse(counters.Attribute("failed").Value);
+        skipped += int.Parse(counters.Attribute("notExecuted").Value);
+    }
+
+    Information($"{passed} passed, {failedCount} failed, {skipped} skipped");
+    if (failed || failedCount > 0)
+    {
+        throw new Exception("Tests failed.");
+    }
+});
+
+Task("Bench").Does(() =>
+{
+    DotNetRun("tests/Vanus.Benchmarks/Vanus.Benchmarks.csproj", new ProcessArgumentBuilder().Append("--filter").Append(Argument("filter", "*")), new DotNetRunSettings { Configuration = "Release" });
+});
+
+Task("Run").Does(() =>
+{
+    DotNetRun("Examples/Vanus.Examples.Pipeline/Vanus.Examples.Pipeline.csproj", new DotNetRunSettings { Configuration = configuration });
+});
+
+RunTarget(target);
