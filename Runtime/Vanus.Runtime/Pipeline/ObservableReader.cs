@@ -21,23 +21,24 @@ internal static class ObservableReader
         });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var observer = new ChannelObserver<T>(channel.Writer, overflow, bufferSize, stop.Token);
-        using (observable.Subscribe(observer))
+        // Subscribe on the thread pool: a synchronous observable pushes inside Subscribe, and under backpressure it
+        // must block its own thread, never the reader's.
+        var subscription = Task.Run(() => observable.Subscribe(observer), CancellationToken.None);
+        try
         {
-            try
+            while (await channel.Reader.WaitToReadAsync(ct).ConfigureAwait(false))
             {
-                while (await channel.Reader.WaitToReadAsync(ct).ConfigureAwait(false))
+                while (channel.Reader.TryRead(out var item))
                 {
-                    while (channel.Reader.TryRead(out var item))
-                    {
-                        yield return item;
-                    }
+                    yield return item;
                 }
             }
-            finally
-            {
-                // Release a producer blocked on a full buffer before unsubscribing.
-                await stop.CancelAsync().ConfigureAwait(false);
-            }
+        }
+        finally
+        {
+            // Release a producer blocked on a full buffer, then unsubscribe.
+            await stop.CancelAsync().ConfigureAwait(false);
+            (await subscription.ConfigureAwait(false)).Dispose();
         }
     }
 
