@@ -42,7 +42,8 @@ Task("Test").IsDependentOn("Build").Does(() =>
         skipped += int.Parse(counters.Attribute("notExecuted").Value);
     }
 
-    Information($"{passed} passed, {failedCount} failed, {skipped} skipped");
+    // Plain text on purpose (no log colouring): CI reads this closing line.
+    Console.WriteLine($"{passed} passed, {failedCount} failed, {skipped} skipped");
     if (failed || failedCount > 0)
     {
         throw new Exception("Tests failed.");
