@@ -11,7 +11,7 @@ namespace Vanus.Benchmarks;
 [MemoryDiagnoser]
 public class CodecBenchmarks
 {
-    private static readonly byte[] Data = Encoding.UTF8.GetBytes(("{\"order\":\"" + new string('x', 241) + "\",\"n\":1}")[..263]);
+    private static readonly byte[] Data = Encoding.UTF8.GetBytes("{\"order\":\"" + new string('x', 245) + "\",\"n\":1}"); // 263 bytes
     private static readonly DateTimeOffset Time = new(2026, 11, 27, 16, 0, 0, TimeSpan.Zero);
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
     private Event _event = null!;
