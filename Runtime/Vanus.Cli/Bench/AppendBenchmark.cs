@@ -98,16 +98,7 @@ internal static class AppendBenchmark
         {
             // Sends keep to the schedule (a slow append does not delay the ones after it), so a stall shows in the latencies.
             var due = origin + (long)(i * period);
-            var wait = due - Stopwatch.GetTimestamp();
-            if (wait > Stopwatch.Frequency / 500)
-            {
-                await Task.Delay(TimeSpan.FromSeconds((wait - (Stopwatch.Frequency / 1000)) / (double)Stopwatch.Frequency), cancellationToken).ConfigureAwait(false);
-            }
-
-            while (Stopwatch.GetTimestamp() < due)
-            {
-                Thread.SpinWait(20);
-            }
+            await Pacer.WaitUntilAsync(due, cancellationToken).ConfigureAwait(false);
 
             var start = Stopwatch.GetTimestamp();
             var append = log.AppendAsync(e, cancellationToken);

@@ -26,16 +26,7 @@ internal static class FsyncBenchmark
                 if (period > 0)
                 {
                     var due = started + (long)(i * period);
-                    var wait = due - Stopwatch.GetTimestamp();
-                    if (wait > Stopwatch.Frequency / 500)
-                    {
-                        await Task.Delay(TimeSpan.FromSeconds((wait - (Stopwatch.Frequency / 1000)) / (double)Stopwatch.Frequency), cancellationToken).ConfigureAwait(false);
-                    }
-
-                    while (Stopwatch.GetTimestamp() < due)
-                    {
-                        Thread.SpinWait(20);
-                    }
+                    await Pacer.WaitUntilAsync(due, cancellationToken).ConfigureAwait(false);
                 }
 
                 var start = Stopwatch.GetTimestamp();
