@@ -15,6 +15,12 @@ public interface ISimulatedFileSystem : IFileSystem
     /// <summary>Ends a fault started by <see cref="FailWrites"/>.</summary>
     void ClearFault();
 
+    /// <summary>
+    /// Holds every file sync until the returned handle is disposed, as a slow disk would: lets a test queue work behind
+    /// a sync in progress without depending on timing.
+    /// </summary>
+    IDisposable HoldSyncs();
+
     /// <summary>How many syncs of file content have been performed.</summary>
     long SyncCount { get; }
 

@@ -15,8 +15,33 @@ internal sealed class SimulatedFileSystem : ISimulatedFileSystem
     private int _generation;
     private string? _fault;
     private long _syncCount;
+    private volatile ManualResetEventSlim? _syncHold;
 
     public long SyncCount => Interlocked.Read(ref _syncCount);
+
+    public IDisposable HoldSyncs()
+    {
+        var hold = new ManualResetEventSlim(false);
+        if (Interlocked.CompareExchange(ref _syncHold, hold, null) is not null)
+        {
+            hold.Dispose();
+            throw new InvalidOperationException("syncs are already held");
+        }
+
+        return new SyncRelease(this, hold);
+    }
+
+    private sealed class SyncRelease(SimulatedFileSystem fs, ManualResetEventSlim hold) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (Interlocked.CompareExchange(ref fs._syncHold, null, hold) == hold)
+            {
+                // Waiters may still be blocked in Wait: the event is released, not disposed, so they wake safely.
+                hold.Set();
+            }
+        }
+    }
 
     public IStorageFile Open(string path, bool create, long preallocate = 0)
     {
@@ -386,6 +411,7 @@ internal sealed class SimulatedFileSystem : ISimulatedFileSystem
 
         public void Sync()
         {
+            fs._syncHold?.Wait();
             lock (fs._gate)
             {
                 CheckWrite("sync");
