@@ -26,6 +26,12 @@ public interface IEventLog : IAsyncDisposable
     /// </summary>
     ValueTask<long> AppendAsync(Event e, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Appends events as consecutive records, all placed or none (each is encoded and checked first), and returns the
+    /// first one's offset once the last is written (and synced, under <see cref="SyncPolicy.Always"/>).
+    /// </summary>
+    ValueTask<long> AppendBatchAsync(IReadOnlyList<Event> events, CancellationToken cancellationToken = default);
+
     /// <summary>Writes and syncs everything appended so far.</summary>
     ValueTask FlushAsync(CancellationToken cancellationToken = default);
 

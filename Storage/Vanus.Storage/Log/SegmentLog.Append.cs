@@ -73,33 +73,97 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
         }
 
         var scratch = ScratchWriter.ForThisThread();
-        scratch.Reset(RecordFormat.HeaderSize);
-        BinaryEventCodec.Encode(e, scratch);
-        var payloadLength = scratch.Length - RecordFormat.HeaderSize;
-        if (payloadLength > _options.MaxPayload)
+        scratch.Reset(0);
+        scratch.Frames[0] = Frame(scratch, e, 0, "e");
+        return AppendEncoded(scratch, 1);
+    }
+
+    public ValueTask<long> AppendBatchAsync(IReadOnlyList<Event> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        if (events.Count == 0)
         {
-            throw new ArgumentException($"event '{e.Id}' takes {payloadLength} bytes stored, more than a segment of {_options.SegmentSize} bytes holds", nameof(e));
+            throw new ArgumentException("a batch holds at least one event", nameof(events));
         }
 
-        var payloadCrc = RecordFormat.PayloadCrc(scratch.Written[RecordFormat.HeaderSize..]);
-        var frame = scratch.Written;
-        long offset;
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<long>(cancellationToken);
+        }
+
+        // Every event is encoded and checked before any is placed: a batch is placed whole or not at all.
+        var scratch = ScratchWriter.ForThisThread();
+        scratch.Reset(0);
+        var frames = scratch.FramesFor(events.Count);
+        for (var i = 0; i < events.Count; i++)
+        {
+            frames[i] = Frame(scratch, events[i] ?? throw new ArgumentException($"event {i} of the batch is null", nameof(events)), i, "events");
+        }
+
+        return AppendEncoded(scratch, events.Count);
+    }
+
+    /// <summary>Encodes one event as a frame (header space, then payload) at the end of the scratch buffer.</summary>
+    private ScratchWriter.FrameInfo Frame(ScratchWriter scratch, Event e, int index, string parameter)
+    {
+        var start = scratch.Length;
+        scratch.GetSpan(RecordFormat.HeaderSize);
+        scratch.Advance(RecordFormat.HeaderSize);
+        BinaryEventCodec.Encode(e, scratch);
+        var payloadLength = scratch.Length - start - RecordFormat.HeaderSize;
+        if (payloadLength > _options.MaxPayload)
+        {
+            var which = parameter == "e" ? "" : $" (index {index} of the batch)";
+            throw new ArgumentException($"event '{e.Id}'{which} takes {payloadLength} bytes stored, more than a segment of {_options.SegmentSize} bytes holds", parameter);
+        }
+
+        var payloadCrc = RecordFormat.PayloadCrc(scratch.Buffer.AsSpan(start + RecordFormat.HeaderSize, payloadLength));
+        return new ScratchWriter.FrameInfo(start, RecordFormat.HeaderSize + payloadLength, payloadLength, payloadCrc);
+    }
+
+    /// <summary>Places the encoded frames in order under one lock and returns the first one's offset once the last is written (and synced, per policy).</summary>
+    private ValueTask<long> AppendEncoded(ScratchWriter scratch, int count)
+    {
+        var frames = scratch.Frames;
+        long total = 0;
+        for (var i = 0; i < count; i++)
+        {
+            total += frames[i].Length;
+        }
+
+        long first = 0;
         AppendCompletion? completion = null;
         var inline = false;
         lock (_gate)
         {
             ThrowIfUnusable();
-            if (_exclusiveGate is not null || _held.Count > 0 || (_pendingBytes > 0 && _pendingBytes + frame.Length > _options.MaxPendingBytes))
+            if (_exclusiveGate is not null || _held.Count > 0 || (_pendingBytes > 0 && _pendingBytes + total > _options.MaxPendingBytes))
             {
-                // Held back (backpressure, or a truncation in progress): queued in order, placed as room frees up.
-                var copy = ArrayPool<byte>.Shared.Rent(frame.Length);
-                frame.CopyTo(copy);
+                // Held back (backpressure, or a truncation in progress): queued in order, placed as room frees up. The
+                // first frame sets the result's offset, the last one waits for the write.
                 var held = _completions.Rent();
-                _held.Enqueue(new HeldAppend(copy, frame.Length, payloadLength, payloadCrc, held));
+                for (var i = 0; i < count; i++)
+                {
+                    var f = frames[i];
+                    var copy = ArrayPool<byte>.Shared.Rent(f.Length);
+                    scratch.Buffer.AsSpan(f.Start, f.Length).CopyTo(copy);
+                    var role = (i == 0 ? HeldRole.SetsOffset : 0) | (i == count - 1 ? HeldRole.Waits : 0);
+                    _held.Enqueue(new HeldAppend(copy, f.Length, f.PayloadLength, f.PayloadCrc, role == 0 ? null : held, Role: role));
+                }
+
                 return new ValueTask<long>(held, held.Version);
             }
 
-            offset = Place(frame, payloadLength, payloadCrc);
+            for (var i = 0; i < count; i++)
+            {
+                var f = frames[i];
+                var offset = Place(scratch.Buffer.AsSpan(f.Start, f.Length), f.PayloadLength, f.PayloadCrc);
+                if (i == 0)
+                {
+                    first = offset;
+                }
+            }
+
             if (!_writerActive)
             {
                 _writerActive = true;
@@ -113,7 +177,7 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
             if (!inline)
             {
                 completion = _completions.Rent();
-                completion.Offset = offset;
+                completion.Offset = first;
                 _current!.Waiters.Add(completion);
             }
         }
@@ -122,7 +186,7 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
         {
             var error = DrainPass(inline: true);
             ReleaseWriterRole();
-            return error is null ? new ValueTask<long>(offset) : ValueTask.FromException<long>(AppendFailed(error));
+            return error is null ? new ValueTask<long>(first) : ValueTask.FromException<long>(AppendFailed(error));
         }
 
         return new ValueTask<long>(completion!, completion!.Version);
@@ -138,7 +202,11 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
             {
                 _held.Dequeue();
                 Exception error = _fault is { } fault ? AppendFailed(fault) : new ObjectDisposedException(nameof(SegmentLog), "the log closed before the append could be placed");
-                next.Completion?.Fail(error);
+                if ((next.Role & HeldRole.Waits) != 0)
+                {
+                    next.Completion!.Fail(error);
+                }
+
                 next.Barrier?.TrySetException(error);
                 if (next.Frame is { } unused)
                 {
@@ -168,8 +236,17 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
                 continue;
             }
 
-            next.Completion!.Offset = Place(next.Frame.AsSpan(0, next.Length), next.PayloadLength, next.PayloadCrc);
-            _current!.Waiters.Add(next.Completion);
+            var offset = Place(next.Frame.AsSpan(0, next.Length), next.PayloadLength, next.PayloadCrc);
+            if ((next.Role & HeldRole.SetsOffset) != 0)
+            {
+                next.Completion!.Offset = offset;
+            }
+
+            if ((next.Role & HeldRole.Waits) != 0)
+            {
+                _current!.Waiters.Add(next.Completion!);
+            }
+
             ArrayPool<byte>.Shared.Return(next.Frame!);
             if (!_writerActive)
             {
@@ -179,8 +256,16 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
         }
     }
 
-    /// <summary>An append waiting for room, or (with only <c>Barrier</c> set) a flush waiting behind such appends.</summary>
-    private readonly record struct HeldAppend(byte[]? Frame, int Length, int PayloadLength, uint PayloadCrc, AppendCompletion? Completion, TaskCompletionSource? Barrier = null);
+    /// <summary>What a held frame does for its append's result: the first frame of an append sets the offset, the last waits.</summary>
+    [Flags]
+    private enum HeldRole
+    {
+        SetsOffset = 1,
+        Waits = 2,
+    }
+
+    /// <summary>A frame waiting for room, or (with only <c>Barrier</c> set) a flush waiting behind such frames.</summary>
+    private readonly record struct HeldAppend(byte[]? Frame, int Length, int PayloadLength, uint PayloadCrc, AppendCompletion? Completion, TaskCompletionSource? Barrier = null, HeldRole Role = 0);
 
     /// <summary>Assigns the record its offset and store time, seals the header and copies the frame into the current batch. Under _gate.</summary>
     private long Place(Span<byte> frame, int payloadLength, uint payloadCrc)

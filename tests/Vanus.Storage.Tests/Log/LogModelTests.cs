@@ -10,7 +10,7 @@ public class LogModelTests
 {
     public abstract record Op;
 
-    public sealed record Append(int Count, int Size) : Op;
+    public sealed record Append(int Count, int Size, bool AsBatch) : Op;
 
     public sealed record Read(double At, int MaxBytes) : Op;
 
@@ -23,7 +23,7 @@ public class LogModelTests
     public sealed record Find(double At) : Op;
 
     private static readonly Gen<Op> Ops = Gen.Frequency(
-        (6, (IGen<Op>)Gen.Select(Gen.Int[1, 30], Gen.Int[1, 700], (c, s) => (Op)new Append(c, s))),
+        (6, (IGen<Op>)Gen.Select(Gen.Int[1, 30], Gen.Int[1, 700], Gen.Bool, (c, s, b) => (Op)new Append(c, s, b))),
         (3, Gen.Select(Gen.Double[0, 1], Gen.Int[1, 6000], (a, m) => (Op)new Read(a, m))),
         (1, Gen.Const((Op)new Seal())),
         (1, Gen.Bool.Select(c => (Op)new Reopen(c))),
@@ -51,6 +51,15 @@ public class LogModelTests
             {
                 switch (op)
                 {
+                    case Append { AsBatch: true } a:
+                        Assert.Equal(model.Count, await log.AppendBatchAsync([.. Enumerable.Range(0, a.Count).Select(i => MakeEvent(number + i, a.Size))]));
+                        for (var i = 0; i < a.Count; i++)
+                        {
+                            model.Add((number++, time.GetUtcNow()));
+                        }
+
+                        time.Advance(TimeSpan.FromSeconds(1));
+                        break;
                     case Append a:
                         for (var i = 0; i < a.Count; i++)
                         {

@@ -51,6 +51,13 @@ public class PowerLossTests
                 {
                     case < 6:
                         var batch = Enumerable.Range(0, random.Next(1, 12)).Select(_ => number++).ToList();
+                        if (random.Next(3) == 0)
+                        {
+                            var first = await log.AppendBatchAsync([.. batch.Select(n => MakeEvent(n, random.Next(10, 400)))]);
+                            completedAt.AddRange(batch.Select((n, k) => (first + k, n, time.GetUtcNow())));
+                            break;
+                        }
+
                         var tasks = batch.Select(n => (log.AppendAsync(MakeEvent(n, random.Next(10, 400))).AsTask(), n)).ToList();
                         foreach (var (task, n) in tasks)
                         {
