@@ -1,9 +1,6 @@
-using System.CommandLine;
+using Vanus.Cli;
 using Vanus.Cli.Commands;
 
-var root = new RootCommand("vanus: the Vanus for .NET command line")
-{
-    BenchCommands.Create(),
-};
-
-return await root.Parse(args).InvokeAsync();
+var env = CliEnvironment.FromConsole();
+var root = VanusCommandLine.CreateRoot(env);
+return await VanusCommandLine.InvokeAsync(root, args, env);

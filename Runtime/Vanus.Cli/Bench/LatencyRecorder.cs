@@ -12,6 +12,9 @@ internal sealed class LatencyRecorder(long capacity)
 
     public void Record(long startTimestamp, long endTimestamp) => _ticks[_count++] = endTimestamp - startTimestamp;
 
+    /// <summary>Records a latency already measured in Stopwatch ticks (workers that keep their own lists merge them here).</summary>
+    public void RecordTicks(long ticks) => _ticks[_count++] = ticks;
+
     public void RecordAt(long index, long startTimestamp, long endTimestamp)
     {
         _ticks[index] = endTimestamp - startTimestamp;

@@ -1,59 +1,52 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
+using System.Globalization;
 using Vanus.Cli.Bench;
+using Vanus.Cli.Client;
+using Vanus.Cli.Output;
 using Vanus.Storage;
 
 namespace Vanus.Cli.Commands;
 
-/// <summary>The <c>vanus bench</c> verbs: storage benchmarks modelled on Kafka's producer-perf-test and <c>nats bench</c>.</summary>
+/// <summary>
+/// The <c>vanus bench</c> verbs: storage benchmarks modelled on Kafka's producer-perf-test and <c>nats bench</c>, and an
+/// HTTP ingest load generator modelled on wrk.
+/// </summary>
 internal static class BenchCommands
 {
-    public static Command Create()
+    public static Command Create(CliEnvironment env)
     {
-        var bench = new Command("bench", "Measure the storage engine on this machine");
-        bench.Subcommands.Add(CreateAppend());
-        bench.Subcommands.Add(CreateFsync());
+        var bench = new Command("bench", "Measure the storage engine on this machine, or a node over HTTP");
+        bench.Subcommands.Add(CreateAppend(env));
+        bench.Subcommands.Add(CreateFsync(env));
+        bench.Subcommands.Add(CreateIngest(env));
         return bench;
     }
 
     private static Option<string> DirectoryOption(string description) => new("--dir") { Description = description, Required = true };
 
-    private static Option<long> CountOption(string name, string description, long defaultValue)
-    {
-        var option = new Option<long>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
-        option.Validators.Add(r => Positive(r, r.GetValueOrDefault<long>(), name));
-        return option;
-    }
+    private static Option<long> CountOption(string name, string description, long defaultValue) =>
+        OptionParsers.Bounded(name, description, 1L, long.MaxValue, defaultValue);
 
-    private static Option<int> SizeOption(string description, int defaultValue)
-    {
-        var option = new Option<int>("--size") { Description = description, DefaultValueFactory = _ => defaultValue };
-        option.Validators.Add(r => Positive(r, r.GetValueOrDefault<int>(), "--size"));
-        return option;
-    }
+    private static Option<int> SizeOption(string description, int defaultValue) =>
+        OptionParsers.Bounded("--size", description, 1, int.MaxValue, defaultValue);
 
-    private static Option<double?> RateOption(string description)
+    private static Option<double?> RateOption(string description) => new("--rate")
     {
-        var option = new Option<double?>("--rate") { Description = description };
-        option.Validators.Add(r =>
+        Description = description,
+        CustomParser = r =>
         {
-            if (r.GetValueOrDefault<double?>() is { } rate && !(rate > 0))
+            var text = r.Tokens[0].Value;
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && rate > 0 && double.IsFinite(rate))
             {
-                r.AddError($"--rate must be a positive number of operations per second, not {rate}");
+                return rate;
             }
-        });
-        return option;
-    }
 
-    private static void Positive(OptionResult result, long value, string name)
-    {
-        if (value <= 0)
-        {
-            result.AddError($"{name} must be positive, not {value}");
-        }
-    }
+            r.AddError($"--rate must be a positive number of operations per second, not '{text}'");
+            return null;
+        },
+    };
 
-    private static Command CreateAppend()
+    private static Command CreateAppend(CliEnvironment env)
     {
         var dir = DirectoryOption("The log directory (created; appends go after any events already there)");
         var events = CountOption("--events", "How many events to append", 1_000_000);
@@ -75,15 +68,15 @@ internal static class BenchCommands
                 parse.GetValue(size),
                 Enum.Parse<SyncPolicy>(parse.GetValue(sync)!, ignoreCase: true),
                 parse.GetValue(rate),
-                parse.GetValue(progress) ? Console.Out : null);
+                parse.GetValue(progress) ? env.Out : null);
             var result = await AppendBenchmark.RunAsync(settings, cancellationToken).ConfigureAwait(false);
-            Console.WriteLine(parse.GetValue(json) ? result.ToJson() : result.ToText());
+            env.Out.WriteLine(parse.GetValue(json) ? result.ToJson() : result.ToText());
             return 0;
         });
         return command;
     }
 
-    private static Command CreateFsync()
+    private static Command CreateFsync(CliEnvironment env)
     {
         var dir = DirectoryOption("The directory for the scratch file");
         var count = CountOption("--count", "How many write + fdatasync operations", 10_000);
@@ -98,8 +91,64 @@ internal static class BenchCommands
         command.SetAction(async (parse, cancellationToken) =>
         {
             var result = await FsyncBenchmark.RunAsync(parse.GetValue(dir)!, parse.GetValue(count), parse.GetValue(size), parse.GetValue(rate), cancellationToken).ConfigureAwait(false);
-            Console.WriteLine(parse.GetValue(json) ? result.ToJson() : result.ToText());
+            env.Out.WriteLine(parse.GetValue(json) ? result.ToJson() : result.ToText());
             return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateIngest(CliEnvironment env)
+    {
+        var endpoint = OptionParsers.Endpoint();
+        var eventbus = new Option<string>("--eventbus") { Description = "The eventbus to ingest into (it must exist)", HelpName = "NAME", Required = true };
+        var ns = new Option<string>("--namespace") { Description = "The eventbus's namespace", HelpName = "NAME", DefaultValueFactory = _ => "default" };
+        var batch = OptionParsers.Bounded("--batch", "Events per request: 1 sends one binary-mode event, more send one application/cloudevents-batch+json request", 1, 100_000, 1);
+        var connections = OptionParsers.Bounded("--connections", "Concurrent connections, each a worker sending its next request when the last is answered", 1, 10_000, 64);
+        var duration = OptionParsers.Bounded("--duration", "How long to send, in seconds", 0.001, 86_400, 10.0);
+        duration.HelpName = "SECONDS";
+        var size = OptionParsers.Bounded("--size", "Bytes of data per event (attributes come on top)", 1, 16_000_000, 263);
+        size.HelpName = "BYTES";
+        var timeout = OptionParsers.Duration("--timeout", "How long past the end an unanswered request may take before it counts as an error (default 10s)", allowZero: false);
+        var json = new Option<bool>("--json") { Description = "Print one line of JSON instead of text" };
+        var command = new Command("ingest", "Load a node's ingest endpoint over HTTP (as wrk does) and report events/s, requests/s, latency percentiles and errors")
+        {
+            endpoint, eventbus, ns, batch, connections, duration, size, timeout, json,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            IngestBenchmark.PreferInlineSocketCompletions();
+            var settings = new IngestBenchmark.Settings(
+                parse.GetValue(endpoint)!,
+                parse.GetValue(ns)!,
+                parse.GetValue(eventbus)!,
+                parse.GetValue(batch),
+                parse.GetValue(connections),
+                TimeSpan.FromSeconds(parse.GetValue(duration)),
+                parse.GetValue(size),
+                parse.GetValue(timeout)?.Value ?? TimeSpan.FromSeconds(10));
+
+            // One management call first, so that a wrong endpoint or eventbus fails at once instead of as a run of errors.
+            using (var client = new VanusClient(settings.Endpoint, TimeSpan.FromSeconds(10)))
+            {
+                try
+                {
+                    var check = await client.GetEventbusAsync(settings.Namespace, settings.Eventbus, cancellationToken).ConfigureAwait(false);
+                    if (!check.IsSuccess)
+                    {
+                        ProblemPrinter.Print(check, env.Error, parse.GetValue(json) ? OutputFormat.Json : OutputFormat.Table);
+                        return ExitCodes.Refused;
+                    }
+                }
+                catch (NodeUnreachableException e)
+                {
+                    env.Error.WriteLine(e.Message);
+                    return ExitCodes.Unreachable;
+                }
+            }
+
+            var result = await IngestBenchmark.RunAsync(settings, cancellationToken).ConfigureAwait(false);
+            env.Out.WriteLine(parse.GetValue(json) ? result.ToJson() : result.ToText());
+            return ExitCodes.Ok;
         });
         return command;
     }

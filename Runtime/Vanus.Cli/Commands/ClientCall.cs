@@ -1,0 +1,89 @@
+using System.CommandLine;
+using Vanus.Cli.Client;
+using Vanus.Cli.Output;
+
+namespace Vanus.Cli.Commands;
+
+/// <summary>One run of a client verb: its parsed command line, console, output format and a client for its endpoint.</summary>
+internal sealed class ClientCall : IDisposable
+{
+    private readonly Lazy<VanusClient> _client;
+
+    private ClientCall(ParseResult parse, CliEnvironment env, ClientOptions options)
+    {
+        Parse = parse;
+        Env = env;
+        Format = options.FormatOf(parse);
+        Namespace = parse.GetValue(options.Namespace)!;
+        var endpoint = parse.GetValue(options.Endpoint)!;
+        _client = new Lazy<VanusClient>(() => new VanusClient(endpoint, options.Timeout));
+    }
+
+    public ParseResult Parse { get; }
+
+    public CliEnvironment Env { get; }
+
+    public OutputFormat Format { get; }
+
+    public string Namespace { get; }
+
+    public VanusClient Client => _client.Value;
+
+    public TextWriter Out => Env.Out;
+
+    /// <summary>Requires a 2xx answer; anything else is a refusal that ends the verb with its problem document.</summary>
+    public static ApiReply Accept(ApiReply reply) => reply.IsSuccess ? reply : throw new ServerRefusedException(reply);
+
+    /// <summary>Prints the node's body verbatim (for <c>--output json</c>).</summary>
+    public void PrintJson(ApiReply reply)
+    {
+        if (reply.HasBody)
+        {
+            Out.WriteLine(reply.BodyText.TrimEnd('\n', '\r'));
+        }
+    }
+
+    /// <summary>Runs a verb and maps every way it can end to an exit code (see <see cref="ExitCodes"/>).</summary>
+    public static void SetAction(Command command, ClientOptions options, CliEnvironment env, Func<ClientCall, CancellationToken, Task<int>> run)
+    {
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            using var call = new ClientCall(parse, env, options);
+            try
+            {
+                return await run(call, cancellationToken).ConfigureAwait(false);
+            }
+            catch (UsageException e)
+            {
+                env.Error.WriteLine($"error: {e.Message}");
+                return ExitCodes.Usage;
+            }
+            catch (NodeUnreachableException e)
+            {
+                env.Error.WriteLine(e.Message);
+                return ExitCodes.Unreachable;
+            }
+            catch (ServerRefusedException e)
+            {
+                ProblemPrinter.Print(e.Reply, env.Error, call.Format);
+                return ExitCodes.Refused;
+            }
+            catch (UnexpectedReplyException e)
+            {
+                env.Error.WriteLine(e.Message);
+                return ExitCodes.Refused;
+            }
+        });
+    }
+
+    public void Dispose()
+    {
+        if (_client.IsValueCreated)
+        {
+            _client.Value.Dispose();
+        }
+    }
+}
+
+/// <summary>The command line asks for something the verb cannot do (found after parsing, such as an unreadable --data-file).</summary>
+internal sealed class UsageException(string message) : Exception(message);

@@ -1,0 +1,47 @@
+using System.CommandLine;
+using Vanus.Cli.Output;
+
+namespace Vanus.Cli.Commands;
+
+/// <summary>The options every client verb of a group shares, added once to the group as recursive options.</summary>
+internal sealed class ClientOptions
+{
+    public Option<Uri> Endpoint { get; } = OptionParsers.Endpoint();
+
+    public Option<string> Output { get; } = OutputOption();
+
+    public Option<string> Namespace { get; } = new("--namespace")
+    {
+        Description = "The namespace of the eventbus",
+        HelpName = "NAME",
+        DefaultValueFactory = _ => "default",
+    };
+
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Adds the options to a command group; its subcommands inherit them.</summary>
+    public Command AddTo(Command group)
+    {
+        foreach (var option in new Option[] { Endpoint, Output, Namespace })
+        {
+            option.Recursive = true;
+            group.Options.Add(option);
+        }
+
+        return group;
+    }
+
+    private static Option<string> OutputOption()
+    {
+        var option = new Option<string>("--output", "-o")
+        {
+            Description = "Print a table, or the node's JSON as it sent it",
+            HelpName = "table|json",
+            DefaultValueFactory = _ => "table",
+        };
+        option.AcceptOnlyFromAmong("table", "json");
+        return option;
+    }
+
+    public OutputFormat FormatOf(ParseResult parse) => parse.GetValue(Output) == "json" ? OutputFormat.Json : OutputFormat.Table;
+}
