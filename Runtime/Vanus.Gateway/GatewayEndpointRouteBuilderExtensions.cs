@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Vanus.Gateway.Management;
+using Vanus.Gateway.Observability;
+
+namespace Vanus.Gateway;
+
+/// <summary>Maps the HTTP contract of DESIGN §6 onto a host's endpoints.</summary>
+public static class GatewayEndpointRouteBuilderExtensions
+{
+    /// <summary>Maps ingest, the management API, <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c>; needs <see cref="GatewayServiceCollectionExtensions.AddVanusGateway"/> first.</summary>
+    public static IEndpointConventionBuilder MapVanusGateway(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var gateway = endpoints.ServiceProvider.GetService<GatewayServices>()
+            ?? throw new InvalidOperationException("Call services.AddVanusGateway(...) before endpoints.MapVanusGateway().");
+        var group = endpoints.MapGroup(string.Empty);
+
+        var ingest = gateway.Ingest;
+        group.MapPost("/gateway/{eventbus}", new RequestDelegate(ingest.HandleDefaultAsync));
+        group.MapPost("/namespaces/{ns}/eventbus/{eventbus}/events", new RequestDelegate(ingest.HandleNamespacedAsync));
+
+        var management = gateway.Management;
+        const string ns = ManagementHandler.Prefix + "/{ns}";
+        const string bus = ns + "/eventbuses/{name}";
+        Map(group, "POST", ManagementHandler.Prefix, management, static (h, c) => h.CreateNamespaceAsync(c));
+        Map(group, "GET", ManagementHandler.Prefix, management, static (h, c) => h.ListNamespacesAsync(c));
+        Map(group, "GET", ns, management, static (h, c) => h.GetNamespaceAsync(c));
+        Map(group, "DELETE", ns, management, static (h, c) => h.DeleteNamespaceAsync(c));
+        Map(group, "POST", ns + "/eventbuses", management, static (h, c) => h.CreateEventbusAsync(c));
+        Map(group, "GET", ns + "/eventbuses", management, static (h, c) => h.ListEventbusesAsync(c));
+        Map(group, "GET", bus, management, static (h, c) => h.GetEventbusAsync(c));
+        Map(group, "DELETE", bus, management, static (h, c) => h.DeleteEventbusAsync(c));
+        Map(group, "GET", bus + "/events", management, static (h, c) => h.ReadEventsAsync(c));
+        Map(group, "GET", bus + "/events/{eventId}", management, static (h, c) => h.GetEventAsync(c));
+        Map(group, "GET", bus + "/offsets", management, static (h, c) => h.OffsetsAsync(c));
+
+        var health = gateway.Health;
+        group.MapGet("/healthz", new RequestDelegate(HealthHandler.LiveAsync));
+        group.MapGet("/readyz", new RequestDelegate(health.ReadyAsync));
+        group.MapGet("/metrics", new RequestDelegate(health.MetricsAsync));
+        return group;
+    }
+
+    private static void Map(RouteGroupBuilder group, string method, string pattern, ManagementHandler handler, Func<ManagementHandler, HttpContext, Task> call) =>
+        group.MapMethods(pattern, [method], new RequestDelegate(context => handler.RunAsync(context, call)));
+}

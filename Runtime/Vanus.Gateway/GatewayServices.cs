@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Logging;
+using Vanus.Cluster;
+using Vanus.Gateway.Http;
+using Vanus.Gateway.Ingest;
+using Vanus.Gateway.Management;
+using Vanus.Gateway.Observability;
+
+namespace Vanus.Gateway;
+
+/// <summary>The gateway's parts, built once per host around the broker it serves.</summary>
+internal sealed class GatewayServices
+{
+    public GatewayServices(IEventbusBroker broker, GatewayOptions options, ILoggerFactory loggerFactory)
+    {
+        Gate = new IngestGate(options.MaxConcurrentIngests, options.MaxBufferedBytes);
+        Metrics = new GatewayMetrics(broker, Gate);
+        var problems = new ProblemResponder(Metrics, loggerFactory.CreateLogger("Vanus.Gateway.Problems"), options.RetryAfter);
+        Ingest = new IngestHandler(broker, options, Gate, Metrics, problems, loggerFactory.CreateLogger<IngestHandler>());
+        Management = new ManagementHandler(broker, options, problems);
+        Health = new HealthHandler(broker, Metrics);
+    }
+
+    public IngestGate Gate { get; }
+
+    public GatewayMetrics Metrics { get; }
+
+    public IngestHandler Ingest { get; }
+
+    public ManagementHandler Management { get; }
+
+    public HealthHandler Health { get; }
+}

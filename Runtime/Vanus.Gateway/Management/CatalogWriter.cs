@@ -1,0 +1,84 @@
+using System.Text.Json;
+using Vanus.Cluster;
+using Vanus.Runtime.Events;
+
+namespace Vanus.Gateway.Management;
+
+/// <summary>Writes namespaces and eventbuses as the management API shows them (DESIGN §6).</summary>
+internal static class CatalogWriter
+{
+    public static void Write(Utf8JsonWriter writer, NamespaceInfo ns)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("name"u8, ns.Name);
+        writer.WriteString("createdAt"u8, Rfc3339.Format(ns.CreatedAt));
+        writer.WriteEndObject();
+    }
+
+    public static void Write(Utf8JsonWriter writer, IReadOnlyList<NamespaceInfo> namespaces)
+    {
+        writer.WriteStartArray();
+        foreach (var ns in namespaces)
+        {
+            Write(writer, ns);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    public static void Write(Utf8JsonWriter writer, EventbusInfo bus)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("name"u8, bus.Name);
+        writer.WriteString("namespace"u8, bus.Namespace);
+        writer.WritePropertyName("eventlogs"u8);
+        writer.WriteStartArray();
+        foreach (var log in bus.Eventlogs)
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("id"u8, log.Id);
+            writer.WriteNumber("earliest"u8, log.Earliest);
+            writer.WriteNumber("next"u8, log.Next);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteNumber("replicas"u8, bus.Replicas);
+        writer.WriteString("sync"u8, Documents.SyncName(bus.Sync));
+        writer.WritePropertyName("retention"u8);
+        writer.WriteStartObject();
+        if (bus.Retention.MaxAge is { } age)
+        {
+            writer.WriteString("age"u8, Units.FormatDuration(age));
+        }
+
+        if (bus.Retention.MaxBytes is { } bytes)
+        {
+            writer.WriteString("bytes"u8, Units.FormatSize(bytes));
+        }
+
+        writer.WriteEndObject();
+        writer.WriteString("createdAt"u8, Rfc3339.Format(bus.CreatedAt));
+        if (bus.DeadLetterBus is { } deadLetter)
+        {
+            writer.WriteString("deadLetterBus"u8, deadLetter);
+        }
+        else
+        {
+            writer.WriteNull("deadLetterBus"u8);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    public static void Write(Utf8JsonWriter writer, IReadOnlyList<EventbusInfo> buses)
+    {
+        writer.WriteStartArray();
+        foreach (var bus in buses)
+        {
+            Write(writer, bus);
+        }
+
+        writer.WriteEndArray();
+    }
+}

@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using Vanus.Cluster;
+
+namespace Vanus.Gateway.Tests;
+
+/// <summary>The gateway on real Kestrel at 127.0.0.1 on a free port, over an in-memory broker, with a client and captured logs.</summary>
+internal sealed class GatewayHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private GatewayHost(WebApplication app, InMemoryBroker broker, FakeTimeProvider time, LogSink logs, Uri address)
+    {
+        _app = app;
+        Broker = broker;
+        Time = time;
+        Logs = logs;
+        // A bounded timeout turns a gateway that wrongly holds a request into a failing test rather than a hung run.
+        Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public InMemoryBroker Broker { get; }
+
+    public FakeTimeProvider Time { get; }
+
+    public LogSink Logs { get; }
+
+    public HttpClient Client { get; }
+
+    public static async Task<GatewayHost> StartAsync(GatewayOptions? options = null)
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 16, 0, 0, TimeSpan.Zero));
+        var broker = new InMemoryBroker(time);
+        var logs = new LogSink();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddProvider(logs);
+        builder.Services.AddSingleton<IEventbusBroker>(broker);
+        builder.Services.AddVanusGateway((options ?? new GatewayOptions()) with { TimeProvider = time });
+        var app = builder.Build();
+        app.MapVanusGateway();
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        logs.Clear();
+        return new GatewayHost(app, broker, time, logs, new Uri(address));
+    }
+
+    public async Task CreateBusAsync(string name, int eventlogs = 1, string ns = "default")
+    {
+        using var response = await Client.PostAsync($"/api/v1/namespaces/{ns}/eventbuses", Json($$"""{"name":"{{name}}","eventlogs":{{eventlogs}}}"""));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    public async Task CreateNamespaceAsync(string name)
+    {
+        using var response = await Client.PostAsync("/api/v1/namespaces", Json($$"""{"name":"{{name}}"}"""));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    public static ByteArrayContent Binary(string id, string data = "hello", params (string Name, string Value)[] extra)
+    {
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(data));
+        content.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
+        content.Headers.TryAddWithoutValidation("ce-specversion", "1.0");
+        content.Headers.TryAddWithoutValidation("ce-id", id);
+        content.Headers.TryAddWithoutValidation("ce-source", "/tests");
+        content.Headers.TryAddWithoutValidation("ce-type", "test.created");
+        foreach (var (name, value) in extra)
+        {
+            content.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return content;
+    }
+
+    public static StringContent Structured(string json) => new(json, new MediaTypeHeaderValue("application/cloudevents+json") { CharSet = "utf-8" });
+
+    public static StringContent Batch(string json) => new(json, new MediaTypeHeaderValue("application/cloudevents-batch+json") { CharSet = "utf-8" });
+
+    public static string EventJson(string id, string extra = "") =>
+        $$"""{"specversion":"1.0","id":"{{id}}","source":"/tests","type":"test.created","datacontenttype":"application/json","data":{"n":1}{{extra}}}""";
+
+    public static async Task<JsonElement> ReadJsonAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+/// <summary>Captures log lines at Information and above so a test can count them.</summary>
+internal sealed class LogSink : ILoggerProvider
+{
+    private readonly ConcurrentQueue<(string Category, LogLevel Level, string Message)> _lines = new();
+
+    public IReadOnlyList<(string Category, LogLevel Level, string Message)> Lines => [.. _lines];
+
+    public void Clear() => _lines.Clear();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(LogSink sink, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+        public void Log<TState>(LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                sink._lines.Enqueue((category, logLevel, formatter(state, exception)));
+            }
+        }
+    }
+}
