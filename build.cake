@@ -55,9 +55,27 @@ Task("Bench").Does(() =>
     DotNetRun("tests/Vanus.Benchmarks/Vanus.Benchmarks.csproj", new ProcessArgumentBuilder().Append("--filter").Append(Argument("filter", "*")), new DotNetRunSettings { Configuration = "Release" });
 });
 
+// Runs a node with the embedded defaults (HTTP on 127.0.0.1:8080, data in ./data); extra node flags via --args="...".
 Task("Run").Does(() =>
 {
+    var args = new ProcessArgumentBuilder().Append("node");
+    foreach (var arg in Argument("args", "").Split(' ', StringSplitOptions.RemoveEmptyEntries))
+    {
+        args.Append(arg);
+    }
+
+    DotNetRun("Runtime/Vanus.Cli/Vanus.Cli.csproj", args, new DotNetRunSettings { Configuration = "Release" });
+});
+
+Task("RunExample").Does(() =>
+{
     DotNetRun("Examples/Vanus.Examples.Pipeline/Vanus.Examples.Pipeline.csproj", new DotNetRunSettings { Configuration = configuration });
+});
+
+Task("BenchIngest").Does(() =>
+{
+    DotNetBuild("Runtime/Vanus.Cli/Vanus.Cli.csproj", new DotNetBuildSettings { Configuration = "Release" });
+    StartProcess("bash", new ProcessSettings { Arguments = "eng/bench/ingest.sh" });
 });
 
 RunTarget(target);

@@ -26,7 +26,7 @@ public interface IEventbusBroker
     /// <summary>Creates an eventbus (and its dead-letter bus) with its eventlogs.</summary>
     Task<EventbusInfo> CreateEventbusAsync(string @namespace, EventbusSpec spec, CancellationToken cancellationToken = default);
 
-    /// <summary>Every eventbus of a namespace with its eventlogs' offsets, ordered by name.</summary>
+    /// <summary>Every eventbus of a namespace with its eventlogs' offsets, ordered by name; dead-letter buses are reached through their bus's <see cref="EventbusInfo.DeadLetterBus"/>.</summary>
     Task<IReadOnlyList<EventbusInfo>> ListEventbusesAsync(string @namespace, CancellationToken cancellationToken = default);
 
     /// <summary>One eventbus with its eventlogs' offsets, or null if there is none of that name.</summary>

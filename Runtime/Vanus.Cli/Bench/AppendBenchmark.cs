@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EventLog = Vanus.Storage.EventLog;
 using Vanus.Runtime.Events;
 using Vanus.Storage;
 
@@ -12,7 +13,11 @@ internal static class AppendBenchmark
 {
     public const int Window = 1 << 13;
 
-    public sealed record Settings(string Directory, long Events, int Size, SyncPolicy Sync, double? Rate, TextWriter? Progress);
+    public sealed record Settings(string Directory, long Events, int Size, SyncPolicy Sync, double? Rate, TextWriter? Progress)
+    {
+        /// <summary>Events per append call; above 1 the benchmark uses AppendBatchAsync, as a batching producer would.</summary>
+        public int Batch { get; init; } = 1;
+    }
 
     public static async Task<BenchResult> RunAsync(Settings settings, CancellationToken cancellationToken)
     {
@@ -30,6 +35,10 @@ internal static class AppendBenchmark
             if (settings.Rate is { } rate)
             {
                 await RunPacedAsync(log, e, settings, rate, latency, cancellationToken).ConfigureAwait(false);
+            }
+            else if (settings.Batch > 1)
+            {
+                await RunBatchedAsync(log, e, settings, latency, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -85,6 +94,33 @@ internal static class AppendBenchmark
             latency.Record(starts[slot], Stopwatch.GetTimestamp());
             observed++;
             reported = Report(settings.Progress, offset, reported, force: observed == issued);
+        }
+    }
+
+    private static async Task RunBatchedAsync(IEventLog log, Event e, Settings settings, LatencyRecorder latency, CancellationToken cancellationToken)
+    {
+        var full = Enumerable.Repeat(e, settings.Batch).ToArray();
+        var window = Math.Max(2, Window / settings.Batch);
+        var inFlight = new Queue<(ValueTask<long> Append, long Start, int Count)>();
+        long issued = 0, reported = -1;
+        while (issued < settings.Events || inFlight.Count > 0)
+        {
+            if (issued < settings.Events && inFlight.Count < window)
+            {
+                var n = (int)Math.Min(settings.Batch, settings.Events - issued);
+                var start = Stopwatch.GetTimestamp();
+                inFlight.Enqueue((log.AppendBatchAsync(n == full.Length ? full : full[..n], cancellationToken), start, n));
+                issued += n;
+                if (!inFlight.Peek().Append.IsCompleted)
+                {
+                    continue;
+                }
+            }
+
+            var (append, started, count) = inFlight.Dequeue();
+            var first = await append.ConfigureAwait(false);
+            latency.Record(started, Stopwatch.GetTimestamp());
+            reported = Report(settings.Progress, first + count - 1, reported, force: inFlight.Count == 0 && issued == settings.Events);
         }
     }
 #pragma warning restore CA2012

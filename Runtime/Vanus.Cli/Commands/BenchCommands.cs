@@ -1,4 +1,9 @@
 using System.CommandLine;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using System.Globalization;
 using Vanus.Cli.Bench;
 using Vanus.Cli.Client;
@@ -19,6 +24,7 @@ internal static class BenchCommands
         bench.Subcommands.Add(CreateAppend(env));
         bench.Subcommands.Add(CreateFsync(env));
         bench.Subcommands.Add(CreateIngest(env));
+        bench.Subcommands.Add(CreateBareHttp(env));
         return bench;
     }
 
@@ -56,9 +62,17 @@ internal static class BenchCommands
         var rate = RateOption("Appends per second (default: as fast as the log takes them)");
         var json = new Option<bool>("--json") { Description = "Print one line of JSON instead of text" };
         var progress = new Option<bool>("--report-completed") { Description = "Print 'completed N' lines as appends complete (for crash tests)", Hidden = true };
+        var batch = new Option<int>("--batch") { Description = "Events per append call (AppendBatchAsync when above 1; latency is then per batch)", DefaultValueFactory = _ => 1 };
+        batch.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > 100_000)
+            {
+                r.AddError("--batch must be from 1 to 100000 events");
+            }
+        });
         var command = new Command("append", "Append events to a log and report events/s, MB/s and append latency percentiles")
         {
-            dir, events, size, sync, rate, json, progress,
+            dir, events, size, sync, rate, batch, json, progress,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -68,7 +82,16 @@ internal static class BenchCommands
                 parse.GetValue(size),
                 Enum.Parse<SyncPolicy>(parse.GetValue(sync)!, ignoreCase: true),
                 parse.GetValue(rate),
-                parse.GetValue(progress) ? env.Out : null);
+                parse.GetValue(progress) ? env.Out : null)
+            {
+                Batch = parse.GetValue(batch),
+            };
+            if (settings.Batch > 1 && settings.Rate is not null)
+            {
+                await env.Error.WriteLineAsync("error: --rate paces single appends; it cannot be combined with --batch").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
             var result = await AppendBenchmark.RunAsync(settings, cancellationToken).ConfigureAwait(false);
             env.Out.WriteLine(parse.GetValue(json) ? result.ToJson() : result.ToText());
             return 0;
@@ -149,6 +172,48 @@ internal static class BenchCommands
             var result = await IngestBenchmark.RunAsync(settings, cancellationToken).ConfigureAwait(false);
             env.Out.WriteLine(parse.GetValue(json) ? result.ToJson() : result.ToText());
             return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command CreateBareHttp(CliEnvironment env)
+    {
+        var port = new Option<int>("--port") { Description = "The port to listen on (127.0.0.1)", DefaultValueFactory = _ => 8090 };
+        var command = new Command("bare-http", "Serve POST / with 204 on bare Kestrel and nothing else: the ceiling of any endpoint built on Kestrel, to load beside the node")
+        {
+            port,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
+            builder.Logging.ClearProviders();
+            builder.WebHost.UseKestrel(k =>
+            {
+                k.AddServerHeader = false;
+                k.Listen(System.Net.IPAddress.Loopback, parse.GetValue(port));
+            });
+            await using var app = builder.Build();
+
+            // Drains the body as the gateway would have to, then answers: the work any ingest endpoint cannot avoid.
+            app.MapPost("/{**path}", static async (HttpContext context) =>
+            {
+                var reader = context.Request.BodyReader;
+                while (true)
+                {
+                    var read = await reader.ReadAsync(context.RequestAborted).ConfigureAwait(false);
+                    reader.AdvanceTo(read.Buffer.End);
+                    if (read.IsCompleted)
+                    {
+                        break;
+                    }
+                }
+
+                context.Response.StatusCode = StatusCodes.Status204NoContent;
+            });
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            await env.Out.WriteLineAsync($"bare Kestrel answering 204 on http://127.0.0.1:{parse.GetValue(port)}/").ConfigureAwait(false);
+            await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
         });
         return command;
     }

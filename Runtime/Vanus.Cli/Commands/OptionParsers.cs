@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Numerics;
+using Vanus.Gateway;
 using Vanus.Runtime.Events;
 
 namespace Vanus.Cli.Commands;
@@ -56,11 +57,11 @@ internal static class OptionParsers
         CustomParser = r =>
         {
             var text = r.Tokens[0].Value;
-            if (Units.TryParseDuration(text, out var value, out var canonical, out var error))
+            if (Units.TryParseDuration(text, out var value, out var error))
             {
                 if (allowZero || value > TimeSpan.Zero)
                 {
-                    return new Duration(value, canonical);
+                    return new Duration(value, Units.FormatDuration(value));
                 }
 
                 error = $"'{text}' must be longer than zero";
@@ -79,11 +80,11 @@ internal static class OptionParsers
         CustomParser = r =>
         {
             var text = r.Tokens[0].Value;
-            if (Units.TryParseSize(text, out var bytes, out var canonical, out var error))
+            if (Units.TryParseSize(text, out var bytes, out var error))
             {
                 if (bytes > 0)
                 {
-                    return canonical;
+                    return Units.FormatSize(bytes);
                 }
 
                 error = $"'{text}' must be more than zero bytes";

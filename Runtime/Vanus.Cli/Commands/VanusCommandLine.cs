@@ -7,6 +7,7 @@ internal static class VanusCommandLine
 {
     public static RootCommand CreateRoot(CliEnvironment env) => new("vanus: the Vanus for .NET command line")
     {
+        NodeCommand.Create(env),
         EventbusCommands.Create(env),
         EventCommands.Create(env),
         BenchCommands.Create(env),
@@ -30,6 +31,13 @@ internal static class VanusCommandLine
         }
 
         var configuration = new InvocationConfiguration { Output = env.Out, Error = env.Error };
+        if (parse.CommandResult.Command.Name == "node")
+        {
+            // The node's host handles Ctrl-C and SIGTERM itself and takes as long as draining requests and syncing
+            // eventlogs needs; System.CommandLine would otherwise end the process after a short grace period.
+            configuration.ProcessTerminationTimeout = null;
+        }
+
         return await parse.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
     }
 

@@ -139,7 +139,7 @@ internal sealed class ManagementHandler(IEventbusBroker broker, GatewayOptions o
         writer.WriteStartArray();
         foreach (var record in records)
         {
-            JsonEventFormat.Write(writer, ReadAttributes.Annotate(record));
+            JsonEventFormat.Write(writer, record.WithReadAttributes());
             if (writer.BytesPending > FlushThreshold)
             {
                 writer.Flush();
@@ -162,7 +162,7 @@ internal sealed class ManagementHandler(IEventbusBroker broker, GatewayOptions o
 
         var record = await broker.GetAsync(ns, name, id, context.RequestAborted)
             ?? throw new BrokerException(BrokerErrorKind.NotFound, $"Eventbus '{name}' of namespace '{ns}' holds no event with id '{text}' (it may have passed retention).", "eventId");
-        JsonResponse.Write(context.Response, StatusCodes.Status200OK, StructuredContentType, ReadAttributes.Annotate(record), static (w, e) => JsonEventFormat.Write(w, e));
+        JsonResponse.Write(context.Response, StatusCodes.Status200OK, StructuredContentType, record.WithReadAttributes(), static (w, e) => JsonEventFormat.Write(w, e));
     }
 
     public async Task OffsetsAsync(HttpContext context)

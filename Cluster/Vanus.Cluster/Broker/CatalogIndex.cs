@@ -1,0 +1,28 @@
+using System.Collections.Frozen;
+using Vanus.Cluster.Controller;
+
+namespace Vanus.Cluster.Broker;
+
+/// <summary>An immutable, indexed copy of one catalog version: what the hot path looks buses up in without asking anyone.</summary>
+internal sealed class CatalogIndex
+{
+    public static readonly CatalogIndex Empty = new(new CatalogView(-1, [], []));
+
+    private readonly FrozenDictionary<string, NamespaceEntry> _namespaces;
+    private readonly FrozenDictionary<(string Namespace, string Name), EventbusEntry> _eventbuses;
+
+    public CatalogIndex(CatalogView view)
+    {
+        View = view;
+        _namespaces = view.Namespaces.ToFrozenDictionary(n => n.Name, StringComparer.Ordinal);
+        _eventbuses = view.Eventbuses.ToFrozenDictionary(b => (b.Namespace, b.Name));
+    }
+
+    public CatalogView View { get; }
+
+    public long Version => View.Version;
+
+    public NamespaceEntry? Namespace(string name) => _namespaces.GetValueOrDefault(name);
+
+    public EventbusEntry? Eventbus(string @namespace, string name) => _eventbuses.GetValueOrDefault((@namespace, name));
+}

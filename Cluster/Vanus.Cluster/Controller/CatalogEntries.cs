@@ -1,0 +1,45 @@
+using MessagePack;
+using Vanus.Cluster.Eventlogs;
+using Vanus.Storage;
+
+namespace Vanus.Cluster.Controller;
+
+/// <summary>A namespace as the catalog holds it.</summary>
+[MessagePackObject]
+internal sealed record NamespaceEntry(
+    [property: Key(0)] string Name,
+    [property: Key(1)] DateTimeOffset CreatedAt);
+
+/// <summary>
+/// An eventbus as the catalog holds it. <see cref="Incarnation"/> is unique per creation, so the eventlogs (and folders) of a
+/// deleted bus are never those of a later bus of the same name. A dead-letter bus names its bus in <see cref="DeadLetterOf"/>.
+/// </summary>
+[MessagePackObject]
+internal sealed record EventbusEntry(
+    [property: Key(0)] string Namespace,
+    [property: Key(1)] string Name,
+    [property: Key(2)] string Incarnation,
+    [property: Key(3)] int Eventlogs,
+    [property: Key(4)] int Replicas,
+    [property: Key(5)] SyncPolicy Sync,
+    [property: Key(6)] RetentionOptions Retention,
+    [property: Key(7)] DateTimeOffset CreatedAt,
+    [property: Key(8)] string? DeadLetterBus,
+    [property: Key(9)] string? DeadLetterOf)
+{
+    /// <summary>The sharded entity id of eventlog <paramref name="index"/>.</summary>
+    public string EntityId(int index) => EventlogIds.EntityId(Incarnation, index);
+}
+
+/// <summary>The storage of a removed bus that still has to be deleted (retried after a restart until it is).</summary>
+[MessagePackObject]
+internal sealed record PendingRelease(
+    [property: Key(0)] string Incarnation,
+    [property: Key(1)] int Eventlogs);
+
+/// <summary>The whole catalog at one version: what the controller hands every broker.</summary>
+[MessagePackObject]
+internal sealed record CatalogView(
+    [property: Key(0)] long Version,
+    [property: Key(1)] IReadOnlyList<NamespaceEntry> Namespaces,
+    [property: Key(2)] IReadOnlyList<EventbusEntry> Eventbuses) : Serialization.IClusterMessage;

@@ -1,0 +1,73 @@
+namespace Vanus.Cluster.Controller;
+
+/// <summary>The controller's state, changed only by applying persisted events (during recovery and after each persist).</summary>
+internal sealed class CatalogState
+{
+    private readonly SortedDictionary<string, NamespaceEntry> _namespaces = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<(string Namespace, string Name), EventbusEntry> _eventbuses = new();
+    private readonly SortedDictionary<string, PendingRelease> _releases = new(StringComparer.Ordinal);
+
+    public IReadOnlyCollection<PendingRelease> Releases => _releases.Values;
+
+    public bool HasNamespace(string name) => _namespaces.ContainsKey(name);
+
+    public EventbusEntry? Eventbus(string @namespace, string name) => _eventbuses.GetValueOrDefault((@namespace, name));
+
+    public IEnumerable<EventbusEntry> EventbusesOf(string @namespace) => _eventbuses.Values.Where(b => b.Namespace == @namespace);
+
+    public void Apply(object evt)
+    {
+        switch (evt)
+        {
+            case NamespaceAdded added:
+                _namespaces[added.Namespace.Name] = added.Namespace;
+                break;
+            case NamespaceRemoved removed:
+                _namespaces.Remove(removed.Name);
+                break;
+            case EventbusAdded added:
+                _eventbuses[(added.Eventbus.Namespace, added.Eventbus.Name)] = added.Eventbus;
+                _eventbuses[(added.DeadLetter.Namespace, added.DeadLetter.Name)] = added.DeadLetter;
+                break;
+            case EventbusRemoved removed:
+                _eventbuses.Remove((removed.Namespace, removed.Name));
+                _eventbuses.Remove((removed.Namespace, EventbusNames.DeadLetterOf(removed.Name)));
+                foreach (var release in removed.Releases)
+                {
+                    _releases[release.Incarnation] = release;
+                }
+
+                break;
+            case StorageReleased released:
+                _releases.Remove(released.Incarnation);
+                break;
+            default:
+                throw new ArgumentException($"{evt.GetType().Name} is not a catalog event", nameof(evt));
+        }
+    }
+
+    public CatalogView View(long version) => new(version, [.. _namespaces.Values], [.. _eventbuses.Values]);
+
+    public CatalogSnapshot Snapshot() => new([.. _namespaces.Values], [.. _eventbuses.Values], [.. _releases.Values]);
+
+    public void Restore(CatalogSnapshot snapshot)
+    {
+        _namespaces.Clear();
+        _eventbuses.Clear();
+        _releases.Clear();
+        foreach (var ns in snapshot.Namespaces)
+        {
+            _namespaces[ns.Name] = ns;
+        }
+
+        foreach (var bus in snapshot.Eventbuses)
+        {
+            _eventbuses[(bus.Namespace, bus.Name)] = bus;
+        }
+
+        foreach (var release in snapshot.Releases)
+        {
+            _releases[release.Incarnation] = release;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using Akka.Actor;
+using MessagePack;
+using Vanus.Cluster.Serialization;
+using Vanus.Storage;
+
+namespace Vanus.Cluster.Controller;
+
+/// <summary>Asks the controller for the whole catalog; answered with a <see cref="CatalogView"/>.</summary>
+[MessagePackObject]
+internal sealed record GetCatalog : IClusterMessage
+{
+    public static readonly GetCatalog Instance = new();
+}
+
+/// <summary>Creates a namespace; answered with <see cref="NamespaceCreated"/> or <see cref="ControllerRefusal"/>.</summary>
+[MessagePackObject]
+internal sealed record CreateNamespace([property: Key(0)] string Name) : IClusterMessage;
+
+/// <summary>Deletes an empty namespace; answered with <see cref="CatalogDeleted"/> or <see cref="ControllerRefusal"/>.</summary>
+[MessagePackObject]
+internal sealed record DeleteNamespace([property: Key(0)] string Name) : IClusterMessage;
+
+/// <summary>Creates an eventbus and its dead-letter bus; answered with <see cref="EventbusCreated"/> or <see cref="ControllerRefusal"/>.</summary>
+[MessagePackObject]
+internal sealed record CreateEventbus(
+    [property: Key(0)] string Namespace,
+    [property: Key(1)] string Name,
+    [property: Key(2)] int Eventlogs,
+    [property: Key(3)] int Replicas,
+    [property: Key(4)] SyncPolicy Sync,
+    [property: Key(5)] RetentionOptions Retention) : IClusterMessage;
+
+/// <summary>Deletes an eventbus, its dead-letter bus and their storage; answered with <see cref="CatalogDeleted"/> or <see cref="ControllerRefusal"/>.</summary>
+[MessagePackObject]
+internal sealed record DeleteEventbus(
+    [property: Key(0)] string Namespace,
+    [property: Key(1)] string Name) : IClusterMessage;
+
+/// <summary>A namespace was created; carries the catalog that includes it.</summary>
+[MessagePackObject]
+internal sealed record NamespaceCreated(
+    [property: Key(0)] CatalogView Catalog,
+    [property: Key(1)] NamespaceEntry Namespace) : IClusterMessage;
+
+/// <summary>An eventbus was created; carries the catalog that includes it.</summary>
+[MessagePackObject]
+internal sealed record EventbusCreated(
+    [property: Key(0)] CatalogView Catalog,
+    [property: Key(1)] EventbusEntry Eventbus) : IClusterMessage;
+
+/// <summary>The answer to a delete: whether there was such a thing, and the catalog after it.</summary>
+[MessagePackObject]
+internal sealed record CatalogDeleted(
+    [property: Key(0)] CatalogView Catalog,
+    [property: Key(1)] bool Found) : IClusterMessage;
+
+/// <summary>The controller refused a command: the kind decides the status code, the field says what was wrong.</summary>
+[MessagePackObject]
+internal sealed record ControllerRefusal(
+    [property: Key(0)] BrokerErrorKind Kind,
+    [property: Key(1)] string Message,
+    [property: Key(2)] string? Field) : IClusterMessage;
+
+/// <summary>Ends the controller singleton once its current command is done (the singleton manager's termination message).</summary>
+[MessagePackObject]
+internal sealed record StopController : IClusterMessage
+{
+    public static readonly StopController Instance = new();
+}
+
+/// <summary>The eventlog work of a command finished (or failed); the controller goes on with the command.</summary>
+internal sealed record StorageWorkDone(object Command, IActorRef ReplyTo, string? Error) : INoSerializationVerificationNeeded;

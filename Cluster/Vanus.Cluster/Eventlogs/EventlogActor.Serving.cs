@@ -1,0 +1,246 @@
+using Akka.Actor;
+using Akka.Event;
+using Vanus.Storage;
+
+namespace Vanus.Cluster.Eventlogs;
+
+internal sealed partial class EventlogActor
+{
+    private const long Pending = long.MinValue;
+
+    // A read answers with at most this many bytes of stored records (and at least one record), so a reply stays far
+    // below the transport's frame limit whatever count was asked for.
+    private const int ReadBudgetBytes = 4 << 20;
+
+    private int _inflight;
+    private bool _maintaining;
+
+    private void Serving()
+    {
+        Command<AppendEvents>(Append);
+        Command<ReadEvents>(Read);
+        Command<GetEventlogInfo>(_ => Sender.Tell(new EventlogInfoReply(_eventLog!.EarliestOffset, _eventLog.NextOffset)));
+        Command<FindOffset>(Find);
+        Command<CreateEventlog>(_ => Sender.Tell(new EventlogAck(_entityId)));
+        Command<DeleteEventlog>(_ => BeginClose(Sender, delete: true));
+        Command<StopEventlog>(_ => BeginClose(null, delete: false));
+        Command<WorkFinished>(Finished);
+        Command<MaintainTick>(_ => Maintain());
+        Command<MaintenanceFailed>(f => _log.Warning("Eventlog {0}: maintenance failed and is retried at the next tick: {1}", f.EntityId, f.Reason));
+        PersistenceReplies();
+    }
+
+    private void Append(AppendEvents command)
+    {
+        var log = _eventLog!;
+        var events = command.Events;
+        var offsets = new long[events.Count];
+        ValueTask<long>[]? pending = null;
+        string? error = null;
+        var i = 0;
+        for (; i < events.Count; i++)
+        {
+            ValueTask<long> append;
+            try
+            {
+                append = log.AppendAsync(events[i]);
+            }
+            catch (Exception ex) when (ex is ArgumentException or IOException or ObjectDisposedException or InvalidOperationException)
+            {
+                // Events after a refused one are not tried: what was stored stays a prefix of the message.
+                error = $"event {i} ('{events[i].Id}') was not stored: {ex.Message}";
+                break;
+            }
+
+            if (append.IsCompletedSuccessfully)
+            {
+                offsets[i] = append.Result;
+            }
+            else
+            {
+                pending ??= new ValueTask<long>[events.Count];
+                pending[i] = append;
+                offsets[i] = Pending;
+            }
+        }
+
+        for (var j = i; j < offsets.Length; j++)
+        {
+            offsets[j] = -1;
+        }
+
+        if (pending is null)
+        {
+            Sender.Tell(new AppendReply(offsets, error));
+            return;
+        }
+
+        _inflight++;
+        _ = CompleteAppendAsync(offsets, pending, error, Sender, Self);
+    }
+
+    private static async Task CompleteAppendAsync(long[] offsets, ValueTask<long>[] pending, string? error, IActorRef replyTo, IActorRef self)
+    {
+        for (var i = 0; i < offsets.Length; i++)
+        {
+            if (offsets[i] != Pending)
+            {
+                continue;
+            }
+
+            try
+            {
+                offsets[i] = await pending[i].ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // whatever failed the write is reported to the producer, never thrown on a pool thread
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                offsets[i] = -1;
+                error ??= $"event {i} was not stored: {ex.Message}";
+            }
+        }
+
+        replyTo.Tell(new AppendReply(offsets, error), self);
+        self.Tell(WorkFinished.Work);
+    }
+
+    private void Read(ReadEvents command)
+    {
+        var log = _eventLog!;
+        if (command.Count <= 0)
+        {
+            Sender.Tell(new EventlogRefusal(BrokerErrorKind.Invalid, $"count must be positive, not {command.Count}", "count"));
+            return;
+        }
+
+        var (earliest, next) = (log.EarliestOffset, log.NextOffset);
+        if (command.Offset >= next)
+        {
+            Sender.Tell(new ReadReply([]));
+            return;
+        }
+
+        if (command.Offset < earliest)
+        {
+            Sender.Tell(OutOfRange(command.Offset, earliest, next));
+            return;
+        }
+
+        _inflight++;
+        _ = ReadAsync(log, command, Sender, Self);
+    }
+
+    private static async Task ReadAsync(IEventLog log, ReadEvents command, IActorRef replyTo, IActorRef self)
+    {
+        object reply;
+        try
+        {
+            var records = new List<StoredRecord>(Math.Min(command.Count, 1024));
+            var offset = command.Offset;
+            var budget = ReadBudgetBytes;
+            while (records.Count < command.Count && budget > 0 && offset < log.NextOffset)
+            {
+                var batch = await log.ReadAsync(offset, Math.Min(budget, 1 << 20)).ConfigureAwait(false);
+                if (batch.Count == 0)
+                {
+                    break;
+                }
+
+                foreach (var stored in batch)
+                {
+                    if (records.Count == command.Count)
+                    {
+                        break;
+                    }
+
+                    records.Add(new StoredRecord(stored.Offset, stored.StoreTime.UtcTicks, stored.Event));
+                    budget -= 64 + (stored.Event.Data?.Length ?? 0);
+                    offset = stored.Offset + 1;
+                }
+            }
+
+            reply = new ReadReply(records);
+        }
+        catch (OffsetOutOfRangeException ex)
+        {
+            // Retention removed the start of the range between the check and the read.
+            reply = OutOfRange(command.Offset, ex.Earliest, ex.Next);
+        }
+#pragma warning disable CA1031 // a read failure is the reader's answer, never thrown on a pool thread
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            reply = new EventlogRefusal(BrokerErrorKind.Unavailable, $"eventlog {command.EntityId}: reading offset {command.Offset} failed: {ex.Message}", null);
+        }
+
+        replyTo.Tell(reply, self);
+        self.Tell(WorkFinished.Work);
+    }
+
+    private static EventlogRefusal OutOfRange(long offset, long earliest, long next) => new(
+        BrokerErrorKind.Invalid,
+        $"offset {offset} is no longer stored: the eventlog holds offsets {earliest} to {next - 1}",
+        "offset");
+
+    private void Find(FindOffset command)
+    {
+        _inflight++;
+        _ = FindAsync(_eventLog!, command, Sender, Self);
+    }
+
+    private static async Task FindAsync(IEventLog log, FindOffset command, IActorRef replyTo, IActorRef self)
+    {
+        object reply;
+        try
+        {
+            reply = new OffsetReply(await log.FindOffsetAsync(command.Time).ConfigureAwait(false));
+        }
+#pragma warning disable CA1031 // a lookup failure is the caller's answer, never thrown on a pool thread
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            reply = new EventlogRefusal(BrokerErrorKind.Unavailable, $"eventlog {command.EntityId}: finding the offset at {command.Time:O} failed: {ex.Message}", null);
+        }
+
+        replyTo.Tell(reply, self);
+        self.Tell(WorkFinished.Work);
+    }
+
+    private void Maintain()
+    {
+        if (_maintaining)
+        {
+            return;
+        }
+
+        _maintaining = true;
+        _inflight++;
+        _ = MaintainAsync(_eventLog!, _entityId, Self);
+    }
+
+    private static async Task MaintainAsync(IEventLog log, string entityId, IActorRef self)
+    {
+        try
+        {
+            await log.MaintainAsync().ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // retention and tier moves are retried at the next tick; a failure must not kill the writer
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            self.Tell(new MaintenanceFailed(entityId, ex.Message));
+        }
+
+        self.Tell(WorkFinished.Maintenance);
+    }
+
+    private void Finished(WorkFinished done)
+    {
+        _inflight--;
+        if (done.WasMaintenance)
+        {
+            _maintaining = false;
+        }
+    }
+}

@@ -1,0 +1,222 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using Vanus.Storage;
+
+namespace Vanus.Cluster.Eventlogs;
+
+/// <summary>
+/// The single writer of one eventlog, a sharded persistent actor. Its journal holds only small state (its configuration,
+/// the leader epoch taken at each start, whether it was deleted); the events go to the storage engine's segment files.
+/// Appends never block the actor: it starts every append of a message in order (which fixes the offsets) and replies
+/// when the last completes, so the storage engine's group commit batches concurrent messages.
+/// </summary>
+internal sealed partial class EventlogActor : ReceivePersistentActor, IWithTimers
+{
+    private const int SnapshotEvery = 16;
+    private const string MaintainTimer = "maintain";
+
+    private readonly string _entityId;
+    private readonly string _incarnation;
+    private readonly int _index;
+    private readonly EventlogSettings _settings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    private EventlogConfig? _config;
+    private long _epoch;
+    private bool _removed;
+    private IEventLog? _eventLog;
+    private IActorRef? _createdReplyTo;
+
+    public EventlogActor(string entityId, EventlogSettings settings)
+    {
+        _entityId = entityId;
+        _settings = settings;
+        if (!EventlogIds.TryParse(entityId, out _incarnation, out _index))
+        {
+            throw new ArgumentException($"'{entityId}' is not an eventlog entity id", nameof(entityId));
+        }
+
+        PersistenceId = EventlogIds.PersistenceId(entityId);
+        Recover<EventlogCreated>(e => _config = e.Config);
+        Recover<LeaderEpochStarted>(e => _epoch = e.Epoch);
+        Recover<EventlogRemoved>(_ => _removed = true);
+        Recover<SnapshotOffer>(offer =>
+        {
+            if (offer.Snapshot is EventlogSnapshot s)
+            {
+                (_config, _epoch, _removed) = (s.Config, s.Epoch, s.Removed);
+            }
+        });
+        Recover<RecoveryCompleted>(_ =>
+        {
+            if (_config is not null && !_removed)
+            {
+                StartWriter();
+            }
+            else
+            {
+                Become(Unknown);
+            }
+        });
+    }
+
+    public override string PersistenceId { get; }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(string entityId, EventlogSettings settings) => Akka.Actor.Props.Create(() => new EventlogActor(entityId, settings));
+
+    /// <summary>Never created, or deleted: answers as unknown and stops, so an unknown id costs no memory.</summary>
+    private void Unknown()
+    {
+        Command<CreateEventlog>(c =>
+        {
+            if (_removed)
+            {
+                Sender.Tell(new EventlogRefusal(BrokerErrorKind.NotFound, $"eventlog {_entityId} was deleted", null));
+                return;
+            }
+
+            _createdReplyTo = Sender;
+            Persist(new EventlogCreated(c.Config), e =>
+            {
+                _config = e.Config;
+                StartWriter();
+            });
+        });
+        Command<DeleteEventlog>(_ =>
+        {
+            // A repeated delete (the controller retries after a restart) still clears what a crash may have left on disk.
+            var replyTo = Sender;
+            _settings.RemoveStorageAsync(_incarnation, _index).PipeTo(
+                Self,
+                success: () => new LogClosed(null),
+                failure: ex => new LogClosed(ex));
+            Become(() => AwaitingRemoval(replyTo));
+        });
+        Command<StopEventlog>(_ => Context.Stop(Self));
+        Command<IEventlogCommand>(_ =>
+        {
+            Sender.Tell(new EventlogRefusal(BrokerErrorKind.NotFound, $"eventlog {_entityId} does not exist", null));
+            Context.Stop(Self);
+        });
+        PersistenceReplies();
+    }
+
+    private void AwaitingRemoval(IActorRef replyTo)
+    {
+        Command<LogClosed>(closed =>
+        {
+            if (closed.Error is { } error)
+            {
+                _log.Warning(error, "Eventlog {0}: removing its storage failed", _entityId);
+                replyTo.Tell(new EventlogRefusal(BrokerErrorKind.Unavailable, $"eventlog {_entityId}: removing its storage failed: {error.Message}", null));
+            }
+            else
+            {
+                replyTo.Tell(new EventlogAck(_entityId));
+            }
+
+            Context.Stop(Self);
+        });
+        Command<IEventlogCommand>(_ => Sender.Tell(Closing()));
+        Command<StopEventlog>(_ => { });
+        PersistenceReplies();
+    }
+
+    /// <summary>Takes the next leader epoch, then opens the log; commands wait in the stash until it is open.</summary>
+    private void StartWriter()
+    {
+        Persist(new LeaderEpochStarted(_epoch + 1), e =>
+        {
+            _epoch = e.Epoch;
+            MaybeSnapshot();
+            var options = _settings.OptionsFor(_config!);
+            EventLog.OpenAsync(options).AsTask().PipeTo(
+                Self,
+                success: log => new LogOpened(log, null),
+                failure: ex => new LogOpened(null, ex));
+            Become(Opening);
+        });
+    }
+
+    private void Opening()
+    {
+        Command<LogOpened>(opened =>
+        {
+            if (opened.Log is { } log)
+            {
+                _eventLog = log;
+                if (!log.Recovery.WasClean && log.Recovery.TruncatedFile is { } file)
+                {
+                    _log.Warning(
+                        "Eventlog {0} (epoch {1}) was not closed cleanly: verified {2} records and cut a torn tail off {3} at {4} ({5})",
+                        _entityId, _epoch, log.Recovery.RecordsVerified, file, log.Recovery.TruncatedAt, log.Recovery.Reason);
+                }
+
+                _createdReplyTo?.Tell(new EventlogAck(_entityId));
+                _createdReplyTo = null;
+                Timers.StartPeriodicTimer(MaintainTimer, MaintainTick.Instance, _settings.MaintenanceInterval);
+                Stash.UnstashAll();
+                Become(Serving);
+            }
+            else
+            {
+                _log.Error(opened.Error, "Eventlog {0}: opening its log in {1} failed", _entityId, _settings.DirectoryOf(_incarnation, _index));
+                _createdReplyTo?.Tell(new EventlogRefusal(BrokerErrorKind.Unavailable, $"eventlog {_entityId} could not open its log: {opened.Error?.Message}", null));
+                _createdReplyTo = null;
+                var reason = opened.Error?.Message ?? "unknown error";
+                Stash.UnstashAll();
+                Become(() => Broken(reason));
+            }
+        });
+        CommandAny(_ => Stash.Stash());
+    }
+
+    /// <summary>The log could not be opened: every command is refused with the reason until the entity is restarted.</summary>
+    private void Broken(string reason)
+    {
+        Command<StopEventlog>(_ => Context.Stop(Self));
+        Command<IEventlogCommand>(_ =>
+        {
+            Sender.Tell(new EventlogRefusal(BrokerErrorKind.Unavailable, $"eventlog {_entityId} is unavailable: {reason}", null));
+            // Stopping lets the next command start a fresh entity that tries to open the log again.
+            Context.Stop(Self);
+        });
+        PersistenceReplies();
+    }
+
+    private void MaybeSnapshot()
+    {
+        if (LastSequenceNr % SnapshotEvery == 0)
+        {
+            SaveSnapshot(new EventlogSnapshot(_config, _epoch, _removed));
+        }
+    }
+
+    /// <summary>Journal housekeeping replies, the same in every state.</summary>
+    private void PersistenceReplies()
+    {
+        Command<SaveSnapshotSuccess>(s => DeleteMessages(s.Metadata.SequenceNr));
+        Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "Eventlog {0}: saving a snapshot failed", _entityId));
+        Command<DeleteMessagesSuccess>(_ => { });
+        Command<DeleteMessagesFailure>(f => _log.Warning(f.Cause, "Eventlog {0}: trimming its journal failed", _entityId));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(f => _log.Warning(f.Cause, "Eventlog {0}: deleting its snapshots failed", _entityId));
+    }
+
+    private EventlogRefusal Closing() => new(BrokerErrorKind.Unavailable, $"eventlog {_entityId} is closing", null);
+
+    protected override void PostStop()
+    {
+        // The hand-off closes the log before stopping; this is for an actor system that terminates without one.
+        if (_eventLog is { } log)
+        {
+            _eventLog = null;
+            log.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
+        base.PostStop();
+    }
+}

@@ -1,0 +1,150 @@
+using Akka.Actor;
+using Akka.Event;
+using MessagePack;
+using Vanus.Cluster.Serialization;
+using Vanus.Runtime.Events;
+using Vanus.Storage;
+
+namespace Vanus.Cluster.Eventlogs;
+
+/// <summary>A command for one eventlog entity; the shard region routes it by <see cref="EntityId"/>.</summary>
+internal interface IEventlogCommand : IClusterMessage
+{
+    /// <summary>The entity the command is for (see <see cref="EventlogIds"/>).</summary>
+    string EntityId { get; }
+}
+
+/// <summary>What an eventlog needs to know about its bus; persisted when the eventlog is created.</summary>
+[MessagePackObject]
+internal sealed record EventlogConfig(
+    [property: Key(0)] string Namespace,
+    [property: Key(1)] string Eventbus,
+    [property: Key(2)] string Incarnation,
+    [property: Key(3)] int Index,
+    [property: Key(4)] SyncPolicy Sync,
+    [property: Key(5)] RetentionOptions Retention);
+
+/// <summary>Creates the eventlog (idempotent); answered with <see cref="EventlogAck"/> or <see cref="EventlogRefusal"/>.</summary>
+[MessagePackObject]
+internal sealed record CreateEventlog(
+    [property: Key(0)] string EntityId,
+    [property: Key(1)] EventlogConfig Config) : IEventlogCommand;
+
+/// <summary>Appends events in order; answered with <see cref="AppendReply"/> (or <see cref="EventlogRefusal"/> when nothing was tried).</summary>
+[MessagePackObject]
+internal sealed record AppendEvents(
+    [property: Key(0)] string EntityId,
+    [property: Key(1)] IReadOnlyList<Event> Events) : IEventlogCommand;
+
+/// <summary>
+/// The offset of each event of an <see cref="AppendEvents"/>, in its order; -1 for an event that was not stored, and then
+/// <see cref="Error"/> says why.
+/// </summary>
+[MessagePackObject]
+internal sealed record AppendReply(
+    [property: Key(0)] IReadOnlyList<long> Offsets,
+    [property: Key(1)] string? Error) : IClusterMessage;
+
+/// <summary>Reads up to <see cref="Count"/> events from <see cref="Offset"/> on; answered with <see cref="ReadReply"/>.</summary>
+[MessagePackObject]
+internal sealed record ReadEvents(
+    [property: Key(0)] string EntityId,
+    [property: Key(1)] long Offset,
+    [property: Key(2)] int Count) : IEventlogCommand;
+
+/// <summary>One stored event: offset, store time (UTC ticks) and the event.</summary>
+[MessagePackObject]
+internal sealed record StoredRecord(
+    [property: Key(0)] long Offset,
+    [property: Key(1)] long StoreTicks,
+    [property: Key(2)] Event Event);
+
+/// <summary>The events a <see cref="ReadEvents"/> found, oldest first.</summary>
+[MessagePackObject]
+internal sealed record ReadReply([property: Key(0)] IReadOnlyList<StoredRecord> Records) : IClusterMessage;
+
+/// <summary>Finds the first offset stored at or after a time; answered with <see cref="OffsetReply"/>.</summary>
+[MessagePackObject]
+internal sealed record FindOffset(
+    [property: Key(0)] string EntityId,
+    [property: Key(1)] DateTimeOffset Time) : IEventlogCommand;
+
+/// <summary>An offset.</summary>
+[MessagePackObject]
+internal sealed record OffsetReply([property: Key(0)] long Offset) : IClusterMessage;
+
+/// <summary>Asks for the eventlog's earliest and next offsets; answered with <see cref="EventlogInfoReply"/>.</summary>
+[MessagePackObject]
+internal sealed record GetEventlogInfo([property: Key(0)] string EntityId) : IEventlogCommand;
+
+/// <summary>The eventlog's first readable offset and the offset its next event gets.</summary>
+[MessagePackObject]
+internal sealed record EventlogInfoReply(
+    [property: Key(0)] long Earliest,
+    [property: Key(1)] long Next) : IClusterMessage;
+
+/// <summary>Closes the eventlog, removes its storage and forgets it; answered with <see cref="EventlogAck"/>.</summary>
+[MessagePackObject]
+internal sealed record DeleteEventlog([property: Key(0)] string EntityId) : IEventlogCommand;
+
+/// <summary>A create or delete is done.</summary>
+[MessagePackObject]
+internal sealed record EventlogAck([property: Key(0)] string EntityId) : IClusterMessage;
+
+/// <summary>The eventlog refused a command (unknown, unavailable, bad offset); the kind decides the status code.</summary>
+[MessagePackObject]
+internal sealed record EventlogRefusal(
+    [property: Key(0)] BrokerErrorKind Kind,
+    [property: Key(1)] string Message,
+    [property: Key(2)] string? Field) : IClusterMessage;
+
+/// <summary>The shard's hand-off message: finish in-flight work, close the log, stop.</summary>
+[MessagePackObject]
+internal sealed record StopEventlog : IClusterMessage
+{
+    public static readonly StopEventlog Instance = new();
+}
+
+/// <summary>Persisted: the eventlog was created with this configuration.</summary>
+[MessagePackObject]
+internal sealed record EventlogCreated([property: Key(0)] EventlogConfig Config) : IClusterMessage;
+
+/// <summary>Persisted: a writer started with this leader epoch (one more than the previous writer's).</summary>
+[MessagePackObject]
+internal sealed record LeaderEpochStarted([property: Key(0)] long Epoch) : IClusterMessage;
+
+/// <summary>Persisted: the eventlog was deleted; it answers as unknown from now on.</summary>
+[MessagePackObject]
+internal sealed record EventlogRemoved : IClusterMessage
+{
+    public static readonly EventlogRemoved Instance = new();
+}
+
+/// <summary>The eventlog's persisted state as a snapshot.</summary>
+[MessagePackObject]
+internal sealed record EventlogSnapshot(
+    [property: Key(0)] EventlogConfig? Config,
+    [property: Key(1)] long Epoch,
+    [property: Key(2)] bool Removed) : IClusterMessage;
+
+/// <summary>The log opened (or failed to); sent by the open task to the entity itself.</summary>
+internal sealed record LogOpened(IEventLog? Log, Exception? Error) : INoSerializationVerificationNeeded;
+
+/// <summary>An asynchronous append, read, lookup or maintenance run finished; the entity counts it off.</summary>
+internal sealed record WorkFinished(bool WasMaintenance) : INoSerializationVerificationNeeded
+{
+    public static readonly WorkFinished Work = new(false);
+    public static readonly WorkFinished Maintenance = new(true);
+}
+
+/// <summary>A maintenance run failed; logged, and retried at the next tick.</summary>
+internal sealed record MaintenanceFailed(string EntityId, string Reason) : INoSerializationVerificationNeeded;
+
+/// <summary>Time to apply retention and tier moves.</summary>
+internal sealed record MaintainTick : INoSerializationVerificationNeeded, IDeadLetterSuppression
+{
+    public static readonly MaintainTick Instance = new();
+}
+
+/// <summary>The log is closed (and its storage removed, for a delete); the entity finishes the command.</summary>
+internal sealed record LogClosed(Exception? Error) : INoSerializationVerificationNeeded;

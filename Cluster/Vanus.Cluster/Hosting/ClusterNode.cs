@@ -1,0 +1,180 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.Singleton;
+using Akka.Pattern;
+using Microsoft.Data.Sqlite;
+using Vanus.Cluster.Broker;
+using Vanus.Cluster.Controller;
+using Vanus.Cluster.Eventlogs;
+
+namespace Vanus.Cluster.Hosting;
+
+/// <summary>A running node: the actor system with the eventlog shard region, the controller singleton and the broker.</summary>
+internal sealed class ClusterNode : IVanusNode
+{
+    private readonly ActorSystem _system;
+    private readonly EventbusBroker _broker;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _gate = new();
+    private readonly Task _loading;
+    private readonly FileStream _folderLock;
+    private Task? _stop;
+
+    private ClusterNode(ActorSystem system, EventbusBroker broker, string address, Task memberUp, FileStream folderLock)
+    {
+        _system = system;
+        _folderLock = folderLock;
+        _broker = broker;
+        ClusterAddress = address;
+        _loading = LoadAsync(memberUp);
+    }
+
+    public IEventbusBroker Broker => _broker;
+
+    public string ClusterAddress { get; }
+
+    public static async Task<IVanusNode> StartAsync(NodeOptions options, CancellationToken cancellationToken)
+    {
+        var seeds = options.SeedAddresses();
+        var data = Path.GetFullPath(options.DataDirectory);
+        var eventlogRoot = Path.Combine(data, "eventlogs");
+        Directory.CreateDirectory(eventlogRoot);
+        var folderLock = LockFolder(data);
+        ActorSystem? system = null;
+        try
+        {
+            var catalog = Path.Combine(data, "catalog.db");
+            await PrepareCatalogAsync(catalog, cancellationToken).ConfigureAwait(false);
+            system = ActorSystem.Create(NodeConfig.SystemName, NodeConfig.Build(options, catalog));
+            var cluster = Akka.Cluster.Cluster.Get(system);
+            var memberUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            cluster.RegisterOnMemberUp(() => memberUp.TrySetResult());
+
+            var settings = EventlogSettings.From(options, eventlogRoot);
+            var sharding = ClusterSharding.Get(system);
+            var shardingSettings = ClusterShardingSettings.Create(system);
+            var eventlogs = await sharding.StartAsync(
+                EventlogIds.TypeName,
+                entityId => EventlogActor.Props(entityId, settings),
+                shardingSettings,
+                new EventlogMessageExtractor(),
+                sharding.DefaultShardAllocationStrategy(shardingSettings),
+                StopEventlog.Instance).ConfigureAwait(false);
+
+            // A controller that stops (a journal write failed, say) is started again after a backoff: the singleton
+            // manager itself would leave the cluster without one.
+            var controllerProps = BackoffSupervisor.Props(
+                Backoff.OnStop(
+                        ControllerActor.Props(eventlogs, options.Time, options.RequestTimeout),
+                        "catalog",
+                        TimeSpan.FromMilliseconds(200),
+                        TimeSpan.FromSeconds(10),
+                        0.2,
+                        maxNrOfRetries: -1)
+                    .WithFinalStopMessage(m => m is StopController)
+                    .WithReplyWhileStopped(new ControllerRefusal(BrokerErrorKind.Unavailable, "the controller is restarting; retry shortly", null)));
+            system.ActorOf(
+                ClusterSingletonManager.Props(controllerProps, StopController.Instance, ClusterSingletonManagerSettings.Create(system)),
+                "controller");
+            var controller = system.ActorOf(
+                ClusterSingletonProxy.Props("/user/controller", ClusterSingletonProxySettings.Create(system)),
+                "controller-proxy");
+
+            var broker = new EventbusBroker(controller, eventlogs, options);
+            system.ActorOf(CatalogSubscriber.Props(broker), "catalog-subscriber");
+
+            if (seeds.Count == 0)
+            {
+                cluster.Join(cluster.SelfAddress);
+            }
+            else
+            {
+                cluster.JoinSeedNodes(seeds);
+            }
+
+            return new ClusterNode(system, broker, cluster.SelfAddress.ToString(), memberUp.Task, folderLock);
+        }
+        catch
+        {
+            if (system is not null)
+            {
+                await system.Terminate().ConfigureAwait(false);
+            }
+
+            await folderLock.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public async Task WaitUntilReadyAsync(CancellationToken cancellationToken = default) =>
+        await _broker.Ready.WaitAsync(cancellationToken).ConfigureAwait(false);
+
+    public Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            _stop ??= StopCoreAsync();
+        }
+
+        return _stop.WaitAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    private async Task LoadAsync(Task memberUp)
+    {
+        try
+        {
+            await memberUp.WaitAsync(_stopping.Token).ConfigureAwait(false);
+            await _broker.LoadCatalogAsync(_stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            _broker.AbandonReadiness(new InvalidOperationException("the node stopped before it was ready"));
+        }
+    }
+
+    private async Task StopCoreAsync()
+    {
+        await _broker.StopTakingAppendsAsync().ConfigureAwait(false);
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _loading.ConfigureAwait(false);
+
+        // Coordinated shutdown hands every shard off (each eventlog finishes its work and closes its log), leaves the
+        // cluster and terminates the actor system.
+        await CoordinatedShutdown.Get(_system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance).ConfigureAwait(false);
+        await _system.WhenTerminated.ConfigureAwait(false);
+
+        // Pooled connections keep catalog.db open; a node restarted in this process, or a test deleting the folder, needs it closed.
+        SqliteConnection.ClearAllPools();
+        await _folderLock.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Holds <c>node.lock</c> in the data folder for the node's life: two nodes on one folder would share a journal and every log.</summary>
+    private static FileStream LockFolder(string data)
+    {
+        var path = Path.Combine(data, "node.lock");
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException ex)
+        {
+            throw new IOException($"the data folder {data} is in use by another node (it holds {path})", ex);
+        }
+    }
+
+    /// <summary>Creates the catalog database in WAL mode, so the journal's writes and the snapshot store's reads do not block each other.</summary>
+    private static async Task PrepareCatalogAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var connection = new SqliteConnection(NodeConfig.CatalogConnectionString(path));
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL;";
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,20 @@
+namespace Vanus.Cluster;
+
+/// <summary>A running node: its broker, its cluster address and its shutdown.</summary>
+public interface IVanusNode : IAsyncDisposable
+{
+    /// <summary>Namespaces, eventbuses, appends and reads, served by this node.</summary>
+    IEventbusBroker Broker { get; }
+
+    /// <summary>The node's cluster address, such as <c>akka.tcp://vanus@127.0.0.1:40123</c>: what other nodes list as a seed.</summary>
+    string ClusterAddress { get; }
+
+    /// <summary>Completes once <see cref="IEventbusBroker.IsReady"/> is true; fails if the node stops first.</summary>
+    Task WaitUntilReadyAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stops gracefully: refuses new appends, lets those in flight finish, flushes and closes every eventlog, leaves the
+    /// cluster and terminates the actor system. Calling it again waits for the same stop.
+    /// </summary>
+    Task StopAsync(CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,77 @@
+using System.Collections.Frozen;
+using System.Runtime.Serialization;
+using MessagePack;
+using Vanus.Cluster.Controller;
+using Vanus.Cluster.Eventlogs;
+
+namespace Vanus.Cluster.Serialization;
+
+/// <summary>
+/// Every type <see cref="ClusterMessageSerializer"/> writes, with its manifest. Manifests are stored in the journal beside
+/// persisted events, so an entry never changes its manifest and is never removed while old journals may hold it.
+/// </summary>
+internal static class MessageRegistry
+{
+    private static readonly (string Manifest, Type Type)[] Entries =
+    [
+        ("ctl.get-catalog", typeof(GetCatalog)),
+        ("ctl.create-namespace", typeof(CreateNamespace)),
+        ("ctl.delete-namespace", typeof(DeleteNamespace)),
+        ("ctl.create-eventbus", typeof(CreateEventbus)),
+        ("ctl.delete-eventbus", typeof(DeleteEventbus)),
+        ("ctl.catalog", typeof(CatalogView)),
+        ("ctl.namespace-created", typeof(NamespaceCreated)),
+        ("ctl.eventbus-created", typeof(EventbusCreated)),
+        ("ctl.deleted", typeof(CatalogDeleted)),
+        ("ctl.refusal", typeof(ControllerRefusal)),
+        ("ctl.stop", typeof(StopController)),
+        ("ctl.ev.namespace-added", typeof(NamespaceAdded)),
+        ("ctl.ev.namespace-removed", typeof(NamespaceRemoved)),
+        ("ctl.ev.eventbus-added", typeof(EventbusAdded)),
+        ("ctl.ev.eventbus-removed", typeof(EventbusRemoved)),
+        ("ctl.ev.storage-released", typeof(StorageReleased)),
+        ("ctl.snapshot", typeof(CatalogSnapshot)),
+        ("log.create", typeof(CreateEventlog)),
+        ("log.append", typeof(AppendEvents)),
+        ("log.appended", typeof(AppendReply)),
+        ("log.read", typeof(ReadEvents)),
+        ("log.records", typeof(ReadReply)),
+        ("log.find-offset", typeof(FindOffset)),
+        ("log.offset", typeof(OffsetReply)),
+        ("log.info", typeof(GetEventlogInfo)),
+        ("log.info-reply", typeof(EventlogInfoReply)),
+        ("log.delete", typeof(DeleteEventlog)),
+        ("log.ack", typeof(EventlogAck)),
+        ("log.refusal", typeof(EventlogRefusal)),
+        ("log.stop", typeof(StopEventlog)),
+        ("log.ev.created", typeof(EventlogCreated)),
+        ("log.ev.epoch", typeof(LeaderEpochStarted)),
+        ("log.ev.removed", typeof(EventlogRemoved)),
+        ("log.snapshot", typeof(EventlogSnapshot)),
+    ];
+
+    private static readonly FrozenDictionary<Type, string> Manifests = Entries.ToFrozenDictionary(e => e.Type, e => e.Manifest);
+    private static readonly FrozenDictionary<string, Type> Types = Entries.ToFrozenDictionary(e => e.Manifest, e => e.Type, StringComparer.Ordinal);
+
+    /// <summary>Every registered type.</summary>
+    public static IEnumerable<Type> RegisteredTypes => Entries.Select(e => e.Type);
+
+    public static string ManifestOf(Type type) =>
+        Manifests.TryGetValue(type, out var manifest)
+            ? manifest
+            : throw new SerializationException($"{type.FullName} is not registered in {nameof(MessageRegistry)}; add it with a manifest of its own");
+
+    public static byte[] Serialize(object message) =>
+        MessagePackSerializer.Serialize(message.GetType(), message, WireFormat.Options);
+
+    public static object Deserialize(byte[] bytes, string manifest)
+    {
+        if (!Types.TryGetValue(manifest, out var type))
+        {
+            throw new SerializationException($"unknown message manifest '{manifest}': the sender runs a build with messages this one does not know");
+        }
+
+        return MessagePackSerializer.Deserialize(type, bytes, WireFormat.Options)
+            ?? throw new SerializationException($"message '{manifest}' deserialized to null");
+    }
+}

@@ -1,0 +1,103 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Vanus.Cluster;
+using Vanus.Gateway;
+
+namespace Vanus.Cli.Node;
+
+/// <summary>
+/// Runs a node: the cluster member (controller, eventlogs) and the HTTP gateway on one port, until Ctrl-C or SIGTERM,
+/// then stops in order — HTTP first so in-flight requests finish, then the node, which syncs and closes every eventlog.
+/// </summary>
+internal static class NodeHost
+{
+    public static async Task<int> RunAsync(NodeSettings settings, TextWriter output, CancellationToken cancellationToken)
+    {
+        var nodeOptions = settings.ToNodeOptions();
+        var gatewayOptions = settings.ToGatewayOptions();
+        var port = settings.Port;
+        var bind = settings.Bind;
+        IPAddress? address = null;
+        if (bind != "localhost" && !IPAddress.TryParse(bind, out address))
+        {
+            throw new NodeSettingsException($"--bind must be an IP address or localhost, not '{bind}'");
+        }
+
+        Directory.CreateDirectory(nodeOptions.DataDirectory);
+        var node = await VanusNode.StartAsync(nodeOptions, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+            builder.Logging.ClearProviders();
+            if (settings.LogFormat == "json")
+            {
+                builder.Logging.AddJsonConsole(o => o.IncludeScopes = false);
+            }
+            else
+            {
+                builder.Logging.AddSimpleConsole(o =>
+                {
+                    o.SingleLine = true;
+                    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                    o.UseUtcTimestamp = true;
+                });
+            }
+
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+            builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+            builder.WebHost.UseKestrel(k =>
+            {
+                // The gateway enforces its own body limits with problem documents; Kestrel's must not cut in first.
+                k.Limits.MaxRequestBodySize = null;
+                k.AddServerHeader = false;
+                if (address is null)
+                {
+                    k.ListenLocalhost(port);
+                }
+                else
+                {
+                    k.Listen(address, port);
+                }
+            });
+            builder.Services.AddSingleton(node.Broker);
+            builder.Services.AddVanusGateway(gatewayOptions);
+            var app = builder.Build();
+            app.MapVanusGateway();
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Vanus.Node");
+            var urls = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            var listening = string.Join(", ", urls);
+            logger.LogInformation("vanus node listening on {Urls}, {Storage}, cluster {ClusterAddress}", listening, settings.DescribeStorage(), node.ClusterAddress);
+
+            var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
+            try
+            {
+                await node.WaitUntilReadyAsync(stopping.Token).ConfigureAwait(false);
+                logger.LogInformation("vanus node ready");
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                // Stopped before it became ready: shut down as usual below.
+            }
+
+            await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+            logger.LogInformation("vanus node stopping: finishing requests, syncing eventlogs");
+            await app.DisposeAsync().ConfigureAwait(false);
+            await node.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            output.WriteLine("vanus node stopped");
+            output.Flush();
+            return ExitCodes.Ok;
+        }
+        finally
+        {
+            await node.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

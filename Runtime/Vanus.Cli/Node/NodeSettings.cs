@@ -1,0 +1,299 @@
+using System.Globalization;
+using System.Text.Json;
+using Vanus.Cluster;
+using Vanus.Gateway;
+using Vanus.Storage.Tiers;
+
+namespace Vanus.Cli.Node;
+
+/// <summary>
+/// The settings of <c>vanus node</c>, each taken from its flag, else its environment variable, else the config file, else
+/// its default; a bad value is refused naming where it came from.
+/// </summary>
+internal sealed class NodeSettings
+{
+    /// <summary>Every setting: the flag (also the config file's key), the environment variable and what it does.</summary>
+    public static readonly IReadOnlyList<Setting> All =
+    [
+        new("port", "VANUS_PORT", "The HTTP port (0 takes any free port)", "8080"),
+        new("bind", "VANUS_BIND", "The address HTTP listens on; expose the node beyond this machine on purpose", "127.0.0.1"),
+        new("data", "VANUS_DATA", "The data folder (catalog and segment files)", "./data"),
+        new("warm-dir", "VANUS_WARM_DIR", "The warm tier's folder (an HDD, say); sealed segments move there from the data folder", null),
+        new("cold-dir", "VANUS_COLD_DIR", "A folder used as the cold tier's object store", null),
+        new("cold-s3-endpoint", "VANUS_COLD_S3_ENDPOINT", "The S3 endpoint of the cold tier (path-style addressing)", null),
+        new("cold-s3-bucket", "VANUS_COLD_S3_BUCKET", "The cold tier's S3 bucket", null),
+        new("cold-s3-access-key", "VANUS_COLD_S3_ACCESS_KEY", "The cold tier's S3 access key", null),
+        new("cold-s3-secret-key", "VANUS_COLD_S3_SECRET_KEY", "The cold tier's S3 secret key", null),
+        new("cold-s3-region", "VANUS_COLD_S3_REGION", "The cold tier's S3 region", "us-east-1"),
+        new("hot-max-age", "VANUS_HOT_MAX_AGE", "Move sealed segments out of the hot tier after this age, such as 1h", null),
+        new("hot-max-bytes", "VANUS_HOT_MAX_BYTES", "Keep the hot tier under this size per eventlog, such as 10GB", null),
+        new("warm-max-age", "VANUS_WARM_MAX_AGE", "Move warm segments to the cold tier after this age, such as 7d", null),
+        new("warm-max-bytes", "VANUS_WARM_MAX_BYTES", "Keep the warm tier under this size per eventlog", null),
+        new("cluster-host", "VANUS_CLUSTER_HOST", "The cluster transport's address", "127.0.0.1"),
+        new("cluster-port", "VANUS_CLUSTER_PORT", "The cluster transport's port (0 takes any free port)", "0"),
+        new("seeds", "VANUS_SEEDS", "Comma-separated cluster addresses to join (none: a one-member cluster)", null),
+        new("max-event-bytes", "VANUS_MAX_EVENT_BYTES", "The largest event ingest accepts, such as 1MB", null),
+        new("max-request-bytes", "VANUS_MAX_REQUEST_BYTES", "The largest ingest request, such as 16MB", null),
+        new("max-pending-bytes", "VANUS_MAX_PENDING_BYTES", "Bytes of appends in flight on the node before ingest answers 429", null),
+        new("log-format", "VANUS_LOG_FORMAT", "Log lines as text or json", "text"),
+    ];
+
+    private readonly Dictionary<string, (string Value, string Source)> _values;
+
+    private NodeSettings(Dictionary<string, (string Value, string Source)> values) => _values = values;
+
+    /// <summary>One setting of the node.</summary>
+    public sealed record Setting(string Name, string EnvironmentVariable, string Description, string? Default);
+
+    /// <summary>Resolves every setting from the given flags, the environment and the config file (flag, then variable, then file).</summary>
+    public static NodeSettings Resolve(IReadOnlyDictionary<string, string> flags, Func<string, string?> environment, string? configFlag)
+    {
+        var values = new Dictionary<string, (string, string)>(StringComparer.Ordinal);
+        var configPath = configFlag ?? environment("VANUS_CONFIG");
+        var file = configPath is null ? null : ReadConfig(configPath);
+        foreach (var setting in All)
+        {
+            if (flags.TryGetValue(setting.Name, out var flag))
+            {
+                values[setting.Name] = (flag, $"--{setting.Name}");
+            }
+            else if (environment(setting.EnvironmentVariable) is { Length: > 0 } env)
+            {
+                values[setting.Name] = (env, setting.EnvironmentVariable);
+            }
+            else if (file is not null && file.TryGetValue(setting.Name, out var fromFile))
+            {
+                values[setting.Name] = (fromFile, $"'{setting.Name}' in {configPath}");
+            }
+            else if (setting.Default is { } fallback)
+            {
+                values[setting.Name] = (fallback, $"the default of --{setting.Name}");
+            }
+        }
+
+        return new NodeSettings(values);
+    }
+
+    private static Dictionary<string, string> ReadConfig(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new NodeSettingsException($"cannot read the config file {path}: {ex.Message}");
+        }
+
+        var known = All.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        try
+        {
+            using var document = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new NodeSettingsException($"the config file {path} must hold a JSON object of settings, such as {{\"port\": 8080}}");
+            }
+
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (!known.Contains(property.Name))
+                {
+                    throw new NodeSettingsException($"the config file {path} has an unknown setting '{property.Name}' (settings: {string.Join(", ", known)})");
+                }
+
+                result[property.Name] = property.Value.ValueKind switch
+                {
+                    JsonValueKind.String => property.Value.GetString()!,
+                    JsonValueKind.Number => property.Value.GetRawText(),
+                    JsonValueKind.Array when property.Name == "seeds" => string.Join(',', property.Value.EnumerateArray().Select(e => e.GetString())),
+                    _ => throw new NodeSettingsException($"'{property.Name}' in {path} must be a string or a number, not {property.Value.ValueKind}"),
+                };
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw new NodeSettingsException($"the config file {path} is not valid JSON: {ex.Message}");
+        }
+
+        return result;
+    }
+
+    public int Port => Int("port", 0, 65535);
+
+    public string Bind => Get("bind")!;
+
+    public string DataDirectory => Path.GetFullPath(Get("data")!);
+
+    public string LogFormat => OneOf("log-format", "text", "json");
+
+    /// <summary>The cluster node's options.</summary>
+    public NodeOptions ToNodeOptions()
+    {
+        var seeds = Get("seeds") is { } s ? s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
+        var options = new NodeOptions
+        {
+            DataDirectory = DataDirectory,
+            ClusterHost = Get("cluster-host")!,
+            ClusterPort = Int("cluster-port", 0, 65535),
+            Seeds = seeds,
+            Tiers = Tiers(),
+        };
+        return Size("max-pending-bytes") is { } pending ? options with { MaxPendingBytes = pending } : options;
+    }
+
+    /// <summary>The gateway's options.</summary>
+    public GatewayOptions ToGatewayOptions()
+    {
+        var options = new GatewayOptions();
+        if (Size("max-event-bytes") is { } perEvent)
+        {
+            options = options with { MaxEventBytes = checked((int)Math.Min(perEvent, int.MaxValue)) };
+        }
+
+        if (Size("max-request-bytes") is { } perRequest)
+        {
+            options = options with { MaxRequestBytes = checked((int)Math.Min(perRequest, int.MaxValue)) };
+        }
+
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new NodeSettingsException($"the ingest limits do not fit together: {ex.Message}");
+        }
+
+        return options;
+    }
+
+    /// <summary>A one-line description of where the node stores (for the start-up summary).</summary>
+    public string DescribeStorage()
+    {
+        var parts = new List<string> { $"data in {DataDirectory}" };
+        if (Get("warm-dir") is { } warm)
+        {
+            parts.Add($"warm tier in {Path.GetFullPath(warm)}");
+        }
+
+        if (Get("cold-dir") is { } cold)
+        {
+            parts.Add($"cold tier in {Path.GetFullPath(cold)}");
+        }
+        else if (Get("cold-s3-endpoint") is { } endpoint)
+        {
+            parts.Add($"cold tier in s3 bucket {Get("cold-s3-bucket")} at {endpoint}");
+        }
+
+        return string.Join(", ", parts);
+    }
+
+    private TierOptions? Tiers()
+    {
+        var warm = Get("warm-dir");
+        var coldDir = Get("cold-dir");
+        var s3Endpoint = Get("cold-s3-endpoint");
+        if (coldDir is not null && s3Endpoint is not null)
+        {
+            throw new NodeSettingsException($"the cold tier is either a folder ({Source("cold-dir")}) or S3 ({Source("cold-s3-endpoint")}), not both");
+        }
+
+        IObjectStore? cold = null;
+        if (coldDir is not null)
+        {
+            cold = ObjectStores.Directory(Path.GetFullPath(coldDir));
+        }
+        else if (s3Endpoint is not null)
+        {
+            if (!Uri.TryCreate(s3Endpoint, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+            {
+                throw new NodeSettingsException($"{Source("cold-s3-endpoint")} must be an http:// or https:// URL, not '{s3Endpoint}'");
+            }
+
+            var bucket = Get("cold-s3-bucket") ?? throw new NodeSettingsException("an S3 cold tier needs --cold-s3-bucket (or VANUS_COLD_S3_BUCKET)");
+            cold = ObjectStores.S3(new S3StoreOptions(url, bucket)
+            {
+                AccessKey = Get("cold-s3-access-key") ?? "",
+                SecretKey = Get("cold-s3-secret-key") ?? "",
+                Region = Get("cold-s3-region")!,
+            });
+        }
+
+        var hotAge = Duration("hot-max-age");
+        var hotBytes = Size("hot-max-bytes");
+        var warmAge = Duration("warm-max-age");
+        var warmBytes = Size("warm-max-bytes");
+        if (warm is null && cold is null)
+        {
+            if (hotAge is not null || hotBytes is not null || warmAge is not null || warmBytes is not null)
+            {
+                throw new NodeSettingsException("tier ages and budgets need a warm folder (--warm-dir) or a cold store (--cold-dir or --cold-s3-endpoint) to move segments to");
+            }
+
+            return null;
+        }
+
+        return new TierOptions
+        {
+            WarmDirectory = warm is null ? null : Path.GetFullPath(warm),
+            ColdStore = cold,
+            HotMaxAge = hotAge,
+            HotMaxBytes = hotBytes,
+            WarmMaxAge = warmAge,
+            WarmMaxBytes = warmBytes,
+            CacheDirectory = cold is null ? null : Path.Combine(DataDirectory, "cold-cache"),
+        };
+    }
+
+    private string? Get(string name) => _values.TryGetValue(name, out var v) ? v.Value : null;
+
+    private string Source(string name) => _values.TryGetValue(name, out var v) ? v.Source : $"--{name}";
+
+    private int Int(string name, int min, int max)
+    {
+        var text = Get(name)!;
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        {
+            throw new NodeSettingsException($"{Source(name)} must be a whole number from {min} to {max}, not '{text}'");
+        }
+
+        return value;
+    }
+
+    private string OneOf(string name, params string[] allowed)
+    {
+        var text = Get(name)!;
+        return allowed.Contains(text, StringComparer.Ordinal)
+            ? text
+            : throw new NodeSettingsException($"{Source(name)} must be one of {string.Join(", ", allowed)}, not '{text}'");
+    }
+
+    private TimeSpan? Duration(string name)
+    {
+        if (Get(name) is not { } text)
+        {
+            return null;
+        }
+
+        return Units.TryParseDuration(text, out var value, out var error) && value > TimeSpan.Zero
+            ? value
+            : throw new NodeSettingsException($"{Source(name)}: {error ?? $"'{text}' must be longer than zero"}");
+    }
+
+    private long? Size(string name)
+    {
+        if (Get(name) is not { } text)
+        {
+            return null;
+        }
+
+        return Units.TryParseSize(text, out var value, out var error) && value > 0
+            ? value
+            : throw new NodeSettingsException($"{Source(name)}: {error ?? $"'{text}' must be more than zero bytes"}");
+    }
+}
+
+/// <summary>A node setting that is missing, malformed or contradicts another; the message says which and where it came from.</summary>
+internal sealed class NodeSettingsException(string message) : Exception(message);

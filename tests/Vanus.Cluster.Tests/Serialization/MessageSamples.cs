@@ -1,0 +1,81 @@
+using Vanus.Cluster.Controller;
+using Vanus.Cluster.Eventlogs;
+using Vanus.Runtime.Events;
+using Vanus.Storage;
+
+namespace Vanus.Cluster.Tests.Serialization;
+
+/// <summary>One filled-in instance of every message and persisted event the node serializes.</summary>
+internal static class MessageSamples
+{
+    private static readonly DateTimeOffset Now = new DateTimeOffset(2026, 11, 27, 16, 0, 0, TimeSpan.Zero).AddTicks(1234567);
+    private static readonly RetentionOptions Retention = new() { MaxAge = TimeSpan.FromDays(7), MaxBytes = 10_000_000_000 };
+
+    public static Event FullEvent { get; } = new Event("evt-1", "/orders", "order.created")
+    {
+        Subject = "order/42",
+        DataContentType = "application/json",
+        DataSchema = "https://example.com/schema",
+        Time = Now,
+        Extensions = ExtensionAttributes.From(
+        [
+            new("partitionkey", AttributeValue.FromString("customer-7")),
+            new("priority", AttributeValue.FromInteger(3)),
+            new("urgent", AttributeValue.FromBoolean(true)),
+            new("blob", AttributeValue.FromBinary([1, 2, 3])),
+            new("due", AttributeValue.FromTimestamp(Now)),
+        ]),
+        Data = "{\"amount\":120}"u8.ToArray(),
+    };
+
+    public static Event BareEvent { get; } = new("evt-2", "/orders", "order.deleted");
+
+    public static IReadOnlyList<object> All()
+    {
+        var ns = new NamespaceEntry("tenant", Now);
+        var bus = new EventbusEntry("tenant", "orders", "0123456789abcdef0123456789abcdef", 4, 1, SyncPolicy.Always, Retention, Now, "__dl_orders", null);
+        var deadLetter = new EventbusEntry("tenant", "__dl_orders", "fedcba9876543210fedcba9876543210", 1, 1, SyncPolicy.Always, Retention, Now, null, "orders");
+        var plain = bus with { Name = "plain", Incarnation = "00000000000000000000000000000001", Sync = SyncPolicy.None, Retention = RetentionOptions.Forever };
+        var view = new CatalogView(17, [ns, new NamespaceEntry("default", Now)], [bus, deadLetter, plain]);
+        var release = new PendingRelease(bus.Incarnation, 4);
+        var config = new EventlogConfig("tenant", "orders", bus.Incarnation, 2, SyncPolicy.Interval, Retention);
+        var entity = bus.EntityId(2);
+        return
+        [
+            GetCatalog.Instance,
+            new CreateNamespace("tenant"),
+            new DeleteNamespace("tenant"),
+            new CreateEventbus("tenant", "orders", 4, 1, SyncPolicy.Always, Retention),
+            new DeleteEventbus("tenant", "orders"),
+            view,
+            new NamespaceCreated(view, ns),
+            new EventbusCreated(view, bus),
+            new CatalogDeleted(view, true),
+            new ControllerRefusal(BrokerErrorKind.Invalid, "an eventbus has 1 to 64 eventlogs, not 0", "eventlogs"),
+            StopController.Instance,
+            new NamespaceAdded(ns),
+            new NamespaceRemoved("tenant"),
+            new EventbusAdded(bus, deadLetter),
+            new EventbusRemoved("tenant", "orders", [release, new PendingRelease(deadLetter.Incarnation, 1)]),
+            new StorageReleased(bus.Incarnation),
+            new CatalogSnapshot([ns], [bus, deadLetter], [release]),
+            new CreateEventlog(entity, config),
+            new AppendEvents(entity, [FullEvent, BareEvent]),
+            new AppendReply([0, 1, -1], "event 2 ('x') was not stored: disk full"),
+            new ReadEvents(entity, 10, 100),
+            new ReadReply([new StoredRecord(10, Now.UtcTicks, FullEvent), new StoredRecord(11, Now.UtcTicks + 1, BareEvent)]),
+            new FindOffset(entity, Now),
+            new OffsetReply(42),
+            new GetEventlogInfo(entity),
+            new EventlogInfoReply(3, 42),
+            new DeleteEventlog(entity),
+            new EventlogAck(entity),
+            new EventlogRefusal(BrokerErrorKind.Unavailable, "eventlog is closing", null),
+            StopEventlog.Instance,
+            new EventlogCreated(config),
+            new LeaderEpochStarted(7),
+            EventlogRemoved.Instance,
+            new EventlogSnapshot(config, 7, false),
+        ];
+    }
+}

@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Vanus.Node.Tests;
+
+/// <summary>The real <c>vanus</c> executable run as a child process: <c>vanus node</c> on a free port and a data folder.</summary>
+public sealed partial class NodeProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private NodeProcess(Process process, string dataDirectory)
+    {
+        _process = process;
+        DataDirectory = dataDirectory;
+    }
+
+    /// <summary>The node's data folder.</summary>
+    public string DataDirectory { get; }
+
+    /// <summary>The node's HTTP endpoint once it listens.</summary>
+    public Uri Endpoint { get; private set; } = null!;
+
+    /// <summary>The process id, to read /proc for memory figures.</summary>
+    public int Pid => _process.Id;
+
+    /// <summary>Everything the node printed so far.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>The path of vanus.dll, copied beside the tests by the project reference.</summary>
+    public static string Executable
+    {
+        get
+        {
+            var path = Path.Combine(AppContext.BaseDirectory, "vanus.dll");
+            Assert.True(File.Exists(path), $"the vanus executable is missing at {path}");
+            return path;
+        }
+    }
+
+    /// <summary>Starts a node and waits until it says it is ready.</summary>
+    public static async Task<NodeProcess> StartAsync(string dataDirectory, params string[] extraArgs)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in (string[])[Executable, "node", "--port", "0", "--bind", "127.0.0.1", "--data", dataDirectory, .. extraArgs])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        // Settings must come from the flags alone, not from the machine the tests run on.
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("VANUS_", StringComparison.Ordinal)).ToList())
+        {
+            start.Environment.Remove(key);
+        }
+
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var node = new NodeProcess(process, dataDirectory);
+        process.OutputDataReceived += (_, e) => node.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => node.OnLine(e.Data);
+        process.Exited += (_, _) => node.OnExited();
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            var port = await node._port.Task.WaitAsync(StartTimeout);
+            node.Endpoint = new Uri($"http://127.0.0.1:{port}/");
+            await node._ready.Task.WaitAsync(StartTimeout);
+            return node;
+        }
+        catch (Exception ex)
+        {
+            await node.KillAsync();
+            throw new InvalidOperationException($"the node did not become ready ({ex.Message}); it printed:\n{node.Output}", ex);
+        }
+    }
+
+    /// <summary>An HTTP client for the node.</summary>
+    public HttpClient Client() => new() { BaseAddress = Endpoint, Timeout = TimeSpan.FromSeconds(60) };
+
+    /// <summary>Kills the node at once (SIGKILL), as a crash would.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Asks the node to stop (SIGTERM) and returns its exit code once it has.</summary>
+    public async Task<int> TerminateAsync()
+    {
+        if (!_process.HasExited)
+        {
+            // SIGTERM, as a service manager sends it.
+            using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } })!;
+            await kill.WaitForExitAsync();
+            Assert.Equal(0, kill.ExitCode);
+        }
+
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        await _stopped.Task;
+        return _process.ExitCode;
+    }
+
+    /// <summary>The most resident memory the node had at any moment (VmHWM from /proc), in bytes.</summary>
+    public long PeakResidentBytes()
+    {
+        var line = File.ReadAllLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return long.Parse(Digits().Match(line).Value, System.Globalization.CultureInfo.InvariantCulture) * 1024;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+
+        if (ListeningLine().Match(line) is { Success: true } m)
+        {
+            _port.TrySetResult(int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (line.Contains("vanus node ready", StringComparison.Ordinal))
+        {
+            _ready.TrySetResult();
+        }
+    }
+
+    private void OnExited()
+    {
+        var error = new InvalidOperationException($"the node exited with code {_process.ExitCode}");
+        _port.TrySetException(error);
+        _ready.TrySetException(error);
+        _stopped.TrySetResult();
+    }
+
+    [GeneratedRegex(@"listening on http://127\.0\.0\.1:(\d+)")]
+    private static partial Regex ListeningLine();
+
+    [GeneratedRegex(@"\d+")]
+    private static partial Regex Digits();
+}
