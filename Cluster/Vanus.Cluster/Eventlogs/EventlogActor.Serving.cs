@@ -6,8 +6,6 @@ namespace Vanus.Cluster.Eventlogs;
 
 internal sealed partial class EventlogActor
 {
-    private const long Pending = long.MinValue;
-
     // A read answers with at most this many bytes of stored records (and at least one record), so a reply stays far
     // below the transport's frame limit whatever count was asked for.
     private const int ReadBudgetBytes = 4 << 20;
@@ -34,74 +32,61 @@ internal sealed partial class EventlogActor
     {
         var log = _eventLog!;
         var events = command.Events;
-        var offsets = new long[events.Count];
-        ValueTask<long>[]? pending = null;
-        string? error = null;
-        var i = 0;
-        for (; i < events.Count; i++)
+        ValueTask<long> append;
+        try
         {
-            ValueTask<long> append;
-            try
-            {
-                append = log.AppendAsync(events[i]);
-            }
-            catch (Exception ex) when (ex is ArgumentException or IOException or ObjectDisposedException or InvalidOperationException)
-            {
-                // Events after a refused one are not tried: what was stored stays a prefix of the message.
-                error = $"event {i} ('{events[i].Id}') was not stored: {ex.Message}";
-                break;
-            }
-
-            if (append.IsCompletedSuccessfully)
-            {
-                offsets[i] = append.Result;
-            }
-            else
-            {
-                pending ??= new ValueTask<long>[events.Count];
-                pending[i] = append;
-                offsets[i] = Pending;
-            }
+            // One batch append: the events are placed together under one lock with one completion, whole or not at all.
+            append = events.Count == 1 ? log.AppendAsync(events[0]) : log.AppendBatchAsync(events);
+        }
+        catch (Exception ex) when (ex is ArgumentException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            Sender.Tell(new AppendReply(Unstored(events.Count), $"the events were not stored: {ex.Message}"));
+            return;
         }
 
-        for (var j = i; j < offsets.Length; j++)
+        if (append.IsCompletedSuccessfully)
         {
-            offsets[j] = -1;
-        }
-
-        if (pending is null)
-        {
-            Sender.Tell(new AppendReply(offsets, error));
+            Sender.Tell(new AppendReply(Offsets(append.Result, events.Count), null));
             return;
         }
 
         _inflight++;
-        _ = CompleteAppendAsync(offsets, pending, error, Sender, Self);
+        _ = CompleteAppendAsync(append, events.Count, Sender, Self);
     }
 
-    private static async Task CompleteAppendAsync(long[] offsets, ValueTask<long>[] pending, string? error, IActorRef replyTo, IActorRef self)
+    private static long[] Offsets(long first, int count)
     {
-        for (var i = 0; i < offsets.Length; i++)
+        var offsets = new long[count];
+        for (var i = 0; i < count; i++)
         {
-            if (offsets[i] != Pending)
-            {
-                continue;
-            }
-
-            try
-            {
-                offsets[i] = await pending[i].ConfigureAwait(false);
-            }
-#pragma warning disable CA1031 // whatever failed the write is reported to the producer, never thrown on a pool thread
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                offsets[i] = -1;
-                error ??= $"event {i} was not stored: {ex.Message}";
-            }
+            offsets[i] = first + i;
         }
 
-        replyTo.Tell(new AppendReply(offsets, error), self);
+        return offsets;
+    }
+
+    private static long[] Unstored(int count)
+    {
+        var offsets = new long[count];
+        Array.Fill(offsets, -1L);
+        return offsets;
+    }
+
+    private static async Task CompleteAppendAsync(ValueTask<long> append, int count, IActorRef replyTo, IActorRef self)
+    {
+        AppendReply reply;
+        try
+        {
+            reply = new AppendReply(Offsets(await append.ConfigureAwait(false), count), null);
+        }
+#pragma warning disable CA1031 // whatever failed the write is reported to the producer, never thrown on a pool thread
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            reply = new AppendReply(Unstored(count), $"the events were not stored: {ex.Message}");
+        }
+
+        replyTo.Tell(reply, self);
         self.Tell(WorkFinished.Work);
     }
 
