@@ -53,7 +53,10 @@ public sealed partial class NodeProcess : IAsyncDisposable
     }
 
     /// <summary>Starts a node and waits until it says it is ready.</summary>
-    public static async Task<NodeProcess> StartAsync(string dataDirectory, params string[] extraArgs)
+    public static Task<NodeProcess> StartAsync(string dataDirectory, params string[] extraArgs) => StartAsync(dataDirectory, waitUntilReady: true, extraArgs);
+
+    /// <summary>Starts a node and waits until it listens, and also until it is ready when <paramref name="waitUntilReady"/> is set.</summary>
+    public static async Task<NodeProcess> StartAsync(string dataDirectory, bool waitUntilReady, params string[] extraArgs)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -84,7 +87,11 @@ public sealed partial class NodeProcess : IAsyncDisposable
         {
             var port = await node._port.Task.WaitAsync(StartTimeout);
             node.Endpoint = new Uri($"http://127.0.0.1:{port}/");
-            await node._ready.Task.WaitAsync(StartTimeout);
+            if (waitUntilReady)
+            {
+                await node._ready.Task.WaitAsync(StartTimeout);
+            }
+
             return node;
         }
         catch (Exception ex)
