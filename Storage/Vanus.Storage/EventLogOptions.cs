@@ -89,6 +89,26 @@ public sealed record EventLogOptions
             throw new ArgumentOutOfRangeException(nameof(Retention), bytes, "retention size must be positive");
         }
 
-        Tiers?.Validate();
+        if (Tiers is not { } tiers)
+        {
+            return;
+        }
+
+        tiers.Validate();
+        var hot = FullPath(Directory);
+        var warm = tiers.WarmDirectory is { } w ? FullPath(w) : null;
+        if (warm == hot)
+        {
+            throw new ArgumentException($"the warm directory '{tiers.WarmDirectory}' is the log's own directory: the warm tier needs a directory of its own", nameof(TierOptions.WarmDirectory));
+        }
+
+        // The cache empties its directory of chunk files when it opens and evicts freely: it must not share a directory
+        // with segments or the log's own files.
+        if (tiers.CacheDirectory is { } cache && (FullPath(cache) == hot || FullPath(cache) == warm))
+        {
+            throw new ArgumentException($"the cold cache directory '{cache}' is the log's {(FullPath(cache) == hot ? "own" : "warm")} directory: the cache needs a directory of its own", nameof(TierOptions.CacheDirectory));
+        }
     }
+
+    private static string FullPath(string path) => System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(path));
 }

@@ -49,6 +49,12 @@ internal static class TestLogs
         return all;
     }
 
+    /// <summary>Holds the simulated disk's syncs at a gate the test opens one by one.</summary>
+    public static SimulatedFileSystem.SyncGate GateSyncs(this ISimulatedFileSystem fs) => ((SimulatedFileSystem)fs).GateSyncs();
+
+    /// <summary>File handles of the simulated disk opened and not yet disposed.</summary>
+    public static int OpenHandles(this ISimulatedFileSystem fs) => ((SimulatedFileSystem)fs).OpenHandles;
+
     public static string TempDirectory()
     {
         var dir = Path.Combine(Path.GetTempPath(), "vanus-storage-tests", Guid.NewGuid().ToString("N"));

@@ -6,6 +6,7 @@ public interface ISimulatedFileSystem : IFileSystem
     /// <summary>
     /// Simulates a power loss: every open file becomes unusable, and each file keeps its synced content plus, chosen by
     /// <paramref name="random"/>, a prefix of its unsynced writes in order, the last of which may be torn (a prefix, or a random subset of its 512-byte sectors).
+    /// Files created, renamed or deleted since their directory was last synced keep a random subset of those changes.
     /// </summary>
     void PowerLoss(Random random);
 

@@ -2,7 +2,9 @@ namespace Vanus.Storage.Files;
 
 /// <summary>
 /// An in-memory disk with a page cache: writes land in a file's current content and become durable only on sync.
-/// Directory operations (create, rename, delete) are durable at once, as on a journaling file system after a directory sync.
+/// Directory entries behave the same way: a create, rename or delete is durable once its directory is synced; a power
+/// loss keeps a random subset of the ones that were not (a rename counts as an entry of its destination's directory).
+/// Directories themselves are durable once made.
 /// </summary>
 internal sealed class SimulatedFileSystem : ISimulatedFileSystem
 {
@@ -10,35 +12,119 @@ internal sealed class SimulatedFileSystem : ISimulatedFileSystem
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Node> _files = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Node> _durableFiles = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<EntryChange>> _unsyncedEntries = new(StringComparer.Ordinal);
     private readonly HashSet<string> _directories = new(StringComparer.Ordinal);
     private readonly HashSet<string> _locks = new(StringComparer.Ordinal);
     private int _generation;
     private string? _fault;
     private long _syncCount;
-    private volatile ManualResetEventSlim? _syncHold;
+    private volatile SyncGate? _syncGate;
+
+    private int _openHandles;
 
     public long SyncCount => Interlocked.Read(ref _syncCount);
 
-    public IDisposable HoldSyncs()
+    /// <summary>File handles opened and not yet disposed (tests check that nothing leaks).</summary>
+    internal int OpenHandles => Volatile.Read(ref _openHandles);
+
+    public IDisposable HoldSyncs() => GateSyncs();
+
+    /// <summary>Makes every file sync wait at a gate that the test opens sync by sync (or for good, on dispose).</summary>
+    internal SyncGate GateSyncs()
     {
-        var hold = new ManualResetEventSlim(false);
-        if (Interlocked.CompareExchange(ref _syncHold, hold, null) is not null)
+        var gate = new SyncGate(this);
+        if (Interlocked.CompareExchange(ref _syncGate, gate, null) is not null)
         {
-            hold.Dispose();
             throw new InvalidOperationException("syncs are already held");
         }
 
-        return new SyncRelease(this, hold);
+        return gate;
     }
 
-    private sealed class SyncRelease(SimulatedFileSystem fs, ManualResetEventSlim hold) : IDisposable
+    /// <summary>
+    /// Holds file syncs: each one that arrives waits until <see cref="Allow"/> lets it through or the gate is disposed.
+    /// Tests use it to stop the writer at a known point instead of racing it.
+    /// </summary>
+    internal sealed class SyncGate(SimulatedFileSystem fs) : IDisposable
     {
+        private readonly object _monitor = new();
+        private readonly List<(int Count, TaskCompletionSource Done)> _watchers = [];
+        private int _permits;
+        private int _arrived;
+        private bool _open;
+
+        /// <summary>How many syncs have reached the gate since it was made (passed or still waiting).</summary>
+        public int Arrived
+        {
+            get
+            {
+                lock (_monitor)
+                {
+                    return _arrived;
+                }
+            }
+        }
+
+        /// <summary>Completes once <paramref name="count"/> syncs in all have reached the gate.</summary>
+        public Task ArrivalsAsync(int count)
+        {
+            lock (_monitor)
+            {
+                if (_arrived >= count)
+                {
+                    return Task.CompletedTask;
+                }
+
+                var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _watchers.Add((count, done));
+                return done.Task;
+            }
+        }
+
+        /// <summary>Lets <paramref name="count"/> more syncs through.</summary>
+        public void Allow(int count)
+        {
+            lock (_monitor)
+            {
+                _permits += count;
+                Monitor.PulseAll(_monitor);
+            }
+        }
+
         public void Dispose()
         {
-            if (Interlocked.CompareExchange(ref fs._syncHold, null, hold) == hold)
+            Interlocked.CompareExchange(ref fs._syncGate, null, this);
+            lock (_monitor)
             {
-                // Waiters may still be blocked in Wait: the event is released, not disposed, so they wake safely.
-                hold.Set();
+                _open = true;
+                Monitor.PulseAll(_monitor);
+            }
+        }
+
+        internal void Pass()
+        {
+            lock (_monitor)
+            {
+                _arrived++;
+                for (var i = _watchers.Count - 1; i >= 0; i--)
+                {
+                    if (_watchers[i].Count <= _arrived)
+                    {
+                        _watchers[i].Done.TrySetResult();
+                        _watchers.RemoveAt(i);
+                    }
+                }
+
+                while (!_open && _permits == 0)
+                {
+                    Monitor.Wait(_monitor);
+                }
+
+                if (!_open)
+                {
+                    _permits--;
+                }
             }
         }
     }
@@ -60,6 +146,7 @@ internal sealed class SimulatedFileSystem : ISimulatedFileSystem
                 node.Current.SetLength(preallocate);
                 node.Durable.SetLength(preallocate);
                 _files[path] = node;
+                Record(path, new EntryChange(path, null, node));
             }
 
             return new Handle(this, path, node, _generation, writable: true);
@@ -90,7 +177,11 @@ internal sealed class SimulatedFileSystem : ISimulatedFileSystem
         lock (_gate)
         {
             ThrowIfFaulted("delete", path);
-            _files.Remove(Normalize(path));
+            path = Normalize(path);
+            if (_files.Remove(path))
+            {
+                Record(path, new EntryChange(path, null, null));
+            }
         }
     }
 
@@ -108,6 +199,7 @@ internal sealed class SimulatedFileSystem : ISimulatedFileSystem
 
             RequireDirectory(destination);
             _files[destination] = node;
+            Record(destination, new EntryChange(destination, source, node));
         }
     }
 
@@ -135,9 +227,17 @@ internal sealed class SimulatedFileSystem : ISimulatedFileSystem
 
     public void SyncDirectory(string path)
     {
+        path = Normalize(path);
         lock (_gate)
         {
             ThrowIfFaulted("sync directory", path);
+            if (_unsyncedEntries.Remove(path, out var changes))
+            {
+                foreach (var change in changes)
+                {
+                    change.Apply(_durableFiles);
+                }
+            }
         }
     }
 
@@ -163,7 +263,25 @@ internal sealed class SimulatedFileSystem : ISimulatedFileSystem
         {
             _generation++;
             _locks.Clear();
-            foreach (var node in _files.Values)
+            foreach (var changes in _unsyncedEntries.Values)
+            {
+                foreach (var change in changes)
+                {
+                    if (random.Next(2) == 0)
+                    {
+                        change.Apply(_durableFiles);
+                    }
+                }
+            }
+
+            _unsyncedEntries.Clear();
+            _files.Clear();
+            foreach (var (path, node) in _durableFiles)
+            {
+                _files[path] = node;
+            }
+
+            foreach (var node in _files.Values.Distinct())
             {
                 node.Current = node.Durable.Clone();
                 var ops = node.Unsynced;
@@ -272,6 +390,38 @@ internal sealed class SimulatedFileSystem : ISimulatedFileSystem
         }
     }
 
+    private void Record(string path, EntryChange change)
+    {
+        var directory = Path.GetDirectoryName(path) ?? "";
+        if (!_unsyncedEntries.TryGetValue(directory, out var changes))
+        {
+            _unsyncedEntries[directory] = changes = [];
+        }
+
+        changes.Add(change);
+    }
+
+    /// <summary>One change of a directory entry not yet synced: a create (node set), a delete (node null) or a rename (source set).</summary>
+    private readonly record struct EntryChange(string Path, string? Source, Node? Node)
+    {
+        public void Apply(Dictionary<string, Node> files)
+        {
+            if (Source is { } source)
+            {
+                files.Remove(source);
+            }
+
+            if (Node is { } node)
+            {
+                files[Path] = node;
+            }
+            else
+            {
+                files.Remove(Path);
+            }
+        }
+    }
+
     private sealed class Node
     {
         public Content Current = new();
@@ -345,9 +495,24 @@ internal sealed class SimulatedFileSystem : ISimulatedFileSystem
         }
     }
 
-    private sealed class Handle(SimulatedFileSystem fs, string path, Node node, int generation, bool writable) : IStorageFile
+    private sealed class Handle : IStorageFile
     {
-        private bool _disposed;
+        private readonly SimulatedFileSystem fs;
+        private readonly string path;
+        private readonly Node node;
+        private readonly int generation;
+        private readonly bool writable;
+        private int _disposed;
+
+        public Handle(SimulatedFileSystem fs, string path, Node node, int generation, bool writable)
+        {
+            this.fs = fs;
+            this.path = path;
+            this.node = node;
+            this.generation = generation;
+            this.writable = writable;
+            Interlocked.Increment(ref fs._openHandles);
+        }
 
         public string Path => path;
 
@@ -411,7 +576,7 @@ internal sealed class SimulatedFileSystem : ISimulatedFileSystem
 
         public void Sync()
         {
-            fs._syncHold?.Wait();
+            fs._syncGate?.Pass();
             lock (fs._gate)
             {
                 CheckWrite("sync");
@@ -435,7 +600,13 @@ internal sealed class SimulatedFileSystem : ISimulatedFileSystem
             }
         }
 
-        public void Dispose() => _disposed = true;
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                Interlocked.Decrement(ref fs._openHandles);
+            }
+        }
 
         private void CheckWrite(string operation)
         {
@@ -450,7 +621,7 @@ internal sealed class SimulatedFileSystem : ISimulatedFileSystem
 
         private void Check()
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
             if (generation != fs._generation)
             {
                 throw new IOException($"simulated power loss: the handle of '{path}' died with the process");

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Vanus.Storage.Segments;
 using Vanus.Storage.Tiers;
 
@@ -19,6 +18,23 @@ internal sealed class ColdSegmentSource(IObjectStore store, string key, long bas
 
     public override async ValueTask<SegmentSummary> GetSummaryAsync(CancellationToken cancellationToken) =>
         (await GetHeaderAsync(cancellationToken).ConfigureAwait(false)).Summary;
+
+    /// <summary>
+    /// The object's summary when the object is a whole cold segment of this base offset (its header passes its CRC and
+    /// the object is exactly as long as the header's chunk table says), or null when it is not.
+    /// </summary>
+    public async ValueTask<SegmentSummary?> VerifyAsync(long objectLength, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var header = await GetHeaderAsync(cancellationToken).ConfigureAwait(false);
+            return header.ObjectLength == objectLength ? header.Summary : null;
+        }
+        catch (LogCorruptedException)
+        {
+            return null;
+        }
+    }
 
     public override async ValueTask<int> ReadAsync(long position, Memory<byte> buffer, CancellationToken cancellationToken)
     {
@@ -80,12 +96,12 @@ internal sealed class ColdSegmentSource(IObjectStore store, string key, long bas
             }
         }
 
-        var name = baseOffset.ToString("D20", CultureInfo.InvariantCulture) + "-" + index.ToString("D8", CultureInfo.InvariantCulture);
+        var name = ChunkCache.NameOf(key, index);
         var uncompressed = (int)Math.Min(header.ChunkSize, header.DataLength - ((long)index * header.ChunkSize));
+        var entry = header.Chunks[index];
         var chunk = cache.TryGet(name);
-        if (chunk is null || chunk.Length != uncompressed)
+        if (chunk is null || chunk.Length != uncompressed || Crc32C.Compute(chunk) != entry.Crc)
         {
-            var entry = header.Chunks[index];
             var compressed = new byte[entry.Length];
             var n = await ReadFullyAsync(entry.Offset, compressed, cancellationToken).ConfigureAwait(false);
             if (n != entry.Length)

@@ -24,6 +24,9 @@ internal sealed class Segment(long baseOffset)
 
     public long LastStoreTicks { get; set; }
 
+    /// <summary>Where the next segment begins, for a segment whose summary is fetched later (cold): the summary must end there.</summary>
+    public long? ExpectedNextOffset { get; set; }
+
     public SegmentTier Tier { get; set; } = SegmentTier.Hot;
 
     public bool Sealed => _sealed;
@@ -80,6 +83,13 @@ internal sealed class Segment(long baseOffset)
         try
         {
             var summary = await source.GetSummaryAsync(cancellationToken).ConfigureAwait(false);
+            if (ExpectedNextOffset is { } next && summary.NextOffset != next)
+            {
+                // Applied, it would send readers past records that are not there (or round in circles short of them).
+                throw new LogCorruptedException(source.Description, 0,
+                    $"the segment's summary says its records end before offset {summary.NextOffset}, but the next segment begins at offset {next}");
+            }
+
             ApplySummary(summary, interval);
         }
         finally

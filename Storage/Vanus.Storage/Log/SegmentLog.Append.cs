@@ -10,6 +10,9 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
 {
     private const int BatchCapacity = WriteBatch.StandardCapacity;
 
+    // Each pooled batch keeps a 256 KiB buffer: a burst may need many at once, but the log keeps only a few afterwards.
+    private const int MaxPooledBatches = 4;
+
     // An appender writes inline only when the log has been idle this long: a steady stream of appends is better served
     // by the background writer, which then takes everything that queued during its previous write in one call.
     private static readonly long InlineIdleTicks = Stopwatch.Frequency / 10_000;
@@ -49,6 +52,30 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
     private bool _unsynced;
     private long _lastSyncTimestamp;
     private long _checkpointPosition;
+
+    /// <summary>Appends, flushes and seals waiting for room or for an exclusive operation (tests check that backpressure held some).</summary>
+    internal int HeldCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _held.Count;
+            }
+        }
+    }
+
+    /// <summary>Idle batches kept for reuse, each with its buffer (tests check the bound).</summary>
+    internal int PooledBatches
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _batchPool.Count;
+            }
+        }
+    }
 
     /// <summary>Overrides the idle time after which an appender writes inline (tests force one path or the other).</summary>
     internal long InlineIdleThreshold { get; set; } = InlineIdleTicks;
@@ -139,18 +166,14 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
             ThrowIfUnusable();
             if (_exclusiveGate is not null || _held.Count > 0 || (_pendingBytes > 0 && _pendingBytes + total > _options.MaxPendingBytes))
             {
-                // Held back (backpressure, or a truncation in progress): queued in order, placed as room frees up. The
-                // first frame sets the result's offset, the last one waits for the write.
+                // Held back (backpressure, or a truncation in progress): queued in order as one entry holding every
+                // frame, placed whole once there is room for all of them, so nothing can come between its records.
                 var held = _completions.Rent();
-                for (var i = 0; i < count; i++)
-                {
-                    var f = frames[i];
-                    var copy = ArrayPool<byte>.Shared.Rent(f.Length);
-                    scratch.Buffer.AsSpan(f.Start, f.Length).CopyTo(copy);
-                    var role = (i == 0 ? HeldRole.SetsOffset : 0) | (i == count - 1 ? HeldRole.Waits : 0);
-                    _held.Enqueue(new HeldAppend(copy, f.Length, f.PayloadLength, f.PayloadCrc, role == 0 ? null : held, Role: role));
-                }
-
+                var bytes = ArrayPool<byte>.Shared.Rent(scratch.Length);
+                scratch.Buffer.AsSpan(0, scratch.Length).CopyTo(bytes);
+                var table = ArrayPool<ScratchWriter.FrameInfo>.Shared.Rent(count);
+                frames.AsSpan(0, count).CopyTo(table);
+                _held.Enqueue(new HeldAppend(bytes, table, count, total, held));
                 return new ValueTask<long>(held, held.Version);
             }
 
@@ -192,7 +215,7 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
         return new ValueTask<long>(completion!, completion!.Version);
     }
 
-    /// <summary>Places held appends, oldest first, while there is room and no exclusive operation runs. Under _gate.</summary>
+    /// <summary>Places held appends, flushes and seals, oldest first, while there is room and no exclusive operation runs. Under _gate.</summary>
     private void PlaceHeld()
     {
         while (_held.Count > 0)
@@ -202,17 +225,9 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
             {
                 _held.Dequeue();
                 Exception error = _fault is { } fault ? AppendFailed(fault) : new ObjectDisposedException(nameof(SegmentLog), "the log closed before the append could be placed");
-                if ((next.Role & HeldRole.Waits) != 0)
-                {
-                    next.Completion!.Fail(error);
-                }
-
+                next.Completion?.Fail(error);
                 next.Barrier?.TrySetException(error);
-                if (next.Frame is { } unused)
-                {
-                    ArrayPool<byte>.Shared.Return(unused);
-                }
-
+                next.Return();
                 continue;
             }
 
@@ -224,30 +239,33 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
             _held.Dequeue();
             if (next.Barrier is { } barrier)
             {
-                var flush = _current ??= NewBatch(0);
-                flush.ForceSync = true;
-                flush.Barriers.Add(barrier);
-                if (!_writerActive)
+                if (next.Seals && _assignPosition > 0)
                 {
-                    _writerActive = true;
-                    ScheduleWriter();
+                    Roll();
                 }
 
-                continue;
+                var flush = _current ??= NewBatch(0);
+                flush.ForceSync |= !next.Seals;
+                flush.Barriers.Add(barrier);
             }
-
-            var offset = Place(next.Frame.AsSpan(0, next.Length), next.PayloadLength, next.PayloadCrc);
-            if ((next.Role & HeldRole.SetsOffset) != 0)
+            else
             {
-                next.Completion!.Offset = offset;
+                long first = 0;
+                for (var i = 0; i < next.Count; i++)
+                {
+                    var f = next.Table![i];
+                    var offset = Place(next.Frames.AsSpan(f.Start, f.Length), f.PayloadLength, f.PayloadCrc);
+                    if (i == 0)
+                    {
+                        first = offset;
+                    }
+                }
+
+                next.Completion!.Offset = first;
+                _current!.Waiters.Add(next.Completion);
+                next.Return();
             }
 
-            if ((next.Role & HeldRole.Waits) != 0)
-            {
-                _current!.Waiters.Add(next.Completion!);
-            }
-
-            ArrayPool<byte>.Shared.Return(next.Frame!);
             if (!_writerActive)
             {
                 _writerActive = true;
@@ -256,16 +274,29 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
         }
     }
 
-    /// <summary>What a held frame does for its append's result: the first frame of an append sets the offset, the last waits.</summary>
-    [Flags]
-    private enum HeldRole
+    /// <summary>
+    /// An append waiting for room or for an exclusive operation (its frames, in one rented buffer, and the frame table),
+    /// or (with <c>Barrier</c> set) a flush or seal waiting behind such appends.
+    /// </summary>
+    private readonly record struct HeldAppend(byte[]? Frames, ScratchWriter.FrameInfo[]? Table, int Count, long Length, AppendCompletion? Completion, TaskCompletionSource? Barrier = null, bool Seals = false)
     {
-        SetsOffset = 1,
-        Waits = 2,
-    }
+        public static HeldAppend Flush(TaskCompletionSource barrier) => new(null, null, 0, 0, null, barrier);
 
-    /// <summary>A frame waiting for room, or (with only <c>Barrier</c> set) a flush waiting behind such frames.</summary>
-    private readonly record struct HeldAppend(byte[]? Frame, int Length, int PayloadLength, uint PayloadCrc, AppendCompletion? Completion, TaskCompletionSource? Barrier = null, HeldRole Role = 0);
+        public static HeldAppend Seal(TaskCompletionSource barrier) => new(null, null, 0, 0, null, barrier, Seals: true);
+
+        public void Return()
+        {
+            if (Frames is { } frames)
+            {
+                ArrayPool<byte>.Shared.Return(frames);
+            }
+
+            if (Table is { } table)
+            {
+                ArrayPool<ScratchWriter.FrameInfo>.Shared.Return(table);
+            }
+        }
+    }
 
     /// <summary>Assigns the record its offset and store time, seals the header and copies the frame into the current batch. Under _gate.</summary>
     private long Place(Span<byte> frame, int payloadLength, uint payloadCrc)
@@ -477,13 +508,17 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
             foreach (var batch in _writing)
             {
                 batch.Reset();
-                _batchPool.Push(batch);
+                if (_batchPool.Count < MaxPooledBatches)
+                {
+                    _batchPool.Push(batch);
+                }
             }
 
             _pendingBytes -= written;
             if (error is not null)
             {
                 _fault ??= error;
+                ReleaseTailWaiters();
             }
 
             PlaceHeld();
@@ -627,6 +662,13 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
         PublishTail(new Tail(successor, _writtenNext, 0, _writtenLastTicks));
     }
 
+    /// <summary>Wakes every tail waiter so that it sees the log closed or faulted and throws. Under _gate.</summary>
+    private void ReleaseTailWaiters()
+    {
+        _tailWaiter?.TrySetResult();
+        _tailWaiter = null;
+    }
+
     private void PublishTail(Tail tail)
     {
         TaskCompletionSource? waiter;
@@ -696,9 +738,10 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
                 throw AppendFailed(fault);
             }
 
-            if (behindHeld && _held.Count > 0)
+            // Behind a truncation too: a batch made now would be placed where the log ended before it.
+            if (behindHeld && (_held.Count > 0 || _exclusiveGate is not null))
             {
-                _held.Enqueue(new HeldAppend(null, 0, 0, 0, null, barrier));
+                _held.Enqueue(HeldAppend.Flush(barrier));
             }
             else
             {
@@ -722,17 +765,25 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
         lock (_gate)
         {
             ThrowIfUnusable();
-            if (_assignPosition > 0)
+            if (_held.Count > 0 || _exclusiveGate is not null)
             {
-                Roll();
+                // In turn after the appends made before it, and never in the middle of a truncation.
+                _held.Enqueue(HeldAppend.Seal(barrier));
             }
-
-            var batch = _current ??= NewBatch(0);
-            batch.Barriers.Add(barrier);
-            if (!_writerActive)
+            else
             {
-                _writerActive = true;
-                ScheduleWriter();
+                if (_assignPosition > 0)
+                {
+                    Roll();
+                }
+
+                var batch = _current ??= NewBatch(0);
+                batch.Barriers.Add(barrier);
+                if (!_writerActive)
+                {
+                    _writerActive = true;
+                    ScheduleWriter();
+                }
             }
         }
 

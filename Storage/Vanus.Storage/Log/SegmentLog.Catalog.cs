@@ -18,8 +18,9 @@ internal sealed partial class SegmentLog
 
     /// <summary>
     /// Lists the segments of every tier, oldest first. A segment found in two tiers is the remains of a move that a crash
-    /// interrupted after the copy was complete (a warm file appears only by rename, a cold object only whole): the colder
-    /// copy wins and the other is deleted, so each segment is read from exactly one place.
+    /// interrupted: a warm file appears only by rename, so it wins over a hot one; a cold object wins over a local copy when
+    /// it is a whole copy of the segment, and is deleted when it is not. The losing copy goes, so each segment is read from
+    /// exactly one place.
     /// </summary>
     private async ValueTask<List<Segment>> ListSegmentsAsync(CancellationToken cancellationToken)
     {
@@ -48,29 +49,49 @@ internal sealed partial class SegmentLog
                 }
             }
 
+            // This log alone puts its keys (the directory lock is held), so any unfinished put of one is a crash's leftover.
+            await store.RemoveIncompleteAsync(prefix, key => key.StartsWith(prefix, StringComparison.Ordinal) && Segment.TryParseName(key[prefix.Length..], ColdSuffix, out _), cancellationToken).ConfigureAwait(false);
             _cache = new ChunkCache(_fs, _options.Tiers.CacheDirectory ?? PathOf("cold-cache"), _options.Tiers.CacheMaxBytes);
         }
 
         var segments = new SortedDictionary<long, Segment>();
+        var deletedCopies = false;
         foreach (var b in hot.Keys.Union(warm.Keys).Union(cold.Keys).Order())
         {
+            if (warm.ContainsKey(b))
+            {
+                deletedCopies |= DeleteLocalCopy(hot, b);
+            }
+
+            var localPath = warm.TryGetValue(b, out var warmPath) ? warmPath : hot.GetValueOrDefault(b);
             if (cold.TryGetValue(b, out var size))
             {
-                DeleteLocalCopy(hot, b);
-                DeleteLocalCopy(warm, b);
-                var segment = new Segment(b) { Tier = SegmentTier.Cold, StoredBytes = size };
-                segment.Source = new ColdSegmentSource(ColdStore!, ColdKey(b), b, _cache!);
-                segment.MarkSealed();
-                segments[b] = segment;
+                var source = new ColdSegmentSource(ColdStore!, ColdKey(b), b, _cache!);
+                if (localPath is null || await ColdCopyWinsAsync(source, size, localPath, b, cancellationToken).ConfigureAwait(false))
+                {
+                    deletedCopies |= DeleteLocalCopy(hot, b);
+                    deletedCopies |= DeleteLocalCopy(warm, b);
+                    var segment = new Segment(b) { Tier = SegmentTier.Cold, StoredBytes = size, Source = source };
+                    segment.MarkSealed();
+                    segments[b] = segment;
+                    continue;
+                }
+
+                // Not a whole copy of this segment (an upload that went wrong before the move finished): the local copy
+                // is still the segment, and the object goes.
+                await ColdStore!.DeleteAsync(ColdKey(b), cancellationToken).ConfigureAwait(false);
             }
-            else if (warm.TryGetValue(b, out var warmPath))
+
+            segments[b] = OpenLocal(localPath!, b, warm.ContainsKey(b) ? SegmentTier.Warm : SegmentTier.Hot);
+        }
+
+        if (deletedCopies)
+        {
+            // A copy that came back after a power loss would be a second place the segment is read from.
+            _fs.SyncDirectory(_directory);
+            if (WarmDirectory is { } warmDir)
             {
-                DeleteLocalCopy(hot, b);
-                segments[b] = OpenLocal(warmPath, b, SegmentTier.Warm);
-            }
-            else
-            {
-                segments[b] = OpenLocal(hot[b], b, SegmentTier.Hot);
+                _fs.SyncDirectory(warmDir);
             }
         }
 
@@ -81,6 +102,38 @@ internal sealed partial class SegmentLog
         }
 
         return [.. segments.Values];
+    }
+
+    /// <summary>
+    /// Decides between a cold object and a local copy of the same segment, the remains of a move a crash interrupted: the
+    /// cold copy wins when it is a whole cold segment that agrees with the local copy's index (when that is readable).
+    /// </summary>
+    private async ValueTask<bool> ColdCopyWinsAsync(ColdSegmentSource source, long size, string localPath, long baseOffset, CancellationToken cancellationToken)
+    {
+        var summary = await source.VerifyAsync(size, cancellationToken).ConfigureAwait(false);
+        if (summary is null)
+        {
+            return false;
+        }
+
+        var local = ReadIndexFile(Path.GetDirectoryName(localPath)!, baseOffset);
+        return local is null || (local.NextOffset == summary.NextOffset && local.DataLength == summary.DataLength);
+    }
+
+    /// <summary>The summary in a segment's index file, or null when there is none or it is damaged or not this segment's.</summary>
+    private SegmentSummary? ReadIndexFile(string directory, long baseOffset)
+    {
+        var indexPath = Path.Combine(directory, Segment.IndexNameOf(baseOffset));
+        if (!_fs.Exists(indexPath))
+        {
+            return null;
+        }
+
+        using var indexFile = _fs.OpenRead(indexPath);
+        var bytes = new byte[indexFile.Length];
+        indexFile.Read(0, bytes);
+        var summary = SegmentSummary.TryDeserialize(bytes);
+        return summary is not null && summary.BaseOffset == baseOffset ? summary : null;
     }
 
     private SortedDictionary<long, string> LocalSegments(string directory)
@@ -94,13 +147,16 @@ internal sealed partial class SegmentLog
         return found;
     }
 
-    private void DeleteLocalCopy(SortedDictionary<long, string> tier, long baseOffset)
+    private bool DeleteLocalCopy(SortedDictionary<long, string> tier, long baseOffset)
     {
-        if (tier.Remove(baseOffset, out var path))
+        if (!tier.Remove(baseOffset, out var path))
         {
-            _fs.Delete(path);
-            _fs.Delete(Path.Combine(Path.GetDirectoryName(path)!, Segment.IndexNameOf(baseOffset)));
+            return false;
         }
+
+        _fs.Delete(path);
+        _fs.Delete(Path.Combine(Path.GetDirectoryName(path)!, Segment.IndexNameOf(baseOffset)));
+        return true;
     }
 
     private static long ParseSegmentName(string path) =>
@@ -122,27 +178,20 @@ internal sealed partial class SegmentLog
         }
     }
 
-    /// <summary>Opens a local segment file and its index file (when there is a valid one: the segment is then sealed).</summary>
+    /// <summary>
+    /// Opens a local segment file and its index file (when there is a valid one: the segment is then sealed). An index
+    /// whose segment file is longer than the records it describes is not trusted: it is either from a seal that crashed
+    /// before cutting the preallocated tail, or stale, left by a truncation after which new records were written. The index
+    /// is dropped and the segment scanned, as the active segment or as a sealed one that lost its index.
+    /// </summary>
     private Segment OpenLocal(string path, long baseOffset, SegmentTier tier)
     {
         var directory = Path.GetDirectoryName(path)!;
         var indexPath = Path.Combine(directory, Segment.IndexNameOf(baseOffset));
-        SegmentSummary? summary = null;
-        if (_fs.Exists(indexPath))
-        {
-            using var indexFile = _fs.OpenRead(indexPath);
-            var bytes = new byte[indexFile.Length];
-            indexFile.Read(0, bytes);
-            summary = SegmentSummary.TryDeserialize(bytes);
-            if (summary is not null && summary.BaseOffset != baseOffset)
-            {
-                summary = null;
-            }
-        }
+        var summary = ReadIndexFile(directory, baseOffset);
 
         var file = _fs.Open(path, create: false);
-        var segment = new Segment(baseOffset) { Tier = tier, WriteFile = tier == SegmentTier.Hot ? file : null };
-        segment.Source = new LocalSegmentSource(file, summary);
+        _opened.Add(file);
         if (summary is not null)
         {
             var length = file.Length;
@@ -153,11 +202,16 @@ internal sealed partial class SegmentLog
 
             if (length > summary.DataLength)
             {
-                // Sealing writes the index before it cuts the preallocated tail: a crash between the two leaves it here.
-                file.SetLength(summary.DataLength);
-                file.Sync();
+                _fs.Delete(indexPath);
+                _fs.SyncDirectory(directory);
+                summary = null;
             }
+        }
 
+        var segment = new Segment(baseOffset) { Tier = tier, WriteFile = tier == SegmentTier.Hot ? file : null };
+        segment.Source = new LocalSegmentSource(file, summary);
+        if (summary is not null)
+        {
             segment.ApplySummary(summary, _options.IndexIntervalBytes);
             segment.StoredBytes = summary.DataLength;
         }
@@ -170,7 +224,7 @@ internal sealed partial class SegmentLog
     private async ValueTask DeleteColdAsync(long baseOffset, CancellationToken cancellationToken)
     {
         await ColdStore!.DeleteAsync(ColdKey(baseOffset), cancellationToken).ConfigureAwait(false);
-        _cache?.RemoveAll(baseOffset.ToString("D20", CultureInfo.InvariantCulture));
+        _cache?.RemoveAll(ChunkCache.PrefixOf(ColdKey(baseOffset)));
     }
 
     /// <summary>Moves the oldest sealed segments on to the next tier while their tier's age or size limit says so.</summary>
@@ -275,8 +329,9 @@ internal sealed partial class SegmentLog
     }
 
     /// <summary>
-    /// Compresses a segment into a local temporary file, uploads it (the object appears whole or not at all), points
-    /// readers at the cold copy, and only then deletes the local files.
+    /// Compresses a segment into a local temporary file, uploads it (the object appears whole or not at all), checks that
+    /// what the store holds reads back as this segment, points readers at the cold copy, and only then deletes the local
+    /// files. An upload that does not verify is deleted and the segment stays where it was.
     /// </summary>
     private async ValueTask MoveToColdAsync(Segment segment, CancellationToken cancellationToken)
     {
@@ -285,19 +340,36 @@ internal sealed partial class SegmentLog
         var source = (LocalSegmentSource)segment.Source;
         var temp = Path.Combine(directory, segment.FileName + ColdSuffix + TempSuffix);
         _fs.Delete(temp);
+        var summary = SummaryOf(segment);
         long length;
         using (var output = _fs.Open(temp, create: true))
         {
-            length = ColdSegmentFormat.Write(source.File, SummaryOf(segment), _options.IndexIntervalBytes, tiers.ColdChunkSize, tiers.CompressionLevel, output);
+            length = ColdSegmentFormat.Write(source.File, summary, _options.IndexIntervalBytes, tiers.ColdChunkSize, tiers.CompressionLevel, output);
         }
 
         var key = ColdKey(segment.BaseOffset);
-        await using (var upload = new StorageFileStream(_fs.OpenRead(temp), length))
+        ColdSegmentSource cold;
+        try
         {
-            await ColdStore!.PutAsync(key, upload, length, cancellationToken).ConfigureAwait(false);
+            await using (var upload = new StorageFileStream(_fs.OpenRead(temp), length))
+            {
+                await ColdStore!.PutAsync(key, upload, length, cancellationToken).ConfigureAwait(false);
+            }
+
+            cold = new ColdSegmentSource(ColdStore, key, segment.BaseOffset, _cache!);
+            if (await VerifyUploadAsync(cold, key, length, summary, cancellationToken).ConfigureAwait(false) is { } problem)
+            {
+                await ColdStore.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+                throw new IOException($"the upload of segment {segment.BaseOffset} to {ColdStore.Describe(key)} did not verify ({problem}): it was deleted and the segment stays in the {segment.Tier} tier");
+            }
+        }
+        catch
+        {
+            _fs.Delete(temp);
+            throw;
         }
 
-        segment.Source = new ColdSegmentSource(ColdStore, key, segment.BaseOffset, _cache!);
+        segment.Source = cold;
         segment.Tier = SegmentTier.Cold;
         segment.StoredBytes = length;
         segment.WriteFile = null;
@@ -306,6 +378,51 @@ internal sealed partial class SegmentLog
         _fs.Delete(Path.Combine(directory, Segment.IndexNameOf(segment.BaseOffset)));
         _fs.Delete(temp);
         _fs.SyncDirectory(directory);
+    }
+
+    /// <summary>
+    /// Reads back what the store holds under <paramref name="key"/>: the object must be listed with exactly the bytes sent,
+    /// and its header must pass its CRC and describe this segment. Returns what is wrong, or null. (The stores check the
+    /// bytes in between on the way up: S3 by Content-MD5, the directory store by writing and syncing them itself.)
+    /// </summary>
+    private async ValueTask<string?> VerifyUploadAsync(ColdSegmentSource cold, string key, long length, SegmentSummary expected, CancellationToken cancellationToken)
+    {
+        var listed = (await ColdStore!.ListAsync(key, cancellationToken).ConfigureAwait(false)).FirstOrDefault(o => o.Key == key);
+        if (listed is null)
+        {
+            return "the object is not listed";
+        }
+
+        if (listed.Size != length)
+        {
+            return $"the object holds {listed.Size} bytes but {length} were sent";
+        }
+
+        var summary = await cold.VerifyAsync(listed.Size, cancellationToken).ConfigureAwait(false);
+        if (summary is null)
+        {
+            return "its header does not read back whole";
+        }
+
+        return summary.BaseOffset == expected.BaseOffset && summary.NextOffset == expected.NextOffset && summary.DataLength == expected.DataLength
+            && summary.LastStoreTicks == expected.LastStoreTicks
+            ? null
+            : $"its header describes offsets {summary.BaseOffset} to {summary.NextOffset - 1} in {summary.DataLength} bytes, not this segment";
+    }
+
+    /// <summary>The segment's index, fetching its summary from its tier when it is not loaded (cold segments).</summary>
+    private async ValueTask<SparseIndex> GetIndexAsync(Segment segment, CancellationToken cancellationToken)
+    {
+        await LoadSummaryAsync(segment, cancellationToken).ConfigureAwait(false);
+        return segment.Index!;
+    }
+
+    private async ValueTask LoadSummaryAsync(Segment segment, CancellationToken cancellationToken)
+    {
+        if (segment.Index is null)
+        {
+            await segment.LoadSummaryAsync(_options.IndexIntervalBytes, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Bytes held by the cold cache (tests check its bound).</summary>

@@ -9,16 +9,27 @@ internal sealed partial class SegmentLog
             ThrowIfUnusable();
         }
 
-        await _maintenance.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // Dispose cancels a running maintenance and waits for it: nothing may upload or delete once the files are closed
+        // and the directory lock is released.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
         try
         {
-            var (warm, cold) = await MoveTiersAsync(cancellationToken).ConfigureAwait(false);
-            var deleted = await ApplyRetentionAsync(cancellationToken).ConfigureAwait(false);
-            return new MaintenanceReport(warm, cold, deleted);
+            await _maintenance.WaitAsync(stop.Token).ConfigureAwait(false);
+            try
+            {
+                ObjectDisposedException.ThrowIf(_closed, this);
+                var (warm, cold) = await MoveTiersAsync(stop.Token).ConfigureAwait(false);
+                var deleted = await ApplyRetentionAsync(stop.Token).ConfigureAwait(false);
+                return new MaintenanceReport(warm, cold, deleted);
+            }
+            finally
+            {
+                _maintenance.Release();
+            }
         }
-        finally
+        catch (OperationCanceledException ex) when (_closing.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            _maintenance.Release();
+            throw new ObjectDisposedException($"the log '{_directory}' was closed during its maintenance, which stopped part-way (every step is crash-safe, so nothing is lost)", ex);
         }
     }
 
@@ -47,7 +58,7 @@ internal sealed partial class SegmentLog
             var tooOld = false;
             if (!tooLarge && retention.MaxAge is { } age)
             {
-                await segment.LoadSummaryAsync(_options.IndexIntervalBytes, cancellationToken).ConfigureAwait(false);
+                await LoadSummaryAsync(segment, cancellationToken).ConfigureAwait(false);
                 tooOld = segment.LastStoreTicks < now - age.Ticks;
             }
 
@@ -75,9 +86,11 @@ internal sealed partial class SegmentLog
                 await DeleteColdAsync(segment.BaseOffset, cancellationToken).ConfigureAwait(false);
                 break;
             default:
+                // Synced one segment at a time: a power loss then leaves a contiguous run of segments, never a gap.
                 var directory = DirectoryOf(segment.Tier);
                 _fs.Delete(Path.Combine(directory, segment.FileName));
                 _fs.Delete(Path.Combine(directory, Segment.IndexNameOf(segment.BaseOffset)));
+                _fs.SyncDirectory(directory);
                 break;
         }
     }
@@ -102,8 +115,10 @@ internal sealed partial class SegmentLog
     }
 
     /// <summary>
-    /// Cuts the log at <paramref name="nextOffset"/>, holding the writer role. The checkpoint moves first, so a crash
-    /// part-way leaves the log as it was or partly cut, but always contiguous.
+    /// Cuts the log at <paramref name="nextOffset"/>, holding the writer role. The checkpoint moves first (a checkpoint
+    /// naming a deleted segment would stop the log from opening), then later segments go newest first, each unlink synced,
+    /// so a crash part-way leaves the log as it was or partly cut, but always contiguous. Every unlink is durable before
+    /// the file is cut and appends resume: a lost unlink would bring back a segment or index that contradicts them.
     /// </summary>
     private async ValueTask TruncateCoreAsync(long nextOffset, CancellationToken cancellationToken)
     {
@@ -124,39 +139,57 @@ internal sealed partial class SegmentLog
         if (nextOffset > target.BaseOffset)
         {
             var finder = new PositionFinder(nextOffset - 1);
-            await ScanAsync(target, tail, nextOffset - 1, finder, cancellationToken).ConfigureAwait(false);
+            await ScanAsync(target, tail, nextOffset - 1, Interlocked.Read(ref _truncations), finder, cancellationToken).ConfigureAwait(false);
             position = finder.End;
         }
 
-        WriteCheckpoint(target.BaseOffset, position, nextOffset, clean: false);
-        PublishTail(new Tail(target, nextOffset, position, _writtenLastTicks));
-        for (var i = segments.Length - 1; segments[i] != target; i--)
+        // Counted before readers can see the new tail or a byte changes: a reader that then finds damage knows to look again.
+        Interlocked.Increment(ref _truncations);
+        try
         {
-            await DeleteSegmentAsync(segments[i], cancellationToken).ConfigureAwait(false);
-        }
+            WriteCheckpoint(target.BaseOffset, position, nextOffset, clean: false);
+            PublishTail(new Tail(target, nextOffset, position, _writtenLastTicks));
+            for (var i = segments.Length - 1; segments[i] != target; i--)
+            {
+                await DeleteSegmentAsync(segments[i], cancellationToken).ConfigureAwait(false);
+            }
 
-        if (target.Sealed)
+            if (target.Sealed)
+            {
+                _fs.Delete(PathOf(Segment.IndexNameOf(target.BaseOffset)));
+                _fs.SyncDirectory(_directory);
+                target.MarkActive();
+            }
+
+            var file = target.WriteFile;
+            file.SetLength(position);
+            file.SetLength(_options.SegmentSize);
+            file.Sync();
+            target.Index!.TruncateAt(position);
+            lock (_gate)
+            {
+                _nextOffset = nextOffset;
+                _assignSegment = target;
+                _assignPosition = position;
+            }
+
+            _writeSegment = target;
+            _writePosition = position;
+            _writtenNext = nextOffset;
+            _unsynced = false;
+        }
+        catch (Exception ex)
         {
-            _fs.Delete(PathOf(Segment.IndexNameOf(target.BaseOffset)));
-            target.MarkActive();
-        }
+            // Once the checkpoint may be on disk, the files, the catalog and the write position can disagree: no append
+            // may go on from here. The next open finds the log as it was or partly cut, and contiguous either way.
+            lock (_gate)
+            {
+                _fault ??= ex;
+                ReleaseTailWaiters();
+            }
 
-        var file = target.WriteFile;
-        file.SetLength(position);
-        file.SetLength(_options.SegmentSize);
-        file.Sync();
-        target.Index!.TruncateAt(position);
-        lock (_gate)
-        {
-            _nextOffset = nextOffset;
-            _assignSegment = target;
-            _assignPosition = position;
+            throw;
         }
-
-        _writeSegment = target;
-        _writePosition = position;
-        _writtenNext = nextOffset;
-        _unsynced = false;
     }
 
     private sealed class PositionFinder(long lastKept) : RecordVisitor

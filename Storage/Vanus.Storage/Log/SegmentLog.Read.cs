@@ -10,26 +10,65 @@ internal sealed partial class SegmentLog
 {
     private const int ReadWindow = 256 << 10;
 
-    public async ValueTask<IReadOnlyList<StoredEvent>> ReadAsync(long offset, int maxBytes = 1 << 20, CancellationToken cancellationToken = default)
+    // What a scan returns instead of the next offset when a truncation overtook its view: the caller reads again.
+    private const long Stale = -1;
+
+    /// <summary>What a reader sees of the log at one moment: the tail, the catalog, and how many truncations came before.</summary>
+    internal readonly record struct ReadView(Tail Tail, Segment[] Segments, long Truncations);
+
+    /// <summary>The log as a reader starting now sees it (the truncation count is read first: a later truncation always shows).</summary>
+    internal ReadView View
+    {
+        get
+        {
+            var truncations = Interlocked.Read(ref _truncations);
+            return new ReadView(_tail, _segments, truncations);
+        }
+    }
+
+    public ValueTask<IReadOnlyList<StoredEvent>> ReadAsync(long offset, int maxBytes = 1 << 20, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
-        var tail = _tail;
-        var segments = _segments;
-        CheckOffset(offset, tail, segments);
-        var result = new List<StoredEvent>();
-        if (offset == tail.NextOffset)
-        {
-            return result;
-        }
+        ObjectDisposedException.ThrowIf(_filesClosed, this);
+        return ReadAsync(offset, maxBytes, View, cancellationToken);
+    }
 
-        var visitor = new Collector(result, offset, maxBytes);
-        while (offset < tail.NextOffset && !visitor.Full)
+    /// <summary>
+    /// Reads as of <paramref name="view"/> (tests pass one taken before a truncation, as a reader racing it would hold). A
+    /// scan that a truncation overtook reads again from a fresh view: the read then sees the log as it is after the cut.
+    /// </summary>
+    internal async ValueTask<IReadOnlyList<StoredEvent>> ReadAsync(long offset, int maxBytes, ReadView view, CancellationToken cancellationToken)
+    {
+        while (true)
         {
-            var segment = FindSegment(segments, offset) ?? throw new OffsetOutOfRangeException(offset, EarliestOffset, tail.NextOffset);
-            offset = await ScanAsync(segment, tail, offset, visitor, cancellationToken).ConfigureAwait(false);
-        }
+            var tail = view.Tail;
+            var segments = view.Segments;
+            CheckOffset(offset, tail, segments);
+            var result = new List<StoredEvent>();
+            var visitor = new Collector(result, offset, maxBytes);
+            var at = offset;
+            var stale = false;
+            while (at < tail.NextOffset && !visitor.Full && !stale)
+            {
+                var segment = FindSegment(segments, at) ?? throw new OffsetOutOfRangeException(at, EarliestOffset, tail.NextOffset);
+                var next = await ScanAsync(segment, tail, at, view.Truncations, visitor, cancellationToken).ConfigureAwait(false);
+                stale = next == Stale;
+                if (!stale && next <= at && !visitor.Full)
+                {
+                    throw new LogCorruptedException(segment.SourceOrNull?.Description ?? segment.FileName, 0,
+                        $"the segment ends before offset {at}, which the catalog says it holds: reading cannot go on");
+                }
 
-        return result;
+                at = next;
+            }
+
+            if (!stale)
+            {
+                return result;
+            }
+
+            view = View;
+        }
     }
 
     public async ValueTask WaitForAsync(long offset, CancellationToken cancellationToken = default)
@@ -68,15 +107,27 @@ internal sealed partial class SegmentLog
 
     public async ValueTask<long> FindOffsetAsync(DateTimeOffset time, CancellationToken cancellationToken = default)
     {
-        var ticks = time.UtcTicks;
-        var tail = _tail;
-        foreach (var segment in _segments)
+        ObjectDisposedException.ThrowIf(_filesClosed, this);
+        while (true)
+        {
+            var found = await FindOffsetAsync(time.UtcTicks, View, cancellationToken).ConfigureAwait(false);
+            if (found != Stale)
+            {
+                return found;
+            }
+        }
+    }
+
+    private async ValueTask<long> FindOffsetAsync(long ticks, ReadView view, CancellationToken cancellationToken)
+    {
+        var tail = view.Tail;
+        foreach (var segment in view.Segments)
         {
             if (segment == tail.Segment || !segment.Sealed)
             {
                 if (tail.NextOffset > segment.BaseOffset && tail.LastStoreTicks >= ticks)
                 {
-                    return await FindInSegmentAsync(segment, tail, ticks, cancellationToken).ConfigureAwait(false);
+                    return await FindInSegmentAsync(segment, view, ticks, cancellationToken).ConfigureAwait(false);
                 }
 
                 break;
@@ -84,25 +135,29 @@ internal sealed partial class SegmentLog
 
             if (segment.Index is null)
             {
-                await segment.LoadSummaryAsync(_options.IndexIntervalBytes, cancellationToken).ConfigureAwait(false);
+                await LoadSummaryAsync(segment, cancellationToken).ConfigureAwait(false);
             }
 
             if (segment.LastStoreTicks >= ticks)
             {
-                return await FindInSegmentAsync(segment, tail, ticks, cancellationToken).ConfigureAwait(false);
+                return await FindInSegmentAsync(segment, view, ticks, cancellationToken).ConfigureAwait(false);
             }
         }
 
         return tail.NextOffset;
     }
 
-    private async ValueTask<long> FindInSegmentAsync(Segment segment, Tail tail, long ticks, CancellationToken cancellationToken)
+    private async ValueTask<long> FindInSegmentAsync(Segment segment, ReadView view, long ticks, CancellationToken cancellationToken)
     {
-        var index = await segment.GetIndexAsync(_options.IndexIntervalBytes, cancellationToken).ConfigureAwait(false);
+        var index = await GetIndexAsync(segment, cancellationToken).ConfigureAwait(false);
         var start = index.LastBefore(ticks)?.Offset ?? segment.BaseOffset;
         var finder = new TimeFinder(ticks);
-        await ScanAsync(segment, tail, start, finder, cancellationToken).ConfigureAwait(false);
-        return finder.Found ?? tail.NextOffset;
+        if (await ScanAsync(segment, view.Tail, start, view.Truncations, finder, cancellationToken).ConfigureAwait(false) == Stale)
+        {
+            return Stale;
+        }
+
+        return finder.Found ?? view.Tail.NextOffset;
     }
 
     private static void CheckOffset(long offset, Tail tail, Segment[] segments)
@@ -138,10 +193,10 @@ internal sealed partial class SegmentLog
     /// Walks the records of one segment from <paramref name="offset"/> (found through the sparse index) up to the visible
     /// end, verifying each, and hands them to <paramref name="visitor"/> until it is full. Returns the next offset to read.
     /// </summary>
-    private async ValueTask<long> ScanAsync(Segment segment, Tail tail, long offset, RecordVisitor visitor, CancellationToken cancellationToken)
+    private async ValueTask<long> ScanAsync(Segment segment, Tail tail, long offset, long truncations, RecordVisitor visitor, CancellationToken cancellationToken)
     {
         var active = segment == tail.Segment;
-        var index = await segment.GetIndexAsync(_options.IndexIntervalBytes, cancellationToken).ConfigureAwait(false);
+        var index = await GetIndexAsync(segment, cancellationToken).ConfigureAwait(false);
         var endOffset = active ? tail.NextOffset : segment.NextOffset;
         var endPosition = active ? tail.DataLength : segment.DataLength;
         var entry = index.Floor(offset);
@@ -152,9 +207,16 @@ internal sealed partial class SegmentLog
         if (!source.TryAcquire())
         {
             // The segment moved to another tier (or was deleted) between the catalog read and now: follow it.
+            ObjectDisposedException.ThrowIf(_filesClosed, this);
+            if (Overtaken(truncations))
+            {
+                return Stale;
+            }
+
             source = segment.Removed ? throw new OffsetOutOfRangeException(offset, EarliestOffset, _tail.NextOffset) : segment.Source;
             if (!source.TryAcquire())
             {
+                ObjectDisposedException.ThrowIf(_filesClosed, this);
                 throw new OffsetOutOfRangeException(offset, EarliestOffset, _tail.NextOffset);
             }
         }
@@ -191,6 +253,12 @@ internal sealed partial class SegmentLog
 
                 if (check != RecordCheck.Valid || header.Offset != expected)
                 {
+                    // A truncation cut (and zeroed) what this reader's view still counted as records: not damage.
+                    if (Overtaken(truncations))
+                    {
+                        return Stale;
+                    }
+
                     var what = check switch
                     {
                         RecordCheck.Valid => $"the record has offset {header.Offset}, expected {expected}",
@@ -219,6 +287,9 @@ internal sealed partial class SegmentLog
             source.Release();
         }
     }
+
+    /// <summary>True when a truncation ran since a reader took its view.</summary>
+    private bool Overtaken(long truncations) => Interlocked.Read(ref _truncations) != truncations;
 
     private static async ValueTask<int> FillAsync(SegmentSource source, long position, byte[] buffer, long endPosition, CancellationToken cancellationToken)
     {

@@ -20,12 +20,18 @@ internal sealed partial class SegmentLog : IEventLog
     private readonly string _directory;
     private readonly Lock _catalogLock = new();
     private readonly SemaphoreSlim _maintenance = new(1, 1);
+    private readonly CancellationTokenSource _closing = new();
     private IDisposable? _directoryLock;
     private IStorageFile? _checkpointFile;
     private long _checkpointSequence;
     private volatile Segment[] _segments = [];
+
+    // Every file recovery opens, until the catalog owns them: closed when an open fails part-way.
+    private readonly List<IStorageFile> _opened = [];
     private volatile Tail _tail = null!;
     private RecoveryReport _recovery = new();
+    private volatile bool _filesClosed;
+    private long _truncations;
 
     private SegmentLog(EventLogOptions options)
     {
@@ -64,6 +70,7 @@ internal sealed partial class SegmentLog : IEventLog
             options.FileSystem.CreateDirectory(log._directory);
             log._directoryLock = options.FileSystem.Lock(Path.Combine(log._directory, "LOCK"));
             await log.RecoverAsync(cancellationToken).ConfigureAwait(false);
+            log._opened.Clear();
             return log;
         }
         catch
@@ -90,7 +97,7 @@ internal sealed partial class SegmentLog : IEventLog
             var first = CreateSegmentFile(checkpoint?.NextOffset ?? 0);
             _segments = [first];
             StartWriting(first, 0, first.BaseOffset, 0);
-            _checkpointFile = _fs.Open(PathOf("checkpoint"), create: true);
+            OpenCheckpointFile();
             WriteCheckpoint(first.BaseOffset, 0, first.BaseOffset, clean: false);
             _recovery = new RecoveryReport { WasClean = checkpoint is null or { Clean: true } };
             return;
@@ -102,7 +109,7 @@ internal sealed partial class SegmentLog : IEventLog
         {
             if (!segments[i].Sealed)
             {
-                RebuildSummary(segments[i]);
+                RebuildSummary(segments[i], segments[i + 1].BaseOffset);
             }
         }
 
@@ -117,18 +124,17 @@ internal sealed partial class SegmentLog : IEventLog
 
             if (previous.Index is null)
             {
-                // A cold segment whose summary is fetched when first needed: its end is where the next one begins.
+                // A cold segment whose summary is fetched when first needed: its end is where the next one begins, which
+                // its summary must confirm when it comes.
                 previous.NextOffset = segments[i].BaseOffset;
+                previous.ExpectedNextOffset = segments[i].BaseOffset;
             }
         }
 
         var last = segments[^1];
         if (last.Sealed)
         {
-            if (last.Index is null)
-            {
-                await last.LoadSummaryAsync(_options.IndexIntervalBytes, cancellationToken).ConfigureAwait(false);
-            }
+            await LoadSummaryAsync(last, cancellationToken).ConfigureAwait(false);
 
             var successor = CreateSegmentFile(last.NextOffset);
             segments.Add(successor);
@@ -136,7 +142,7 @@ internal sealed partial class SegmentLog : IEventLog
         }
 
         _segments = [.. segments];
-        _checkpointFile = _fs.Open(PathOf("checkpoint"), create: true);
+        OpenCheckpointFile();
         RecoverActive(last, checkpoint, segments.Count > 1 ? segments[^2] : null);
     }
 
@@ -180,12 +186,20 @@ internal sealed partial class SegmentLog : IEventLog
 
         var lastTicks = scan.Records > 0 ? scan.LastStoreTicks : previous?.LastStoreTicks ?? 0;
         StartWriting(active, scan.Position, scan.NextOffset, lastTicks);
+
+        // After a kill the records found may sit in the page cache only: they are made durable before the checkpoint
+        // vouches for them, or a later power loss would leave a checkpoint past the end and the log unable to open.
+        file.Sync();
         WriteCheckpoint(active.BaseOffset, scan.Position, scan.NextOffset, clean: false);
         _recovery = report;
     }
 
-    /// <summary>Scans a sealed local segment that lost its index file, verifying every record, and writes the index again.</summary>
-    private void RebuildSummary(Segment segment)
+    /// <summary>
+    /// Scans a sealed local segment that lost its index file, verifying every record, and writes the index again. The
+    /// records must run up to <paramref name="nextBase"/>, where the next segment begins: anything else is damage, reported
+    /// before a byte is changed (zeros in the middle would otherwise pass for the end and the cut would drop what follows).
+    /// </summary>
+    private void RebuildSummary(Segment segment, long nextBase)
     {
         var file = ((LocalSegmentSource)segment.Source).File;
         var index = new SparseIndex(_options.IndexIntervalBytes);
@@ -195,6 +209,13 @@ internal sealed partial class SegmentLog : IEventLog
             throw new LogCorruptedException(file.Path, scan.Position, scan.Reason + " in a sealed segment");
         }
 
+        if (scan.NextOffset != nextBase)
+        {
+            throw new LogCorruptedException(file.Path, scan.Position,
+                $"the records of this sealed segment end before offset {scan.NextOffset} but the next segment begins at offset {nextBase}: records are missing");
+        }
+
+        file.Sync();
         var summary = new SegmentSummary(segment.BaseOffset, scan.NextOffset, scan.Position, index.Count > 0 ? index[0].StoreTicks : 0, scan.LastStoreTicks, index.ToArray());
         WriteIndexFile(Path.GetDirectoryName(file.Path)!, summary);
         if (segment.WriteFile is { } writable && writable.Length > scan.Position)
@@ -223,12 +244,23 @@ internal sealed partial class SegmentLog : IEventLog
         _fs.SyncDirectory(directory);
     }
 
+    private void OpenCheckpointFile()
+    {
+        _checkpointFile = _fs.Open(PathOf("checkpoint"), create: true);
+        _opened.Add(_checkpointFile);
+
+        // The checkpoint vouches for records only if the file itself survives a power loss.
+        _fs.SyncDirectory(_directory);
+    }
+
     /// <summary>Creates (or recreates empty) the file of a new active segment.</summary>
     private Segment CreateSegmentFile(long baseOffset)
     {
         var path = PathOf(Segment.NameOf(baseOffset));
         _fs.Delete(path);
+        _fs.Delete(PathOf(Segment.IndexNameOf(baseOffset)));
         var file = _fs.Open(path, create: true, preallocate: _options.SegmentSize);
+        _opened.Add(file);
         _fs.SyncDirectory(_directory);
         var segment = new Segment(baseOffset) { WriteFile = file, Tier = SegmentTier.Hot, Index = new SparseIndex(_options.IndexIntervalBytes) };
         segment.Source = new LocalSegmentSource(file, null);
@@ -269,8 +301,13 @@ internal sealed partial class SegmentLog : IEventLog
             }
 
             _closed = true;
+            ReleaseTailWaiters();
         }
 
+        // A running maintenance stops and a running truncation finishes before anything closes; the semaphore is given
+        // back at the end so that anything still waiting for it finds the log closed.
+        await _closing.CancelAsync().ConfigureAwait(false);
+        await _maintenance.WaitAsync().ConfigureAwait(false);
         try
         {
             await FlushCoreAsync(behindHeld: true, CancellationToken.None).ConfigureAwait(false);
@@ -300,6 +337,7 @@ internal sealed partial class SegmentLog : IEventLog
         }
 
         CloseFiles();
+        _maintenance.Release();
     }
 
     /// <summary>Drops the log as a crashed process would: no flush, no checkpoint, handles closed.</summary>
@@ -311,19 +349,29 @@ internal sealed partial class SegmentLog : IEventLog
             _closedForGood = true;
             _fault ??= new IOException("the log was abandoned");
             PlaceHeld();
+            ReleaseTailWaiters();
         }
 
+        _closing.Cancel();
         _syncTimer.Dispose();
         CloseFiles();
     }
 
     private void CloseFiles()
     {
+        _filesClosed = true;
         foreach (var segment in _segments)
         {
             segment.SourceOrNull?.Retire();
         }
 
+        // Only an open that failed part-way leaves files here (a successful one hands them all to the catalog).
+        foreach (var file in _opened)
+        {
+            file.Dispose();
+        }
+
+        _opened.Clear();
         _checkpointFile?.Dispose();
         _directoryLock?.Dispose();
         _directoryLock = null;

@@ -1,10 +1,17 @@
+using System.Security.Cryptography;
+using System.Text;
 using Vanus.Storage.Files;
 
 namespace Vanus.Storage.Tiers;
 
-/// <summary>A bounded local cache of decompressed cold chunks, one file each; the least recently used go first.</summary>
+/// <summary>
+/// A bounded local cache of decompressed cold chunks, one file each, named after the cold object's key and the chunk's
+/// index; the least recently used go first. Its files are only a copy: readers check every chunk against the CRC in the
+/// object's header, so a damaged file or one another log left under the same name is fetched again, never returned.
+/// </summary>
 internal sealed class ChunkCache
 {
+    private const int MaxKeyPart = 160;
     private const string Suffix = ".chunk";
     private readonly IFileSystem _fs;
     private readonly string _directory;
@@ -21,8 +28,8 @@ internal sealed class ChunkCache
         _maxBytes = maxBytes;
         fs.CreateDirectory(directory);
 
-        // The cache is rebuilt from the cold tier on demand: what a previous process left is dropped.
-        foreach (var path in fs.List(directory, ""))
+        // The cache is rebuilt from the cold tier on demand: what a previous process left is dropped (its chunks only).
+        foreach (var path in fs.List(directory, Suffix))
         {
             fs.Delete(path);
         }
@@ -118,6 +125,31 @@ internal sealed class ChunkCache
         {
             _fs.Delete(PathOf(name));
         }
+    }
+
+    /// <summary>The cache name of chunk <paramref name="index"/> of the object at <paramref name="key"/>.</summary>
+    public static string NameOf(string key, int index) => PrefixOf(key) + index.ToString("D8", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>What the names of every chunk of the object at <paramref name="key"/> start with.</summary>
+    public static string PrefixOf(string key)
+    {
+        // The key made a file name: letters, digits, '.' and '-' as they are, every other byte as '_' and two hex digits
+        // (so distinct keys give distinct names); a key too long for a file name is replaced by its SHA-256.
+        var part = new StringBuilder(key.Length + 8);
+        foreach (var b in Encoding.UTF8.GetBytes(key))
+        {
+            if (char.IsAsciiLetterOrDigit((char)b) || b == '.' || b == '-')
+            {
+                part.Append((char)b);
+            }
+            else
+            {
+                part.Append('_').Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        var name = part.Length <= MaxKeyPart ? part.ToString() : "sha256_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+        return name + "_";
     }
 
     private string PathOf(string name) => Path.Combine(_directory, name + Suffix);

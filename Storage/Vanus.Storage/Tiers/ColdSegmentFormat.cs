@@ -9,7 +9,7 @@ namespace Vanus.Storage.Tiers;
 internal readonly record struct ColdChunk(long Offset, int Length, uint Crc);
 
 /// <summary>The parsed header of a cold object.</summary>
-internal sealed record ColdHeader(int ChunkSize, long DataLength, ColdChunk[] Chunks, SegmentSummary Summary);
+internal sealed record ColdHeader(int ChunkSize, long DataLength, ColdChunk[] Chunks, SegmentSummary Summary, long ObjectLength);
 
 /// <summary>
 /// The cold form of a sealed segment: one object holding a header (chunk table and the segment's index) and the segment's
@@ -97,7 +97,8 @@ internal static class ColdSegmentFormat
 
         var summary = SegmentSummary.TryDeserialize(header.Slice(FixedSize + (count * EntrySize), summaryLength))
             ?? throw new LogCorruptedException(where, FixedSize + (count * EntrySize), "the cold segment's index is damaged");
-        return new ColdHeader(chunkSize, BinaryPrimitives.ReadInt64LittleEndian(header[24..]), chunks, summary);
+        var objectLength = count > 0 ? chunks[^1].Offset + chunks[^1].Length : length;
+        return new ColdHeader(chunkSize, BinaryPrimitives.ReadInt64LittleEndian(header[24..]), chunks, summary, objectLength);
     }
 
     /// <summary>Decompresses one chunk and checks it against its CRC.</summary>

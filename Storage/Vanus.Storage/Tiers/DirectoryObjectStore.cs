@@ -87,7 +87,42 @@ internal sealed class DirectoryObjectStore(string root, IFileSystem fs) : IObjec
 
     public Task DeleteAsync(string key, CancellationToken cancellationToken = default)
     {
-        fs.Delete(PathOf(key));
+        var path = PathOf(key);
+        fs.Delete(path);
+
+        // An unlink lost to a power loss would bring back a segment retention had deleted.
+        fs.SyncDirectory(Path.GetDirectoryName(path)!);
+        return Task.CompletedTask;
+    }
+
+    public Task RemoveIncompleteAsync(string prefix, Func<string, bool> isKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(isKey);
+        var directory = Path.GetDirectoryName(PathOf(prefix + "x"))!;
+        var removed = false;
+        foreach (var path in fs.List(directory, PartSuffix))
+        {
+            // A put's temporary file is named '{key}.{32 hex digits}.part'.
+            var name = Path.GetFileName(path)[..^PartSuffix.Length];
+            var dot = name.LastIndexOf('.');
+            if (dot <= 0)
+            {
+                continue;
+            }
+
+            var key = Path.GetRelativePath(_root, Path.Combine(directory, name[..dot])).Replace(Path.DirectorySeparatorChar, '/');
+            if (key.StartsWith(prefix, StringComparison.Ordinal) && isKey(key))
+            {
+                fs.Delete(path);
+                removed = true;
+            }
+        }
+
+        if (removed)
+        {
+            fs.SyncDirectory(directory);
+        }
+
         return Task.CompletedTask;
     }
 

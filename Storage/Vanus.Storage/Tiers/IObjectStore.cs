@@ -17,6 +17,13 @@ public interface IObjectStore : IDisposable
 
     /// <summary>Where an object lives, for messages (a path or an s3:// address).</summary>
     string Describe(string key);
+
+    /// <summary>
+    /// Removes what puts interrupted by a crash left behind (temporary files, incomplete multipart uploads) for the keys
+    /// under <paramref name="prefix"/> that <paramref name="isKey"/> accepts; call it only while no put of such a key runs.
+    /// A store that leaves nothing behind need not implement it.
+    /// </summary>
+    Task RemoveIncompleteAsync(string prefix, Func<string, bool> isKey, CancellationToken cancellationToken = default) => Task.CompletedTask;
 }
 
 /// <summary>An object's key and size in bytes.</summary>

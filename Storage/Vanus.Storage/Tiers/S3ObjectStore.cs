@@ -1,11 +1,16 @@
 using System.Net;
+using System.Security.Cryptography;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 
 namespace Vanus.Storage.Tiers;
 
-/// <summary>An S3-compatible bucket through AWSSDK.S3, path-style; large objects go up in parts and appear only when complete.</summary>
+/// <summary>
+/// An S3-compatible bucket through AWSSDK.S3, path-style; large objects go up in parts and appear only when complete.
+/// Every put and part carries its Content-MD5, so S3 refuses bytes damaged on the way; where the server answers with a
+/// plain MD5 ETag (S3 without KMS, s3rver) it is compared as well, which catches a server that does not check.
+/// </summary>
 internal sealed class S3ObjectStore : IObjectStore
 {
     private const int MinPartSize = 5 << 20;
@@ -47,7 +52,22 @@ internal sealed class S3ObjectStore : IObjectStore
             var buffer = new byte[length];
             await content.ReadExactlyAsync(buffer, cancellationToken).ConfigureAwait(false);
             using var body = new MemoryStream(buffer, writable: false);
-            await _client.PutObjectAsync(new PutObjectRequest { BucketName = _options.Bucket, Key = key, InputStream = body, AutoCloseStream = false, UseChunkEncoding = false }, cancellationToken).ConfigureAwait(false);
+            var md5 = Md5(buffer);
+            var put = await _client.PutObjectAsync(new PutObjectRequest
+            {
+                BucketName = _options.Bucket,
+                Key = key,
+                InputStream = body,
+                AutoCloseStream = false,
+                UseChunkEncoding = false,
+                MD5Digest = Convert.ToBase64String(md5),
+            }, cancellationToken).ConfigureAwait(false);
+            if (EtagProblem(put.ETag, md5) is { } problem)
+            {
+                await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _options.Bucket, Key = key }, CancellationToken.None).ConfigureAwait(false);
+                throw new IOException($"{Describe(key)} did not store the bytes sent ({problem}); the object was deleted");
+            }
+
             return;
         }
 
@@ -62,6 +82,7 @@ internal sealed class S3ObjectStore : IObjectStore
                 var size = (int)Math.Min(part.Length, length - sent);
                 await content.ReadExactlyAsync(part.AsMemory(0, size), cancellationToken).ConfigureAwait(false);
                 using var body = new MemoryStream(part, 0, size, writable: false);
+                var md5 = Md5(part.AsSpan(0, size));
                 var response = await _client.UploadPartAsync(new UploadPartRequest
                 {
                     BucketName = _options.Bucket,
@@ -71,7 +92,13 @@ internal sealed class S3ObjectStore : IObjectStore
                     PartSize = size,
                     InputStream = body,
                     UseChunkEncoding = false,
+                    MD5Digest = Convert.ToBase64String(md5),
                 }, cancellationToken).ConfigureAwait(false);
+                if (EtagProblem(response.ETag, md5) is { } problem)
+                {
+                    throw new IOException($"{Describe(key)} did not store part {number} as sent ({problem})");
+                }
+
                 parts.Add(new PartETag(number, response.ETag));
                 sent += size;
             }
@@ -86,9 +113,40 @@ internal sealed class S3ObjectStore : IObjectStore
         }
         catch
         {
-            await _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _options.Bucket, Key = key, UploadId = upload.UploadId }, CancellationToken.None).ConfigureAwait(false);
+            await TryAbortAsync(key, upload.UploadId).ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>Aborts a multipart upload if the server lets it; the caller's own error is what matters.</summary>
+    private async Task TryAbortAsync(string key, string uploadId)
+    {
+        try
+        {
+            await _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _options.Bucket, Key = key, UploadId = uploadId }, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (AmazonServiceException)
+        {
+            // Some S3-compatible servers (s3rver) do not implement the abort: the parts stay until the bucket's lifecycle
+            // rule for incomplete uploads removes them.
+        }
+    }
+
+#pragma warning disable CA5351 // MD5 is S3's integrity check of a transfer (Content-MD5, plain ETags), not a security measure
+    private static byte[] Md5(ReadOnlySpan<byte> data) => MD5.HashData(data);
+#pragma warning restore CA5351
+
+    /// <summary>What is wrong when an ETag that is a plain MD5 differs from the bytes sent; null when it agrees or is not a plain MD5 (KMS, multipart).</summary>
+    internal static string? EtagProblem(string? etag, byte[] md5)
+    {
+        var value = etag?.Trim('"');
+        if (value is not { Length: 32 } || !value.All(char.IsAsciiHexDigit))
+        {
+            return null;
+        }
+
+        var sent = Convert.ToHexStringLower(md5);
+        return string.Equals(value, sent, StringComparison.OrdinalIgnoreCase) ? null : $"ETag {value}, MD5 of the bytes sent {sent}";
     }
 
     public async Task<int> ReadAsync(string key, long position, Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -156,6 +214,38 @@ internal sealed class S3ObjectStore : IObjectStore
 
     public Task DeleteAsync(string key, CancellationToken cancellationToken = default) =>
         _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _options.Bucket, Key = key }, cancellationToken);
+
+    public async Task RemoveIncompleteAsync(string prefix, Func<string, bool> isKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(isKey);
+        var request = new ListMultipartUploadsRequest { BucketName = _options.Bucket, Prefix = prefix };
+        try
+        {
+            while (true)
+            {
+                var response = await _client.ListMultipartUploadsAsync(request, cancellationToken).ConfigureAwait(false);
+                foreach (var upload in response.MultipartUploads ?? [])
+                {
+                    if (isKey(upload.Key))
+                    {
+                        await TryAbortAsync(upload.Key, upload.UploadId).ConfigureAwait(false);
+                    }
+                }
+
+                if (response.IsTruncated != true)
+                {
+                    break;
+                }
+
+                request.KeyMarker = response.NextKeyMarker;
+                request.UploadIdMarker = response.NextUploadIdMarker;
+            }
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotImplemented)
+        {
+            // A server that cannot list uploads (s3rver 3.7.1): nothing can be found to abort.
+        }
+    }
 
     public string Describe(string key) => $"s3://{_options.Bucket}/{key} at {_options.ServiceUrl}";
 

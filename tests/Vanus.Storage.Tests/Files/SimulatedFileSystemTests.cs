@@ -30,6 +30,7 @@ public class SimulatedFileSystemTests
             {
                 f.Write(0, [1, 2, 3]);
                 f.Sync();
+                copy.SyncDirectory("/d");
                 f.Write(3, [4, 5, 6]);
             }
 
@@ -43,6 +44,49 @@ public class SimulatedFileSystemTests
         Assert.Contains("010203", seen);
         Assert.Contains("010203040506", seen);
         Assert.True(seen.Count > 2);
+    }
+
+    [Fact]
+    public void Creates_renames_and_deletes_are_durable_only_once_their_directory_is_synced()
+    {
+        var outcomes = new HashSet<string>();
+        for (var seed = 0; seed < 100; seed++)
+        {
+            var fs = NewFs();
+            using (var f = fs.Open("/d/kept", create: true))
+            {
+                f.Write(0, [1]);
+                f.Sync();
+            }
+
+            fs.SyncDirectory("/d");
+            using (var f = fs.Open("/d/new", create: true))
+            {
+                f.Write(0, [2]);
+                f.Sync();
+            }
+
+            fs.Rename("/d/kept", "/d/renamed");
+            fs.PowerLoss(new Random(seed));
+            var names = string.Join(",", fs.List("/d", "").Select(Path.GetFileName).Order());
+            outcomes.Add(names);
+
+            // Whatever survived has its synced content, and exactly one of the old or the new name holds the renamed file.
+            Assert.True(fs.Exists("/d/kept") ^ fs.Exists("/d/renamed"), $"seed {seed}: {names}");
+            Assert.Equal([1], fs.ReadAllBytes(fs.Exists("/d/kept") ? "/d/kept" : "/d/renamed"));
+        }
+
+        Assert.Equal(["kept", "kept,new", "new,renamed", "renamed"], outcomes.Order());
+
+        var synced = NewFs();
+        synced.Open("/d/a", create: true).Dispose();
+        synced.Open("/d/b", create: true).Dispose();
+        synced.SyncDirectory("/d");
+        synced.Delete("/d/a");
+        synced.SyncDirectory("/d");
+        synced.Delete("/d/b");
+        synced.PowerLoss(new Random(3));
+        Assert.False(synced.Exists("/d/a"));
     }
 
     [Fact]

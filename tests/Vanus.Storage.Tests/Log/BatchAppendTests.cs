@@ -56,15 +56,21 @@ public class BatchAppendTests
     [Fact]
     public async Task Batches_held_by_backpressure_stay_whole_and_in_order_with_single_appends()
     {
-        var options = Options(_fs, _time, SyncPolicy.None, segmentSize: 1 << 20) with { MaxPendingBytes = 4096 };
+        var options = Options(_fs, _time, SyncPolicy.Always, segmentSize: 1 << 20) with { MaxPendingBytes = 4096 };
         await using var log = await OpenAsync(options);
         log.InlineIdleThreshold = long.MaxValue;
         var expected = new List<(int First, int Count)>();
         var pending = new List<ValueTask<long>>();
         var n = 0;
-        using (_fs.HoldSyncs())
+        using (var gate = _fs.GateSyncs())
         {
-            for (var i = 0; i < 60; i++)
+            // The writer waits in its first sync while the rest arrive: they fill the pending limit and then wait for room.
+#pragma warning disable CA2012 // awaited below
+            pending.Add(log.AppendAsync(MakeEvent(n, 100)));
+#pragma warning restore CA2012
+            expected.Add((n++, 1));
+            await gate.ArrivalsAsync(1);
+            for (var i = 1; i < 60; i++)
             {
                 var count = (i % 7) + 1;
                 expected.Add((n, count));
@@ -73,6 +79,8 @@ public class BatchAppendTests
 #pragma warning restore CA2012
                 n += count;
             }
+
+            Assert.True(log.HeldCount > 0, "backpressure held nothing");
         }
 
         for (var i = 0; i < pending.Count; i++)
@@ -98,5 +106,40 @@ public class BatchAppendTests
         var all = await ReadAllAsync(reopened);
         Assert.Equal(Enumerable.Range(0, 120).Select(i => (long)i), all.Select(s => s.Offset));
         Assert.Equal(120, await reopened.AppendAsync(MakeEvent(120)));
+    }
+
+    [Fact]
+    public async Task A_batch_held_by_backpressure_is_placed_whole_even_when_a_truncation_comes_next()
+    {
+        var options = Options(_fs, _time, SyncPolicy.Always, segmentSize: 1 << 20) with { MaxPendingBytes = 4096 };
+        await using var log = await OpenAsync(options);
+        log.InlineIdleThreshold = long.MaxValue;
+        Task<long> first, batch;
+        Task truncate;
+        using (var gate = _fs.GateSyncs())
+        {
+            first = log.AppendAsync(MakeEvent(0, 100)).AsTask();
+            await gate.ArrivalsAsync(1);
+
+            // About 10 KiB against a 4 KiB limit with bytes pending: held.
+            batch = log.AppendBatchAsync(Batch(1, 60, 100)).AsTask();
+            Assert.True(log.HeldCount > 0, "the batch was not held");
+
+            // The first sync completes and room frees up: the writer places what it may and stops in the next sync.
+            gate.Allow(1);
+            await gate.ArrivalsAsync(2);
+
+            // The truncation waits for the writer (it cannot block this thread) and then cuts after offset 0.
+            truncate = log.TruncateAsync(1).AsTask();
+        }
+
+        await truncate;
+        Assert.Equal(0, await first);
+        Assert.Equal(1, await batch);
+        var all = await ReadAllAsync(log);
+
+        // Placed whole before the truncation (and so cut whole by it), or whole after it: never split around it.
+        Assert.True(all.Count is 1 or 61, $"the log holds {all.Count} records: the batch was split by the truncation");
+        Assert.Equal(Enumerable.Range(0, all.Count).Select(i => (long)i), all.Select(s => DataNumber(s.Event)));
     }
 }

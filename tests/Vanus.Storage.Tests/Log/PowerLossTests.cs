@@ -6,7 +6,8 @@ using static Vanus.Storage.Tests.TestLogs;
 namespace Vanus.Storage.Tests.Log;
 
 /// <summary>
-/// Power losses at random moments on the simulated disk, which drops every unsynced byte and may tear the last write.
+/// Power losses at random moments on the simulated disk, which drops every unsynced byte and directory change and may
+/// tear the last write.
 /// Each policy's promise is checked after every recovery: under <c>always</c> every completed append survives, under
 /// <c>interval</c> every append completed an interval before the loss survives, and under every policy the offsets are
 /// contiguous, every record read is intact, and appends go on.
@@ -47,7 +48,7 @@ public class PowerLossTests
             var inFlight = new List<(Task<long> Task, long Number)>();
             for (var step = 0; step < steps; step++)
             {
-                switch (random.Next(10))
+                switch (random.Next(11))
                 {
                     case < 6:
                         var batch = Enumerable.Range(0, random.Next(1, 12)).Select(_ => number++).ToList();
@@ -72,8 +73,19 @@ public class PowerLossTests
                     case 8:
                         await log.SealAsync();
                         break;
-                    default:
+                    case 9:
                         await log.ReadAsync(log.EarliestOffset, random.Next(1, 5000));
+                        break;
+                    default:
+                        // A truncation is durable when it returns: what it cut never comes back, what follows survives per policy.
+                        var to = log.EarliestOffset + (long)((log.NextOffset - log.EarliestOffset) * random.NextDouble());
+                        await log.TruncateAsync(to);
+                        foreach (var cut in mustSurvive.Keys.Where(k => k >= to).ToList())
+                        {
+                            mustSurvive.Remove(cut);
+                        }
+
+                        completedAt.RemoveAll(c => c.Offset >= to);
                         break;
                 }
             }

@@ -191,4 +191,200 @@ public class RecoveryTests
             Assert.Equal(10, log.NextOffset);
         }
     }
+
+    [Theory]
+    [InlineData(SyncPolicy.Always)]
+    [InlineData(SyncPolicy.Interval)]
+    [InlineData(SyncPolicy.None)]
+    public async Task A_kill_then_a_reopen_then_a_power_loss_keeps_every_synced_append_and_opens(SyncPolicy sync)
+    {
+        for (var seed = 0; seed < 12; seed++)
+        {
+            var fs = FileSystems.Simulated();
+            var options = Options(fs, _time, sync, segmentSize: 1 << 20);
+            var log = await OpenAsync(options);
+            log.InlineIdleThreshold = long.MaxValue;
+            for (var i = 0; i < 20; i++)
+            {
+                Assert.Equal(i, await log.AppendAsync(MakeEvent(i, 100)));
+            }
+
+            // Written but not synced when the process dies: under always, appends whose sync never came.
+            var inFlight = new List<Task<long>>();
+            using (var gate = fs.GateSyncs())
+            {
+                for (var i = 20; i < 30; i++)
+                {
+                    inFlight.Add(log.AppendAsync(MakeEvent(i, 100)).AsTask());
+                }
+
+                if (sync == SyncPolicy.Always)
+                {
+                    await gate.ArrivalsAsync(1);
+                }
+                else
+                {
+                    await Task.WhenAll(inFlight);
+                }
+
+                log.Abandon();
+            }
+
+            foreach (var task in inFlight)
+            {
+                try
+                {
+                    await task;
+                }
+                catch (IOException)
+                {
+                    // The kill came before its sync.
+                }
+                catch (ObjectDisposedException)
+                {
+                }
+            }
+
+            // kill -9: the page cache survives, so the reopen sees the unsynced records and its checkpoint covers them.
+            var reopened = await OpenAsync(options);
+            Assert.True(reopened.NextOffset >= 20, $"seed {seed}: the reopen lost synced appends ({reopened.NextOffset})");
+            reopened.Abandon();
+            fs.PowerLoss(new Random(seed));
+
+            await using var final = await OpenAsync(options);
+            var all = await ReadAllAsync(final);
+            var expected = sync == SyncPolicy.Always ? 20 : 0;
+            Assert.True(all.Count >= expected, $"seed {seed}: {all.Count} records survive, {expected} were synced");
+            Assert.Equal(Enumerable.Range(0, all.Count).Select(i => (long)i), all.Select(a => a.Offset));
+            Assert.Equal(Enumerable.Range(0, all.Count).Select(i => (long)i), all.Select(a => DataNumber(a.Event)));
+            Assert.Equal(all.Count, await final.AppendAsync(MakeEvent(all.Count, 100)));
+        }
+    }
+
+    [Fact]
+    public async Task A_sealed_segment_without_its_index_and_with_a_zeroed_page_is_reported_and_nothing_is_cut()
+    {
+        var options = await FillAsync(200, clean: true);
+        var first = _fs.List(Dir, ".seg").Order().First();
+        _fs.Delete(_fs.List(Dir, ".idx").Order().First());
+        var before = _fs.ReadAllBytes(first);
+
+        // Zeros from the start of a record in the middle look like the end of the records to a scan.
+        long position = 0;
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal(RecordCheck.Valid, RecordFormat.Check(before.AsSpan((int)position), 1 << 20, out var header));
+            position += header.FrameSize;
+        }
+
+        _fs.Corrupt(first, position, new byte[512]);
+        var damaged = _fs.ReadAllBytes(first);
+
+        var error = await Assert.ThrowsAsync<LogCorruptedException>(async () => await EventLog.OpenAsync(options));
+        Assert.Equal(first, error.FilePath);
+        Assert.Equal(position, error.Position);
+        Assert.Equal(damaged, _fs.ReadAllBytes(first));
+        Assert.False(_fs.Exists($"{Dir}/00000000000000000000.idx"));
+    }
+
+    [Fact]
+    public async Task A_truncation_is_durable_before_appends_after_it_complete()
+    {
+        for (var seed = 0; seed < 30; seed++)
+        {
+            var fs = FileSystems.Simulated();
+            var options = Options(fs, _time, SyncPolicy.Always, segmentSize: 4096);
+            var log = await OpenAsync(options);
+            for (var i = 0; i < 200; i++)
+            {
+                await log.AppendAsync(MakeEvent(i, 100));
+            }
+
+            // Into the middle of a sealed segment: later segments and the target's index file go.
+            await log.TruncateAsync(57);
+            for (var i = 0; i < 5; i++)
+            {
+                Assert.Equal(57 + i, await log.AppendAsync(MakeEvent(1000 + i, 100)));
+            }
+
+            fs.PowerLoss(new Random(seed));
+            log.Abandon();
+
+            await using var reopened = await OpenAsync(options);
+            var all = await ReadAllAsync(reopened);
+            Assert.Equal(Enumerable.Range(0, 57).Concat(Enumerable.Range(1000, 5)).Select(i => (long)i), all.Select(a => DataNumber(a.Event)));
+        }
+    }
+
+    [Fact]
+    public async Task A_stale_index_over_records_past_its_end_is_ignored_and_the_segment_rescanned()
+    {
+        var options = Options(_fs, _time, segmentSize: 4096);
+        var log = await OpenAsync(options);
+        // Records of this size leave room at the end of a sealed segment for smaller ones.
+        for (var i = 0; i < 30; i++)
+        {
+            await log.AppendAsync(MakeEvent(i, 400));
+        }
+
+        var firstIndex = _fs.List(Dir, ".idx").Order().First();
+        var stale = _fs.ReadAllBytes(firstIndex);
+        var sealedLength = _fs.ReadAllBytes(_fs.List(Dir, ".seg").Order().First()).Length;
+        await log.TruncateAsync(3);
+
+        // Small records after the cut run past where the old index says the segment ends.
+        var next = 3;
+        while (log.Segments.Count == 1 && log.Segments[0].StoredBytes <= sealedLength)
+        {
+            Assert.Equal(next, await log.AppendAsync(MakeEvent(next, 20)));
+            next++;
+        }
+
+        Assert.Single(log.Segments);
+        await log.FlushAsync();
+        log.Abandon();
+
+        // The state a lost unlink of the index would leave.
+        using (var file = _fs.Open(firstIndex, create: true))
+        {
+            file.Write(0, stale);
+            file.Sync();
+        }
+
+        _fs.SyncDirectory(Dir);
+        await using var reopened = await OpenAsync(options);
+        Assert.Equal(next, reopened.NextOffset);
+        Assert.Equal(Enumerable.Range(0, next).Select(i => (long)i), (await ReadAllAsync(reopened)).Select(a => DataNumber(a.Event)));
+        Assert.False(_fs.Exists(firstIndex));
+        Assert.Equal(next, await reopened.AppendAsync(MakeEvent(next, 20)));
+    }
+
+    [Fact]
+    public async Task An_open_that_fails_closes_every_file_it_opened()
+    {
+        var options = await FillAsync(300, clean: true);
+        var segments = _fs.List(Dir, ".seg").Order().ToList();
+        Assert.Equal(0, _fs.OpenHandles());
+
+        // A gap is found after every segment file is open, before the catalog takes them.
+        _fs.Delete(segments[1]);
+        _fs.Delete(_fs.List(Dir, ".idx").Order().ElementAt(1));
+        await Assert.ThrowsAsync<LogCorruptedException>(async () => await EventLog.OpenAsync(options));
+        Assert.Equal(0, _fs.OpenHandles());
+
+        // Damage in the active segment is found after the catalog took them.
+        var active = Options(FileSystems.Simulated(), _time);
+        var fs = (ISimulatedFileSystem)active.FileSystem;
+        await using (var log = await OpenAsync(active))
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                await log.AppendAsync(MakeEvent(i, 100));
+            }
+        }
+
+        fs.Corrupt(fs.List(Dir, ".seg").Single(), 300, [1, 2, 3]);
+        await Assert.ThrowsAsync<LogCorruptedException>(async () => await EventLog.OpenAsync(active));
+        Assert.Equal(0, fs.OpenHandles());
+    }
 }

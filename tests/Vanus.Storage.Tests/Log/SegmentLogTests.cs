@@ -328,13 +328,80 @@ public class SegmentLogTests
     [Fact]
     public async Task Backpressure_holds_appends_beyond_the_pending_limit_and_releases_them()
     {
-        var options = Options(_fs, _time, SyncPolicy.None, segmentSize: 1 << 20) with { MaxPendingBytes = 8192 };
+        var options = Options(_fs, _time, SyncPolicy.Always, segmentSize: 1 << 20) with { MaxPendingBytes = 8192 };
         await using var log = await OpenAsync(options);
         log.InlineIdleThreshold = long.MaxValue;
-        var pending = Enumerable.Range(0, 500).Select(i => log.AppendAsync(MakeEvent(i, 100))).ToList();
+        var pending = new List<ValueTask<long>>();
+        using (var gate = _fs.GateSyncs())
+        {
+            // The writer waits in its first sync while the rest arrive: they fill the pending limit and then wait for room.
+#pragma warning disable CA2012 // awaited below, each once
+            pending.Add(log.AppendAsync(MakeEvent(0, 100)));
+            await gate.ArrivalsAsync(1);
+            pending.AddRange(Enumerable.Range(1, 499).Select(i => log.AppendAsync(MakeEvent(i, 100))));
+#pragma warning restore CA2012
+            Assert.True(log.HeldCount > 0, "backpressure held nothing");
+        }
+
         for (var i = 0; i < pending.Count; i++)
         {
             Assert.Equal(i, await pending[i]);
         }
+    }
+
+    [Fact]
+    public async Task A_burst_leaves_only_a_few_batch_buffers_behind()
+    {
+        var options = Options(_fs, _time, SyncPolicy.Always, segmentSize: 8 << 20) with { MaxPendingBytes = 8 << 20 };
+        await using var log = await OpenAsync(options);
+        log.InlineIdleThreshold = long.MaxValue;
+        var pending = new List<Task<long>>();
+        using (var gate = _fs.GateSyncs())
+        {
+            // About 1.7 MB queue behind the first sync: several 256 KiB batches at once.
+            pending.Add(log.AppendAsync(MakeEvent(0, 100)).AsTask());
+            await gate.ArrivalsAsync(1);
+            for (var i = 1; i < 10_000; i++)
+            {
+                pending.Add(log.AppendAsync(MakeEvent(i, 100)).AsTask());
+            }
+        }
+
+        await Task.WhenAll(pending);
+        await log.WhenIdleAsync();
+        Assert.InRange(log.PooledBatches, 1, 4);
+    }
+
+    // The time limit only turns a hang into a failure; nothing here depends on how long anything takes.
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task A_tail_waiter_is_released_by_dispose_and_reads_after_it_are_refused()
+    {
+        var log = await OpenAsync(Options(_fs, _time));
+        await log.AppendAsync(MakeEvent(0));
+        var wait = log.WaitForAsync(1).AsTask();
+        await using var tail = log.TailAsync(1).GetAsyncEnumerator();
+        var tailed = tail.MoveNextAsync().AsTask();
+        Assert.False(wait.IsCompleted);
+        await log.DisposeAsync();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => wait.WaitAsync(HangGuard));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => tailed.WaitAsync(HangGuard));
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await log.ReadAsync(0));
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await log.WaitForAsync(5));
+    }
+
+    [Fact]
+    public async Task A_tail_waiter_is_released_by_a_write_fault()
+    {
+        await using var log = await OpenAsync(Options(_fs, _time));
+        await log.AppendAsync(MakeEvent(0));
+        var wait = log.WaitForAsync(1).AsTask();
+        _fs.FailWrites("the disk is gone");
+        await Assert.ThrowsAsync<IOException>(async () => await log.AppendAsync(MakeEvent(1)));
+        var error = await Assert.ThrowsAsync<IOException>(() => wait.WaitAsync(HangGuard));
+        Assert.Contains("the disk is gone", error.Message);
+        _fs.ClearFault();
     }
 }

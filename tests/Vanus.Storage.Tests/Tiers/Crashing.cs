@@ -135,5 +135,7 @@ public sealed class CrashingObjectStore(IObjectStore inner, CrashSwitch crash) :
 
     public string Describe(string key) => inner.Describe(key);
 
+    public Task RemoveIncompleteAsync(string prefix, Func<string, bool> isKey, CancellationToken cancellationToken = default) => inner.RemoveIncompleteAsync(prefix, isKey, cancellationToken);
+
     public void Dispose() => inner.Dispose();
 }

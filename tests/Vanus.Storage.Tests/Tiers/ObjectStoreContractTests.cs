@@ -99,6 +99,20 @@ public sealed class DirectoryObjectStoreTests : ObjectStoreContractTests
     }
 
     [Fact]
+    public async Task Removing_incomplete_puts_deletes_only_the_temporary_files_of_accepted_keys()
+    {
+        var fs = FileSystems.Simulated();
+        fs.CreateDirectory("/sim/objects/p");
+        using var store = ObjectStores.Directory("/sim/objects", fs);
+        await store.PutAsync("p/a", new MemoryStream([1, 2, 3]), 3);
+        fs.Open("/sim/objects/p/a.0123456789abcdef0123456789abcdef.part", create: true).Dispose();
+        fs.Open("/sim/objects/p/b.0123456789abcdef0123456789abcdef.part", create: true).Dispose();
+        await store.RemoveIncompleteAsync("p/", key => key == "p/a");
+        Assert.Equal(["/sim/objects/p/b.0123456789abcdef0123456789abcdef.part"], fs.List("/sim/objects/p", ".part"));
+        Assert.Equal([new ObjectInfo("p/a", 3)], await store.ListAsync("p/"));
+    }
+
+    [Fact]
     public void Keys_that_escape_the_directory_are_refused()
     {
         using var store = CreateStore();
@@ -110,6 +124,18 @@ public sealed class DirectoryObjectStoreTests : ObjectStoreContractTests
 public sealed class S3ObjectStoreTests(S3rverFixture s3rver) : ObjectStoreContractTests
 {
     protected override IObjectStore CreateStore() => s3rver.CreateStore();
+
+    [Fact]
+    public void An_etag_that_is_a_plain_md5_must_match_the_bytes_sent()
+    {
+        var md5 = Convert.FromHexString("9e107d9d372bb6826bd81d3542a419d6");
+        Assert.Null(S3ObjectStore.EtagProblem("\"9e107d9d372bb6826bd81d3542a419d6\"", md5));
+        Assert.Contains("9e107d9d372bb6826bd81d3542a419d6", S3ObjectStore.EtagProblem("\"00000000000000000000000000000000\"", md5));
+
+        // Multipart and KMS ETags are not MD5s of the bytes: S3 checked Content-MD5 for those.
+        Assert.Null(S3ObjectStore.EtagProblem("\"0123456789abcdef0123456789abcdef-3\"", md5));
+        Assert.Null(S3ObjectStore.EtagProblem(null, md5));
+    }
 
     [Fact]
     public void Parts_smaller_than_S3_allows_are_refused()

@@ -116,6 +116,72 @@ public abstract class TieredLogContractTests
     }
 
     [Fact]
+    public async Task A_damaged_cold_object_beside_a_local_copy_is_dropped_and_the_local_copy_kept()
+    {
+        using var store = CreateStore(_fs);
+        var options = Options(_fs, _time, segmentSize: 4096) with { Tiers = new TierOptions { ColdStore = store, ColdPrefix = _prefix, HotMaxBytes = 1 << 20 } };
+        await using (var log = await OpenAsync(options))
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                await log.AppendAsync(MakeEvent(i, 100));
+            }
+        }
+
+        // What an upload that went wrong before the move finished could leave: an object that is not the segment.
+        await store.PutAsync(_prefix + "00000000000000000000.vseg", new MemoryStream(new byte[100]), 100);
+        await using (var log = await OpenAsync(options))
+        {
+            Assert.Equal(SegmentTier.Hot, log.Segments[0].Tier);
+            Assert.Equal(Enumerable.Range(0, 100).Select(i => (long)i), (await ReadAllAsync(log)).Select(a => DataNumber(a.Event)));
+            Assert.Empty(await store.ListAsync(_prefix));
+        }
+    }
+
+    /// <summary>A store that reports a put done but keeps a damaged copy: short by ten bytes, or with a byte of the header changed.</summary>
+    private sealed class DamagingStore(IObjectStore inner, bool truncate) : IObjectStore
+    {
+        public async Task PutAsync(string key, Stream content, long length, CancellationToken cancellationToken = default)
+        {
+            var bytes = new byte[length];
+            await content.ReadExactlyAsync(bytes, cancellationToken);
+            if (!truncate)
+            {
+                bytes[40] ^= 0x20;
+            }
+
+            var kept = truncate ? bytes.Length - 10 : bytes.Length;
+            await inner.PutAsync(key, new MemoryStream(bytes, 0, kept), kept, cancellationToken);
+        }
+
+        public Task<int> ReadAsync(string key, long position, Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(key, position, buffer, cancellationToken);
+
+        public Task<IReadOnlyList<ObjectInfo>> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
+
+        public Task DeleteAsync(string key, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, cancellationToken);
+
+        public string Describe(string key) => inner.Describe(key);
+
+        public void Dispose() => inner.Dispose();
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_upload_that_does_not_read_back_whole_leaves_the_segment_where_it_was(bool truncate)
+    {
+        using var store = new DamagingStore(CreateStore(_fs), truncate);
+        var options = TieredOptions(store);
+        await using var log = await OpenAsync(options);
+        await FillAsync(log, 300);
+        var error = await Assert.ThrowsAsync<IOException>(async () => await log.MaintainAsync());
+        Assert.Contains("did not verify", error.Message);
+        Assert.DoesNotContain(SegmentTier.Cold, log.Segments.Select(s => s.Tier));
+        Assert.Empty(await store.ListAsync(_prefix));
+        Assert.Equal(Enumerable.Range(0, 300).Select(i => (long)i), (await ReadAllAsync(log)).Select(a => DataNumber(a.Event)));
+    }
+
+    [Fact]
     public async Task A_crash_at_any_step_of_a_move_loses_nothing_and_duplicates_nothing()
     {
         // Every step starts from the same state (a fresh disk and a fresh cold prefix) and crashes one step later.
@@ -205,6 +271,65 @@ public sealed class DirectoryTieredLogTests : TieredLogContractTests
             var error = await Assert.ThrowsAsync<LogCorruptedException>(async () => await ReadAllAsync(log));
             Assert.Contains(first, error.Message);
         }
+    }
+
+    [Fact]
+    public async Task A_cold_segment_whose_summary_disagrees_with_the_next_segment_is_reported()
+    {
+        var fs = FileSystems.Simulated();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
+        using var store = CreateStore(fs);
+        EventLogOptions ColdLog(string dir, string prefix) => Options(fs, time, segmentSize: 4096, dir: dir) with
+        {
+            Tiers = new TierOptions { ColdStore = store, ColdPrefix = prefix, HotMaxBytes = 4096, ColdChunkSize = 4096, CacheMaxBytes = 8192 },
+        };
+
+        foreach (var (dir, prefix, size) in new[] { ("/sim/a", "a/", 100), ("/sim/b", "b/", 300) })
+        {
+            await using var log = await OpenAsync(ColdLog(dir, prefix));
+            for (var i = 0; i < 100; i++)
+            {
+                await log.AppendAsync(MakeEvent(i, size));
+            }
+
+            await log.MaintainAsync();
+        }
+
+        // A whole, valid object of segment 0 from a log with larger events: it ends well before log a's next segment.
+        var foreign = fs.ReadAllBytes("/sim/cold/b/00000000000000000000.vseg");
+        using (var file = fs.Open("/sim/cold/a/00000000000000000000.vseg", create: false))
+        {
+            file.SetLength(0);
+            file.Write(0, foreign);
+            file.Sync();
+        }
+
+        await using (var log = await OpenAsync(ColdLog("/sim/a", "a/")))
+        {
+            // Run on the pool, with a limit that only turns an endless loop into a failure.
+            var read = Task.Run(async () => await ReadAllAsync(log));
+            var error = await Assert.ThrowsAsync<LogCorruptedException>(() => read.WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Contains("a/00000000000000000000.vseg", error.Message);
+            Assert.Contains("next segment begins", error.Message);
+        }
+    }
+
+    [Fact]
+    public async Task Opening_removes_what_puts_interrupted_by_a_crash_left_in_the_store()
+    {
+        var fs = FileSystems.Simulated();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
+        using var store = CreateStore(fs);
+        var options = Options(fs, time, segmentSize: 4096) with { Tiers = new TierOptions { ColdStore = store, ColdPrefix = "log/", HotMaxBytes = 4096 } };
+
+        // A put that died before its rename leaves its temporary file; another log's, under another prefix, is not ours.
+        fs.CreateDirectory("/sim/cold/log");
+        fs.CreateDirectory("/sim/cold/other");
+        fs.Open("/sim/cold/log/00000000000000000007.vseg.0123456789abcdef.part", create: true).Dispose();
+        fs.Open("/sim/cold/other/00000000000000000007.vseg.0123456789abcdef.part", create: true).Dispose();
+        await using var log = await OpenAsync(options);
+        Assert.Empty(fs.List("/sim/cold/log", ".part"));
+        Assert.Single(fs.List("/sim/cold/other", ".part"));
     }
 
     [Fact]
