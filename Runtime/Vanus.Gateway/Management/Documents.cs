@@ -8,7 +8,6 @@ namespace Vanus.Gateway.Management;
 internal static class Documents
 {
     public const int MaxEventlogs = 64;
-    public const int MaxNameLength = 128;
 
     private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 16 };
 
@@ -68,29 +67,8 @@ internal static class Documents
         };
     }
 
-    /// <summary>Checks a namespace or eventbus name: it travels in URL paths, so it keeps to a safe alphabet.</summary>
-    public static string? CheckName(string name)
-    {
-        if (name.Length is 0 or > MaxNameLength)
-        {
-            return $"must be 1 to {MaxNameLength} characters long (got {name.Length})";
-        }
-
-        if (!char.IsAsciiLetterOrDigit(name[0]))
-        {
-            return $"must start with a letter or digit (got '{name}')";
-        }
-
-        foreach (var c in name)
-        {
-            if (!char.IsAsciiLetterOrDigit(c) && c is not ('-' or '_' or '.'))
-            {
-                return $"may hold only ASCII letters, digits, '-', '_' and '.' (got '{name}')";
-            }
-        }
-
-        return null;
-    }
+    /// <summary>Checks a namespace or eventbus name by the cluster's rules (it travels in URL paths, so it keeps to a safe alphabet).</summary>
+    public static string? CheckName(string name) => EventbusNames.Check(name);
 
     public static string SyncName(SyncPolicy sync) => sync switch
     {
