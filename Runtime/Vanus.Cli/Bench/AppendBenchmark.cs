@@ -17,6 +17,9 @@ internal static class AppendBenchmark
     {
         /// <summary>Events per append call; above 1 the benchmark uses AppendBatchAsync, as a batching producer would.</summary>
         public int Batch { get; init; } = 1;
+
+        /// <summary>The log's segment size, or null for the default.</summary>
+        public long? SegmentSize { get; init; }
     }
 
     public static async Task<BenchResult> RunAsync(Settings settings, CancellationToken cancellationToken)
@@ -25,7 +28,7 @@ internal static class AppendBenchmark
         var data = new byte[settings.Size];
         new Random(42).NextBytes(data);
         var e = new Event("bench-event", "/vanus/bench", "vanus.bench.append") { Data = data, DataContentType = "application/octet-stream" };
-        var options = new EventLogOptions(settings.Directory) { Sync = settings.Sync };
+        var options = new EventLogOptions(settings.Directory) { Sync = settings.Sync, SegmentSize = settings.SegmentSize ?? EventLogOptions.DefaultSegmentSize };
         var log = await EventLog.OpenAsync(options, cancellationToken).ConfigureAwait(false);
         var storedBefore = log.Segments.Sum(s => s.StoredBytes);
         var latency = new LatencyRecorder(settings.Events);

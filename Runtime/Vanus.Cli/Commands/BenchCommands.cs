@@ -62,6 +62,7 @@ internal static class BenchCommands
         var rate = RateOption("Appends per second (default: as fast as the log takes them)");
         var json = new Option<bool>("--json") { Description = "Print one line of JSON instead of text" };
         var progress = new Option<bool>("--report-completed") { Description = "Print 'completed N' lines as appends complete (for crash tests)", Hidden = true };
+        var segmentSize = new Option<long?>("--segment-size") { Description = "Segment size in bytes (crash tests use small ones so that runs cross seals)", Hidden = true };
         var batch = new Option<int>("--batch") { Description = "Events per append call (AppendBatchAsync when above 1; latency is then per batch)", DefaultValueFactory = _ => 1 };
         batch.Validators.Add(r =>
         {
@@ -72,7 +73,7 @@ internal static class BenchCommands
         });
         var command = new Command("append", "Append events to a log and report events/s, MB/s and append latency percentiles")
         {
-            dir, events, size, sync, rate, batch, json, progress,
+            dir, events, size, sync, rate, batch, json, progress, segmentSize,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -85,6 +86,7 @@ internal static class BenchCommands
                 parse.GetValue(progress) ? env.Out : null)
             {
                 Batch = parse.GetValue(batch),
+                SegmentSize = parse.GetValue(segmentSize),
             };
             if (settings.Batch > 1 && settings.Rate is not null)
             {
