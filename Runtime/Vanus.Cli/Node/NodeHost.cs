@@ -29,7 +29,6 @@ internal static class NodeHost
             throw new NodeSettingsException($"--bind must be an IP address or localhost, not '{bind}'");
         }
 
-        Directory.CreateDirectory(nodeOptions.DataDirectory);
         var node = await VanusNode.StartAsync(nodeOptions, cancellationToken).ConfigureAwait(false);
         try
         {

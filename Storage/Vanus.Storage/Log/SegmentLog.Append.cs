@@ -177,16 +177,7 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
                 return new ValueTask<long>(held, held.Version);
             }
 
-            for (var i = 0; i < count; i++)
-            {
-                var f = frames[i];
-                var offset = Place(scratch.Buffer.AsSpan(f.Start, f.Length), f.PayloadLength, f.PayloadCrc);
-                if (i == 0)
-                {
-                    first = offset;
-                }
-            }
-
+            first = PlaceAll(scratch.Buffer, frames.AsSpan(0, count));
             if (!_writerActive)
             {
                 _writerActive = true;
@@ -250,18 +241,7 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
             }
             else
             {
-                long first = 0;
-                for (var i = 0; i < next.Count; i++)
-                {
-                    var f = next.Table![i];
-                    var offset = Place(next.Frames.AsSpan(f.Start, f.Length), f.PayloadLength, f.PayloadCrc);
-                    if (i == 0)
-                    {
-                        first = offset;
-                    }
-                }
-
-                next.Completion!.Offset = first;
+                next.Completion!.Offset = PlaceAll(next.Frames!, next.Table.AsSpan(0, next.Count));
                 _current!.Waiters.Add(next.Completion);
                 next.Return();
             }
@@ -272,6 +252,23 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
                 ScheduleWriter();
             }
         }
+    }
+
+    /// <summary>Places an append's frames in order (they get consecutive offsets) and returns the first one's offset. Under _gate.</summary>
+    private long PlaceAll(byte[] buffer, ReadOnlySpan<ScratchWriter.FrameInfo> frames)
+    {
+        var first = 0L;
+        for (var i = 0; i < frames.Length; i++)
+        {
+            var f = frames[i];
+            var offset = Place(buffer.AsSpan(f.Start, f.Length), f.PayloadLength, f.PayloadCrc);
+            if (i == 0)
+            {
+                first = offset;
+            }
+        }
+
+        return first;
     }
 
     /// <summary>
