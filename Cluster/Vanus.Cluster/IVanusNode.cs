@@ -6,6 +6,9 @@ public interface IVanusNode : IAsyncDisposable
     /// <summary>Namespaces, eventbuses, appends and reads, served by this node.</summary>
     IEventbusBroker Broker { get; }
 
+    /// <summary>Subscriptions, their dead letters and pull consumption, served by this node.</summary>
+    ISubscriptionBroker Subscriptions { get; }
+
     /// <summary>The node's cluster address, such as <c>akka.tcp://vanus@127.0.0.1:40123</c>: what other nodes list as a seed.</summary>
     string ClusterAddress { get; }
 

@@ -10,7 +10,7 @@ namespace Vanus.Gateway;
 /// <summary>Maps the HTTP contract of DESIGN §6 onto a host's endpoints.</summary>
 public static class GatewayEndpointRouteBuilderExtensions
 {
-    /// <summary>Maps ingest, the management API, <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c>; needs <see cref="GatewayServiceCollectionExtensions.AddVanusGateway"/> first.</summary>
+    /// <summary>Maps ingest, the management API (subscriptions included), <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c>; needs <see cref="GatewayServiceCollectionExtensions.AddVanusGateway"/> first.</summary>
     public static IEndpointConventionBuilder MapVanusGateway(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
@@ -37,6 +37,23 @@ public static class GatewayEndpointRouteBuilderExtensions
         Map(group, "GET", bus + "/events/{eventId}", management, static (h, c) => h.GetEventAsync(c));
         Map(group, "GET", bus + "/offsets", management, static (h, c) => h.OffsetsAsync(c));
 
+        var subscriptions = gateway.Subscriptions;
+        const string subs = ns + "/subscriptions";
+        const string sub = subs + "/{name}";
+        Map(group, "POST", subs, management, subscriptions, static (h, c) => h.CreateAsync(c));
+        Map(group, "GET", subs, management, subscriptions, static (h, c) => h.ListAsync(c));
+        Map(group, "GET", sub, management, subscriptions, static (h, c) => h.GetAsync(c));
+        Map(group, "PUT", sub, management, subscriptions, static (h, c) => h.UpdateAsync(c));
+        Map(group, "DELETE", sub, management, subscriptions, static (h, c) => h.DeleteAsync(c));
+        Map(group, "POST", sub + "/validate", management, subscriptions, static (h, c) => h.ValidateAsync(c));
+        Map(group, "POST", sub + "/pause", management, subscriptions, static (h, c) => h.PauseAsync(c));
+        Map(group, "POST", sub + "/resume", management, subscriptions, static (h, c) => h.ResumeAsync(c));
+        Map(group, "POST", sub + "/reset", management, subscriptions, static (h, c) => h.ResetAsync(c));
+        Map(group, "GET", sub + "/deadletters", management, subscriptions, static (h, c) => h.DeadLettersAsync(c));
+        Map(group, "POST", sub + "/deadletters/resend", management, subscriptions, static (h, c) => h.ResendAsync(c));
+        Map(group, "POST", sub + "/pull", management, subscriptions, static (h, c) => h.PullAsync(c));
+        Map(group, "POST", sub + "/ack", management, subscriptions, static (h, c) => h.AckAsync(c));
+
         var health = gateway.Health;
         group.MapGet("/healthz", new RequestDelegate(HealthHandler.LiveAsync));
         group.MapGet("/readyz", new RequestDelegate(health.ReadyAsync));
@@ -46,4 +63,7 @@ public static class GatewayEndpointRouteBuilderExtensions
 
     private static void Map(RouteGroupBuilder group, string method, string pattern, ManagementHandler handler, Func<ManagementHandler, HttpContext, Task> call) =>
         group.MapMethods(pattern, [method], new RequestDelegate(context => handler.RunAsync(context, call)));
+
+    private static void Map<THandler>(RouteGroupBuilder group, string method, string pattern, ManagementHandler runner, THandler handler, Func<THandler, HttpContext, Task> call) =>
+        group.MapMethods(pattern, [method], new RequestDelegate(context => runner.RunAsync(context, handler, call)));
 }

@@ -10,13 +10,14 @@ namespace Vanus.Gateway;
 /// <summary>The gateway's parts, built once per host around the broker it serves.</summary>
 internal sealed class GatewayServices
 {
-    public GatewayServices(IEventbusBroker broker, GatewayOptions options, ILoggerFactory loggerFactory)
+    public GatewayServices(IEventbusBroker broker, ISubscriptionBroker subscriptions, GatewayOptions options, ILoggerFactory loggerFactory)
     {
         Gate = new IngestGate(options.MaxConcurrentIngests, options.MaxBufferedBytes);
         Metrics = new GatewayMetrics(broker, Gate);
         var problems = new ProblemResponder(Metrics, loggerFactory.CreateLogger("Vanus.Gateway.Problems"), options.RetryAfter);
         Ingest = new IngestHandler(broker, options, Gate, Metrics, problems, loggerFactory.CreateLogger<IngestHandler>());
         Management = new ManagementHandler(broker, options, problems);
+        Subscriptions = new SubscriptionHandler(subscriptions, broker, Management, options, problems);
         Health = new HealthHandler(broker, Metrics);
     }
 
@@ -27,6 +28,8 @@ internal sealed class GatewayServices
     public IngestHandler Ingest { get; }
 
     public ManagementHandler Management { get; }
+
+    public SubscriptionHandler Subscriptions { get; }
 
     public HealthHandler Health { get; }
 }

@@ -14,15 +14,16 @@ using Vanus.Cluster;
 
 namespace Vanus.Gateway.Tests;
 
-/// <summary>The gateway on real Kestrel at 127.0.0.1 on a free port, over an in-memory broker, with a client and captured logs.</summary>
+/// <summary>The gateway on real Kestrel at 127.0.0.1 on a free port, over in-memory brokers, with a client and captured logs.</summary>
 internal sealed class GatewayHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private GatewayHost(WebApplication app, InMemoryBroker broker, FakeTimeProvider time, LogSink logs, Uri address)
+    private GatewayHost(WebApplication app, InMemoryBroker broker, InMemorySubscriptions subscriptions, FakeTimeProvider time, LogSink logs, Uri address)
     {
         _app = app;
         Broker = broker;
+        Subscriptions = subscriptions;
         Time = time;
         Logs = logs;
         // A bounded timeout turns a gateway that wrongly holds a request into a failing test rather than a hung run.
@@ -30,6 +31,8 @@ internal sealed class GatewayHost : IAsyncDisposable
     }
 
     public InMemoryBroker Broker { get; }
+
+    public InMemorySubscriptions Subscriptions { get; }
 
     public FakeTimeProvider Time { get; }
 
@@ -41,6 +44,7 @@ internal sealed class GatewayHost : IAsyncDisposable
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 16, 0, 0, TimeSpan.Zero));
         var broker = new InMemoryBroker(time);
+        var subscriptions = new InMemorySubscriptions(broker, time);
         var logs = new LogSink();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
@@ -48,13 +52,14 @@ internal sealed class GatewayHost : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddProvider(logs);
         builder.Services.AddSingleton<IEventbusBroker>(broker);
+        builder.Services.AddSingleton<ISubscriptionBroker>(subscriptions);
         builder.Services.AddVanusGateway((options ?? new GatewayOptions()) with { TimeProvider = time });
         var app = builder.Build();
         app.MapVanusGateway();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         logs.Clear();
-        return new GatewayHost(app, broker, time, logs, new Uri(address));
+        return new GatewayHost(app, broker, subscriptions, time, logs, new Uri(address));
     }
 
     public async Task CreateBusAsync(string name, int eventlogs = 1, string ns = "default")

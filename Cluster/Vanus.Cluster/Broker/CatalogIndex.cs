@@ -10,12 +10,14 @@ internal sealed class CatalogIndex
 
     private readonly FrozenDictionary<string, NamespaceEntry> _namespaces;
     private readonly FrozenDictionary<(string Namespace, string Name), EventbusEntry> _eventbuses;
+    private readonly FrozenDictionary<(string Namespace, string Name), SubscriptionEntry> _subscriptions;
 
     public CatalogIndex(CatalogView view)
     {
         View = view;
         _namespaces = view.Namespaces.ToFrozenDictionary(n => n.Name, StringComparer.Ordinal);
         _eventbuses = view.Eventbuses.ToFrozenDictionary(b => (b.Namespace, b.Name));
+        _subscriptions = view.SubscriptionList.ToFrozenDictionary(s => (s.Namespace, s.Name));
     }
 
     public CatalogView View { get; }
@@ -25,4 +27,6 @@ internal sealed class CatalogIndex
     public NamespaceEntry? Namespace(string name) => _namespaces.GetValueOrDefault(name);
 
     public EventbusEntry? Eventbus(string @namespace, string name) => _eventbuses.GetValueOrDefault((@namespace, name));
+
+    public SubscriptionEntry? Subscription(string @namespace, string name) => _subscriptions.GetValueOrDefault((@namespace, name));
 }

@@ -11,10 +11,11 @@ namespace Vanus.Cluster.Broker;
 /// straight to the eventlog shard region, one ask per eventlog touched, routed with the broker's local copy of the catalog
 /// (loaded from the controller at start, then replaced by every newer version a reply or the catalog topic brings).
 /// </summary>
-internal sealed partial class EventbusBroker : IEventbusBroker
+internal sealed partial class EventbusBroker : IEventbusBroker, ISubscriptionBroker
 {
     private readonly IActorRef _controller;
     private readonly IActorRef _eventlogs;
+    private readonly IActorRef _triggers;
     private readonly TimeSpan _timeout;
     private readonly long _maxPendingBytes;
     private readonly ConcurrentDictionary<string, StrongBox<long>> _roundRobin = new(StringComparer.Ordinal);
@@ -27,10 +28,11 @@ internal sealed partial class EventbusBroker : IEventbusBroker
     private int _inflight;
     private volatile bool _stopping;
 
-    public EventbusBroker(IActorRef controller, IActorRef eventlogs, NodeOptions options)
+    public EventbusBroker(IActorRef controller, IActorRef eventlogs, IActorRef triggers, NodeOptions options)
     {
         _controller = controller;
         _eventlogs = eventlogs;
+        _triggers = triggers;
         _timeout = options.RequestTimeout;
         _maxPendingBytes = options.MaxPendingBytes;
     }

@@ -42,4 +42,10 @@ internal sealed record PendingRelease(
 internal sealed record CatalogView(
     [property: Key(0)] long Version,
     [property: Key(1)] IReadOnlyList<NamespaceEntry> Namespaces,
-    [property: Key(2)] IReadOnlyList<EventbusEntry> Eventbuses) : Serialization.IClusterMessage;
+    [property: Key(2)] IReadOnlyList<EventbusEntry> Eventbuses,
+    [property: Key(3)] IReadOnlyList<SubscriptionEntry>? Subscriptions = null) : Serialization.IClusterMessage
+{
+    /// <summary>The subscriptions of this version (none when an older node sent the view).</summary>
+    [IgnoreMember]
+    public IReadOnlyList<SubscriptionEntry> SubscriptionList => Subscriptions ?? [];
+}

@@ -22,7 +22,8 @@ internal sealed record EventbusAdded(
 internal sealed record EventbusRemoved(
     [property: Key(0)] string Namespace,
     [property: Key(1)] string Name,
-    [property: Key(2)] IReadOnlyList<PendingRelease> Releases) : IClusterMessage;
+    [property: Key(2)] IReadOnlyList<PendingRelease> Releases,
+    [property: Key(3)] IReadOnlyList<SubscriptionEntry>? Subscriptions = null) : IClusterMessage;
 
 /// <summary>Persisted: the eventlogs of a removed incarnation are deleted.</summary>
 [MessagePackObject]
@@ -33,4 +34,19 @@ internal sealed record StorageReleased([property: Key(0)] string Incarnation) : 
 internal sealed record CatalogSnapshot(
     [property: Key(0)] IReadOnlyList<NamespaceEntry> Namespaces,
     [property: Key(1)] IReadOnlyList<EventbusEntry> Eventbuses,
-    [property: Key(2)] IReadOnlyList<PendingRelease> Releases) : IClusterMessage;
+    [property: Key(2)] IReadOnlyList<PendingRelease> Releases,
+    [property: Key(3)] IReadOnlyList<SubscriptionEntry>? Subscriptions = null) : IClusterMessage;
+
+/// <summary>Persisted: a subscription was created.</summary>
+[MessagePackObject]
+internal sealed record SubscriptionAdded([property: Key(0)] SubscriptionEntry Subscription) : IClusterMessage;
+
+/// <summary>Persisted: a subscription's document or state changed; the entry replaces the one held.</summary>
+[MessagePackObject]
+internal sealed record SubscriptionUpdated([property: Key(0)] SubscriptionEntry Subscription) : IClusterMessage;
+
+/// <summary>Persisted: a subscription was deleted.</summary>
+[MessagePackObject]
+internal sealed record SubscriptionRemoved(
+    [property: Key(0)] string Namespace,
+    [property: Key(1)] string Name) : IClusterMessage;

@@ -93,10 +93,76 @@ internal static class CatalogRules
             return new ControllerRefusal(BrokerErrorKind.NotFound, $"namespace '{command.Namespace}' does not exist", "namespace");
         }
 
-        return state.Eventbus(command.Namespace, command.Name) is { DeadLetterOf: { } owner }
-            ? Invalid($"eventbus '{command.Name}' is the dead-letter bus of '{owner}' and is deleted with it", "name")
+        if (state.Eventbus(command.Namespace, command.Name) is { DeadLetterOf: { } owner })
+        {
+            return Invalid($"eventbus '{command.Name}' is the dead-letter bus of '{owner}' and is deleted with it", "name");
+        }
+
+        // A subscription may read the dead-letter bus too, which goes with its bus.
+        var subscriptions = state.SubscriptionsOf(command.Namespace, command.Name)
+            .Concat(state.SubscriptionsOf(command.Namespace, EventbusNames.DeadLetterOf(command.Name)))
+            .Select(s => s.Name)
+            .ToList();
+        return subscriptions.Count == 0
+            ? null
+            : Invalid($"eventbus '{command.Name}' still has subscriptions ({string.Join(", ", subscriptions)}); delete them first", "name");
+    }
+
+    public static ControllerRefusal? CheckCreateSubscription(CatalogState state, SubscriptionEntry entry)
+    {
+        if (!state.HasNamespace(entry.Namespace))
+        {
+            return new ControllerRefusal(BrokerErrorKind.NotFound, $"namespace '{entry.Namespace}' does not exist", "namespace");
+        }
+
+        if (EventbusNames.Check(entry.Name) is { } problem)
+        {
+            return Invalid($"subscription name '{entry.Name}' {problem}", "name");
+        }
+
+        if (CheckEventbus(state, entry) is { } refusal)
+        {
+            return refusal;
+        }
+
+        return state.Subscription(entry.Namespace, entry.Name) is not null
+            ? new ControllerRefusal(BrokerErrorKind.AlreadyExists, $"subscription '{entry.Name}' already exists in namespace '{entry.Namespace}'", "name")
             : null;
     }
+
+    public static ControllerRefusal? CheckUpdateSubscription(CatalogState state, SubscriptionEntry entry)
+    {
+        if (FindSubscription(state, entry.Namespace, entry.Name) is { } missing)
+        {
+            return missing;
+        }
+
+        var current = state.Subscription(entry.Namespace, entry.Name)!;
+        return current.Eventbus != entry.Eventbus
+            ? Invalid($"subscription '{entry.Name}' reads eventbus '{current.Eventbus}'; its eventbus cannot change (create another subscription)", "eventbus")
+            : CheckEventbus(state, entry);
+    }
+
+    /// <summary>A refusal when the namespace or subscription does not exist.</summary>
+    public static ControllerRefusal? FindSubscription(CatalogState state, string @namespace, string name)
+    {
+        if (!state.HasNamespace(@namespace))
+        {
+            return new ControllerRefusal(BrokerErrorKind.NotFound, $"namespace '{@namespace}' does not exist", "namespace");
+        }
+
+        return state.Subscription(@namespace, name) is null
+            ? new ControllerRefusal(BrokerErrorKind.NotFound, $"subscription '{name}' does not exist in namespace '{@namespace}'", "name")
+            : null;
+    }
+
+    private static ControllerRefusal? CheckEventbus(CatalogState state, SubscriptionEntry entry) =>
+        state.Eventbus(entry.Namespace, entry.Eventbus) switch
+        {
+            null => new ControllerRefusal(BrokerErrorKind.NotFound, $"eventbus '{entry.Eventbus}' does not exist in namespace '{entry.Namespace}'", "eventbus"),
+            _ => null,
+        };
+
 
     /// <summary>The catalog entries of a new bus and its dead-letter bus, each with an incarnation of its own.</summary>
     public static (EventbusEntry Bus, EventbusEntry DeadLetter) NewEventbus(CreateEventbus command, DateTimeOffset now)
@@ -111,7 +177,7 @@ internal static class CatalogRules
         return (bus, deadLetter);
     }
 
-    private static string NewIncarnation() => Guid.NewGuid().ToString("N");
+    public static string NewIncarnation() => Guid.NewGuid().ToString("N");
 
     private static ControllerRefusal Invalid(string message, string field) => new(BrokerErrorKind.Invalid, message, field);
 }

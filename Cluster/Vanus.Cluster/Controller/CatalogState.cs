@@ -6,6 +6,7 @@ internal sealed class CatalogState
     private readonly SortedDictionary<string, NamespaceEntry> _namespaces = new(StringComparer.Ordinal);
     private readonly SortedDictionary<(string Namespace, string Name), EventbusEntry> _eventbuses = new();
     private readonly SortedDictionary<string, PendingRelease> _releases = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<(string Namespace, string Name), SubscriptionEntry> _subscriptions = new();
 
     public IReadOnlyCollection<PendingRelease> Releases => _releases.Values;
 
@@ -14,6 +15,13 @@ internal sealed class CatalogState
     public EventbusEntry? Eventbus(string @namespace, string name) => _eventbuses.GetValueOrDefault((@namespace, name));
 
     public IEnumerable<EventbusEntry> EventbusesOf(string @namespace) => _eventbuses.Values.Where(b => b.Namespace == @namespace);
+
+    public SubscriptionEntry? Subscription(string @namespace, string name) => _subscriptions.GetValueOrDefault((@namespace, name));
+
+    public IEnumerable<SubscriptionEntry> Subscriptions => _subscriptions.Values;
+
+    public IEnumerable<SubscriptionEntry> SubscriptionsOf(string @namespace, string eventbus) =>
+        _subscriptions.Values.Where(s => s.Namespace == @namespace && s.Eventbus == eventbus);
 
     public void Apply(object evt)
     {
@@ -38,6 +46,15 @@ internal sealed class CatalogState
                 }
 
                 break;
+            case SubscriptionAdded added:
+                _subscriptions[(added.Subscription.Namespace, added.Subscription.Name)] = added.Subscription;
+                break;
+            case SubscriptionUpdated updated:
+                _subscriptions[(updated.Subscription.Namespace, updated.Subscription.Name)] = updated.Subscription;
+                break;
+            case SubscriptionRemoved removed:
+                _subscriptions.Remove((removed.Namespace, removed.Name));
+                break;
             case StorageReleased released:
                 _releases.Remove(released.Incarnation);
                 break;
@@ -46,15 +63,21 @@ internal sealed class CatalogState
         }
     }
 
-    public CatalogView View(long version) => new(version, [.. _namespaces.Values], [.. _eventbuses.Values]);
+    public CatalogView View(long version) => new(version, [.. _namespaces.Values], [.. _eventbuses.Values], [.. _subscriptions.Values]);
 
-    public CatalogSnapshot Snapshot() => new([.. _namespaces.Values], [.. _eventbuses.Values], [.. _releases.Values]);
+    public CatalogSnapshot Snapshot() => new([.. _namespaces.Values], [.. _eventbuses.Values], [.. _releases.Values], [.. _subscriptions.Values]);
 
     public void Restore(CatalogSnapshot snapshot)
     {
         _namespaces.Clear();
         _eventbuses.Clear();
         _releases.Clear();
+        _subscriptions.Clear();
+        foreach (var subscription in snapshot.Subscriptions ?? [])
+        {
+            _subscriptions[(subscription.Namespace, subscription.Name)] = subscription;
+        }
+
         foreach (var ns in snapshot.Namespaces)
         {
             _namespaces[ns.Name] = ns;

@@ -20,15 +20,17 @@ internal sealed partial class ControllerActor : ReceivePersistentActor
     private const int SnapshotEvery = 50;
 
     private readonly IActorRef _eventlogs;
+    private readonly IActorRef _triggers;
     private readonly TimeProvider _time;
     private readonly TimeSpan _timeout;
     private readonly IActorRef _mediator;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CatalogState _state = new();
 
-    public ControllerActor(IActorRef eventlogs, TimeProvider time, TimeSpan timeout)
+    public ControllerActor(IActorRef eventlogs, IActorRef triggers, TimeProvider time, TimeSpan timeout)
     {
         _eventlogs = eventlogs;
+        _triggers = triggers;
         _time = time;
         _timeout = timeout;
         _mediator = DistributedPubSub.Get(Context.System).Mediator;
@@ -44,19 +46,23 @@ internal sealed partial class ControllerActor : ReceivePersistentActor
         Recover<EventbusAdded>(_state.Apply);
         Recover<EventbusRemoved>(_state.Apply);
         Recover<StorageReleased>(_state.Apply);
+        Recover<SubscriptionAdded>(_state.Apply);
+        Recover<SubscriptionUpdated>(_state.Apply);
+        Recover<SubscriptionRemoved>(_state.Apply);
         Recover<RecoveryCompleted>(_ => Recovered());
     }
 
     public override string PersistenceId => "vanus-controller";
 
-    public static Props Props(IActorRef eventlogs, TimeProvider time, TimeSpan timeout) =>
-        Akka.Actor.Props.Create(() => new ControllerActor(eventlogs, time, timeout));
+    public static Props Props(IActorRef eventlogs, IActorRef triggers, TimeProvider time, TimeSpan timeout) =>
+        Akka.Actor.Props.Create(() => new ControllerActor(eventlogs, triggers, time, timeout));
 
     private CatalogView View => _state.View(LastSequenceNr);
 
     private void Recovered()
     {
         Become(Ready);
+        WakeTriggers();
         if (!_state.HasNamespace(EventbusNames.DefaultNamespace))
         {
             Record(new NamespaceAdded(new NamespaceEntry(EventbusNames.DefaultNamespace, _time.GetUtcNow())), _ => Publish());
@@ -76,6 +82,10 @@ internal sealed partial class ControllerActor : ReceivePersistentActor
         Command<DeleteNamespace>(DeleteNamespace);
         Command<CreateEventbus>(CreateEventbus);
         Command<DeleteEventbus>(DeleteEventbus);
+        Command<CreateSubscription>(CreateSubscription);
+        Command<UpdateSubscription>(UpdateSubscription);
+        Command<SetSubscriptionPaused>(SetSubscriptionPaused);
+        Command<DeleteSubscription>(DeleteSubscription);
         Command<StopController>(_ => Context.Stop(Self));
         PersistenceReplies();
     }

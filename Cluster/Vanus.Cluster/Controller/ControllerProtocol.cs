@@ -70,3 +70,36 @@ internal sealed record StopController : IClusterMessage
 
 /// <summary>The eventlog work of a command finished (or failed); the controller goes on with the command.</summary>
 internal sealed record StorageWorkDone(object Command, IActorRef ReplyTo, string? Error) : INoSerializationVerificationNeeded;
+
+/// <summary>Creates a subscription (the entry's incarnation, time and version are set by the controller); answered with <see cref="SubscriptionChanged"/> or <see cref="ControllerRefusal"/>.</summary>
+[MessagePackObject]
+internal sealed record CreateSubscription([property: Key(0)] SubscriptionEntry Entry) : IClusterMessage;
+
+/// <summary>Replaces a subscription's document, keeping its incarnation, creation time and state; answered with <see cref="SubscriptionChanged"/> or <see cref="ControllerRefusal"/>.</summary>
+[MessagePackObject]
+internal sealed record UpdateSubscription([property: Key(0)] SubscriptionEntry Entry) : IClusterMessage;
+
+/// <summary>Pauses or resumes a subscription; answered with <see cref="SubscriptionChanged"/> or <see cref="ControllerRefusal"/>.</summary>
+[MessagePackObject]
+internal sealed record SetSubscriptionPaused(
+    [property: Key(0)] string Namespace,
+    [property: Key(1)] string Name,
+    [property: Key(2)] bool Paused) : IClusterMessage;
+
+/// <summary>Deletes a subscription; answered with <see cref="SubscriptionDeleted"/> or <see cref="ControllerRefusal"/>.</summary>
+[MessagePackObject]
+internal sealed record DeleteSubscription(
+    [property: Key(0)] string Namespace,
+    [property: Key(1)] string Name) : IClusterMessage;
+
+/// <summary>A subscription was created or changed; carries the catalog that includes the change.</summary>
+[MessagePackObject]
+internal sealed record SubscriptionChanged(
+    [property: Key(0)] CatalogView Catalog,
+    [property: Key(1)] SubscriptionEntry Subscription) : IClusterMessage;
+
+/// <summary>The answer to a subscription delete: the entry removed (null when there was none) and the catalog after it.</summary>
+[MessagePackObject]
+internal sealed record SubscriptionDeleted(
+    [property: Key(0)] CatalogView Catalog,
+    [property: Key(1)] SubscriptionEntry? Removed) : IClusterMessage;

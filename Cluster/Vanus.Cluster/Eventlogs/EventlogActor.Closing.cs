@@ -17,6 +17,9 @@ internal sealed partial class EventlogActor
         _closeReplyTo = replyTo;
         _closeDeletes = delete;
         Timers.Cancel(MaintainTimer);
+
+        // Reads waiting for new events would hold the close for their whole wait: they are answered empty now.
+        _waits.Cancel();
         Become(ClosingLog);
         if (_inflight == 0)
         {

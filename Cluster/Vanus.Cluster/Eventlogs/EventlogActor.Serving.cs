@@ -100,9 +100,16 @@ internal sealed partial class EventlogActor
         }
 
         var (earliest, next) = (log.EarliestOffset, log.NextOffset);
-        if (command.Offset >= next)
+        if (command.Offset > next || (command.Offset == next && command.WaitTicks <= 0))
         {
             Sender.Tell(new ReadReply([]));
+            return;
+        }
+
+        if (command.Offset == next)
+        {
+            _inflight++;
+            _ = WaitThenReadAsync(log, command, Sender, Self, _waits.Token);
             return;
         }
 
@@ -114,6 +121,33 @@ internal sealed partial class EventlogActor
 
         _inflight++;
         _ = ReadAsync(log, command, Sender, Self);
+    }
+
+    /// <summary>Waits (up to the command's wait, or until the log closes) for the first event at the read's offset, then reads.</summary>
+    private static async Task WaitThenReadAsync(IEventLog log, ReadEvents command, IActorRef replyTo, IActorRef self, CancellationToken closing)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(closing);
+        wait.CancelAfter(TimeSpan.FromTicks(command.WaitTicks));
+        try
+        {
+            await log.WaitForAsync(command.Offset, wait.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            replyTo.Tell(new ReadReply([]), self);
+            self.Tell(WorkFinished.Work);
+            return;
+        }
+#pragma warning disable CA1031 // a wait failure (the log faulted) is answered as an empty read; the next read reports it
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            replyTo.Tell(new ReadReply([]), self);
+            self.Tell(WorkFinished.Work);
+            return;
+        }
+
+        await ReadAsync(log, command, replyTo, self).ConfigureAwait(false);
     }
 
     private static async Task ReadAsync(IEventLog log, ReadEvents command, IActorRef replyTo, IActorRef self)

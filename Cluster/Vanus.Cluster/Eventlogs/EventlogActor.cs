@@ -11,6 +11,7 @@ namespace Vanus.Cluster.Eventlogs;
 /// Appends never block the actor: it starts every append of a message in order (which fixes the offsets) and replies
 /// when the last completes, so the storage engine's group commit batches concurrent messages.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "An actor's resources are released in PostStop.")]
 internal sealed partial class EventlogActor : ReceivePersistentActor, IWithTimers
 {
     private const int SnapshotEvery = 16;
@@ -27,6 +28,7 @@ internal sealed partial class EventlogActor : ReceivePersistentActor, IWithTimer
     private bool _removed;
     private IEventLog? _eventLog;
     private IActorRef? _createdReplyTo;
+    private readonly CancellationTokenSource _waits = new();
 
     public EventlogActor(string entityId, EventlogSettings settings)
     {
@@ -210,6 +212,9 @@ internal sealed partial class EventlogActor : ReceivePersistentActor, IWithTimer
 
     protected override void PostStop()
     {
+        _waits.Cancel();
+        _waits.Dispose();
+
         // The hand-off closes the log before stopping; this is for an actor system that terminates without one.
         if (_eventLog is { } log)
         {

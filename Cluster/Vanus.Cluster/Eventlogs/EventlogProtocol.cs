@@ -45,12 +45,17 @@ internal sealed record AppendReply(
     [property: Key(0)] IReadOnlyList<long> Offsets,
     [property: Key(1)] string? Error) : IClusterMessage;
 
-/// <summary>Reads up to <see cref="Count"/> events from <see cref="Offset"/> on; answered with <see cref="ReadReply"/>.</summary>
+/// <summary>
+/// Reads up to <see cref="Count"/> events from <see cref="Offset"/> on; answered with <see cref="ReadReply"/>. When nothing
+/// is stored there yet and <see cref="WaitTicks"/> is positive, the answer waits up to that long for the first event (a
+/// trigger tailing its eventlog without polling).
+/// </summary>
 [MessagePackObject]
 internal sealed record ReadEvents(
     [property: Key(0)] string EntityId,
     [property: Key(1)] long Offset,
-    [property: Key(2)] int Count) : IEventlogCommand;
+    [property: Key(2)] int Count,
+    [property: Key(3)] long WaitTicks = 0) : IEventlogCommand;
 
 /// <summary>One stored event: offset, store time (UTC ticks) and the event.</summary>
 [MessagePackObject]

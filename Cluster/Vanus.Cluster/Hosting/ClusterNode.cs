@@ -6,6 +6,8 @@ using Microsoft.Data.Sqlite;
 using Vanus.Cluster.Broker;
 using Vanus.Cluster.Controller;
 using Vanus.Cluster.Eventlogs;
+using Vanus.Cluster.Triggers;
+using Vanus.Operators.Delivery;
 
 namespace Vanus.Cluster.Hosting;
 
@@ -18,10 +20,12 @@ internal sealed class ClusterNode : IVanusNode
     private readonly Lock _gate = new();
     private readonly Task _loading;
     private readonly FileStream _folderLock;
+    private readonly HttpClient _http;
     private Task? _stop;
 
-    private ClusterNode(ActorSystem system, EventbusBroker broker, string address, Task memberUp, FileStream folderLock)
+    private ClusterNode(ActorSystem system, EventbusBroker broker, string address, Task memberUp, FileStream folderLock, HttpClient http)
     {
+        _http = http;
         _system = system;
         _folderLock = folderLock;
         _broker = broker;
@@ -30,6 +34,8 @@ internal sealed class ClusterNode : IVanusNode
     }
 
     public IEventbusBroker Broker => _broker;
+
+    public ISubscriptionBroker Subscriptions => _broker;
 
     public string ClusterAddress { get; }
 
@@ -61,11 +67,21 @@ internal sealed class ClusterNode : IVanusNode
                 sharding.DefaultShardAllocationStrategy(shardingSettings),
                 StopEventlog.Instance).ConfigureAwait(false);
 
+            var http = new HttpClient(HttpDelivery.CreateHandler(), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+            var triggerSettings = new TriggerSettings(eventlogs, http, options.Time, options.RequestTimeout);
+            var triggers = await sharding.StartAsync(
+                TriggerIds.TypeName,
+                entityId => TriggerActor.Props(entityId, triggerSettings),
+                shardingSettings,
+                new TriggerMessageExtractor(),
+                sharding.DefaultShardAllocationStrategy(shardingSettings),
+                StopTrigger.Instance).ConfigureAwait(false);
+
             // A controller that stops (a journal write failed, say) is started again after a backoff: the singleton
             // manager itself would leave the cluster without one.
             var controllerProps = BackoffSupervisor.Props(
                 Backoff.OnStop(
-                        ControllerActor.Props(eventlogs, options.Time, options.RequestTimeout),
+                        ControllerActor.Props(eventlogs, triggers, options.Time, options.RequestTimeout),
                         "catalog",
                         TimeSpan.FromMilliseconds(200),
                         TimeSpan.FromSeconds(10),
@@ -80,7 +96,7 @@ internal sealed class ClusterNode : IVanusNode
                 ClusterSingletonProxy.Props("/user/controller", ClusterSingletonProxySettings.Create(system)),
                 "controller-proxy");
 
-            var broker = new EventbusBroker(controller, eventlogs, options);
+            var broker = new EventbusBroker(controller, eventlogs, triggers, options);
             system.ActorOf(CatalogSubscriber.Props(broker), "catalog-subscriber");
 
             if (seeds.Count == 0)
@@ -92,7 +108,7 @@ internal sealed class ClusterNode : IVanusNode
                 cluster.JoinSeedNodes(seeds);
             }
 
-            return new ClusterNode(system, broker, cluster.SelfAddress.ToString(), memberUp.Task, folderLock);
+            return new ClusterNode(system, broker, cluster.SelfAddress.ToString(), memberUp.Task, folderLock, http);
         }
         catch
         {
@@ -151,6 +167,7 @@ internal sealed class ClusterNode : IVanusNode
 
         // Pooled connections keep catalog.db open; a node restarted in this process, or a test deleting the folder, needs it closed.
         SqliteConnection.ClearAllPools();
+        _http.Dispose();
         await _folderLock.DisposeAsync().ConfigureAwait(false);
     }
 

@@ -28,6 +28,7 @@ internal static class NodeConfig
                   serializers.vanus-local-only = {{localOnly}}
                   serialization-bindings {
                     "Akka.Persistence.Sql.Journal.Types.WriteFinished, Akka.Persistence.Sql" = vanus-local-only
+                    "Akka.Persistence.Journal.AsyncWriteJournal+Desequenced, Akka.Persistence" = vanus-local-only
                   }
                 }
                 """

@@ -3,6 +3,7 @@ using System.Runtime.Serialization;
 using MessagePack;
 using Vanus.Cluster.Controller;
 using Vanus.Cluster.Eventlogs;
+using Vanus.Cluster.Triggers;
 
 namespace Vanus.Cluster.Serialization;
 
@@ -48,6 +49,32 @@ internal static class MessageRegistry
         ("log.ev.epoch", typeof(LeaderEpochStarted)),
         ("log.ev.removed", typeof(EventlogRemoved)),
         ("log.snapshot", typeof(EventlogSnapshot)),
+        ("ctl.create-subscription", typeof(CreateSubscription)),
+        ("ctl.update-subscription", typeof(UpdateSubscription)),
+        ("ctl.pause-subscription", typeof(SetSubscriptionPaused)),
+        ("ctl.delete-subscription", typeof(DeleteSubscription)),
+        ("ctl.subscription-changed", typeof(SubscriptionChanged)),
+        ("ctl.subscription-deleted", typeof(SubscriptionDeleted)),
+        ("ctl.ev.subscription-added", typeof(SubscriptionAdded)),
+        ("ctl.ev.subscription-updated", typeof(SubscriptionUpdated)),
+        ("ctl.ev.subscription-removed", typeof(SubscriptionRemoved)),
+        ("trg.configure", typeof(ConfigureTrigger)),
+        ("trg.status", typeof(GetTriggerStatus)),
+        ("trg.status-reply", typeof(TriggerStatus)),
+        ("trg.reset", typeof(ResetTrigger)),
+        ("trg.delete", typeof(DeleteTrigger)),
+        ("trg.redeliver", typeof(RedeliverDeadLetters)),
+        ("trg.pull", typeof(PullEvents)),
+        ("trg.cancel-pull", typeof(CancelPull)),
+        ("trg.pulled", typeof(PulledBatch)),
+        ("trg.ack-events", typeof(AckEvents)),
+        ("trg.ack", typeof(TriggerAck)),
+        ("trg.refusal", typeof(TriggerRefusal)),
+        ("trg.stop", typeof(StopTrigger)),
+        ("trg.ev.started", typeof(TriggerStarted)),
+        ("trg.ev.progress", typeof(TriggerProgress)),
+        ("trg.ev.reset", typeof(TriggerReset)),
+        ("trg.snapshot", typeof(TriggerSnapshot)),
     ];
 
     private static readonly FrozenDictionary<Type, string> Manifests = Entries.ToFrozenDictionary(e => e.Type, e => e.Manifest);

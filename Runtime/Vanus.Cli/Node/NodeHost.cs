@@ -71,6 +71,7 @@ internal static class NodeHost
                 }
             });
             builder.Services.AddSingleton(node.Broker);
+            builder.Services.AddSingleton(node.Subscriptions);
             builder.Services.AddVanusGateway(gatewayOptions);
             var app = builder.Build();
             app.MapVanusGateway();

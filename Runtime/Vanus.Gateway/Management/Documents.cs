@@ -5,7 +5,7 @@ using Vanus.Storage;
 namespace Vanus.Gateway.Management;
 
 /// <summary>Reads the management API's request documents strictly: unknown fields, wrong types and bad values are refused by name.</summary>
-internal static class Documents
+internal static partial class Documents
 {
     public const int MaxEventlogs = 64;
 

@@ -19,7 +19,10 @@ internal sealed class ManagementHandler(IEventbusBroker broker, GatewayOptions o
     private const string BatchContentType = JsonEventFormat.BatchMediaType + "; charset=utf-8";
 
     /// <summary>Runs one management call: refuses it while the node is not ready and turns every failure into a problem document.</summary>
-    public async Task RunAsync(HttpContext context, Func<ManagementHandler, HttpContext, Task> call)
+    public Task RunAsync(HttpContext context, Func<ManagementHandler, HttpContext, Task> call) => RunAsync(context, this, call);
+
+    /// <summary>Runs one call of another management handler (subscriptions) the same way.</summary>
+    public async Task RunAsync<THandler>(HttpContext context, THandler handler, Func<THandler, HttpContext, Task> call)
     {
         if (!broker.IsReady)
         {
@@ -29,7 +32,7 @@ internal sealed class ManagementHandler(IEventbusBroker broker, GatewayOptions o
 
         try
         {
-            await call(this, context);
+            await call(handler, context);
         }
         catch (BrokerException e)
         {
@@ -189,7 +192,7 @@ internal sealed class ManagementHandler(IEventbusBroker broker, GatewayOptions o
         });
     }
 
-    private async Task<T> ReadDocumentAsync<T>(HttpContext context, Func<ReadOnlyMemory<byte>, T> read)
+    public async Task<T> ReadDocumentAsync<T>(HttpContext context, Func<ReadOnlyMemory<byte>, T> read)
     {
         var body = await RequestBody.ReadAsync(context, options.MaxDocumentBytes, null, 0, context.RequestAborted);
         try
@@ -204,7 +207,7 @@ internal sealed class ManagementHandler(IEventbusBroker broker, GatewayOptions o
         }
     }
 
-    private static long QueryNumber(IQueryCollection query, string name, long fallback, long min, long max)
+    public static long QueryNumber(IQueryCollection query, string name, long fallback, long min, long max)
     {
         var text = Single(query, name);
         if (text is null)
@@ -230,7 +233,7 @@ internal sealed class ManagementHandler(IEventbusBroker broker, GatewayOptions o
             : throw FieldException.Parameter(name, $"must be an RFC 3339 time such as 2026-11-27T16:00:00Z: '{text}' {error}");
     }
 
-    private static string? Single(IQueryCollection query, string name)
+    public static string? Single(IQueryCollection query, string name)
     {
         if (!query.TryGetValue(name, out StringValues values) || values.Count == 0)
         {

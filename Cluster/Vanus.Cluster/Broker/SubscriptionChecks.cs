@@ -1,0 +1,111 @@
+using Vanus.Operators.Filters;
+using Vanus.Operators.Transform;
+
+namespace Vanus.Cluster.Broker;
+
+/// <summary>Checks a subscription document in full before the controller stores it: a refusal names the field and the reason.</summary>
+internal static class SubscriptionChecks
+{
+    public static void Check(SubscriptionSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (EventbusNames.Check(spec.Name ?? "") is { } nameProblem)
+        {
+            throw Invalid($"subscription name '{spec.Name}' {nameProblem}", "name");
+        }
+
+        if (EventbusNames.Check(spec.Eventbus ?? "") is { } busProblem)
+        {
+            throw Invalid($"eventbus name '{spec.Eventbus}' {busProblem}", "eventbus");
+        }
+
+        switch (spec.Protocol)
+        {
+            case SinkProtocol.Http:
+                if (spec.Sink is null)
+                {
+                    throw Invalid("an http subscription needs a sink URL", "sink");
+                }
+
+                if (!Uri.TryCreate(spec.Sink, UriKind.Absolute, out var sink) || (sink.Scheme != Uri.UriSchemeHttp && sink.Scheme != Uri.UriSchemeHttps))
+                {
+                    throw Invalid($"'{spec.Sink}' is not an absolute http or https URL", "sink");
+                }
+
+                break;
+            case SinkProtocol.Pull:
+                if (spec.Sink is not null)
+                {
+                    throw Invalid("a pull subscription has no sink: consumers pull its events", "sink");
+                }
+
+                break;
+            default:
+                throw Invalid($"protocol {(int)spec.Protocol} is unknown; use http or pull", "protocol");
+        }
+
+        if (!Enum.IsDefined(spec.Mode))
+        {
+            throw Invalid($"mode {(int)spec.Mode} is unknown; use binary or structured", "mode");
+        }
+
+        if (spec.Filters is { } filters)
+        {
+            try
+            {
+                SubscriptionFilter.Parse(filters);
+            }
+            catch (FilterDefinitionException ex)
+            {
+                throw Invalid(ex.Message, string.IsNullOrEmpty(ex.Path) ? "filters" : ex.Path);
+            }
+        }
+
+        if (spec.Transformer is { } transformer)
+        {
+            try
+            {
+                Transformer.Parse(transformer);
+            }
+            catch (TransformerDefinitionException ex)
+            {
+                throw Invalid(ex.Message, ex.PipelineIndex is { } index ? $"transformer.pipeline[{index}]" : "transformer." + ex.Location);
+            }
+        }
+
+        if (spec.Delay < TimeSpan.Zero)
+        {
+            throw Invalid("the delay must not be negative", "delay");
+        }
+
+        if (spec.Delivery is null)
+        {
+            throw Invalid("delivery must be given (defaults otherwise)", "delivery");
+        }
+
+        if (spec.Delivery.Check() is { } problem)
+        {
+            throw Invalid($"delivery.{problem.Field} {problem.Reason}", "delivery." + problem.Field);
+        }
+
+        if (spec.From.Kind == SubscriptionStartKind.Time && spec.From.Time is null)
+        {
+            throw Invalid("a start at a time needs the time", "from");
+        }
+
+        foreach (var (name, value) in spec.SinkHeaders)
+        {
+            if (string.IsNullOrEmpty(name) || name.Any(c => c <= ' ' || c >= 127 || "()<>@,;:\\\"/[]?={}".Contains(c)))
+            {
+                throw Invalid($"'{name}' is not a valid HTTP header name", "sinkHeaders");
+            }
+
+            if (value is null || value.Any(c => c is '\r' or '\n'))
+            {
+                throw Invalid($"the value of header '{name}' must be one line of text", "sinkHeaders." + name);
+            }
+        }
+    }
+
+    private static BrokerException Invalid(string message, string field) => new(BrokerErrorKind.Invalid, message, field);
+}

@@ -1,0 +1,361 @@
+using Akka.Actor;
+using Akka.Event;
+using Vanus.Cluster.Eventlogs;
+using Vanus.Operators.Delivery;
+using Vanus.Operators.Transform;
+using Vanus.Runtime.Events;
+
+namespace Vanus.Cluster.Triggers;
+
+internal sealed partial class TriggerActor
+{
+    /// <summary>The attributes a dead letter carries besides the original event's (DESIGN §6).</summary>
+    public const string DeadLetterSubscription = "xvanusdlsubscription";
+
+    /// <summary>Why the event was dead-lettered: <c>MaxAttemptsExhausted</c>, <c>SinkRefused</c> or <c>TransformFailed</c>.</summary>
+    public const string DeadLetterReason = "xvanusdlreason";
+
+    /// <summary>The last error the sink (or transformer) gave.</summary>
+    public const string DeadLetterError = "xvanusdlerror";
+
+    /// <summary>Attempts made.</summary>
+    public const string DeadLetterAttempts = "xvanusdlattempts";
+
+    /// <summary>When the event was dead-lettered.</summary>
+    public const string DeadLetterTime = "xvanusdltime";
+
+    private readonly List<DeliveryTicket> _tickets = [];
+
+    // Attempts waiting for their body (a retry restored after a restart): item id → attempt.
+    private readonly Dictionary<long, int> _fetching = [];
+
+    // Items whose dead letter is being appended: they hold the committed offset until it is durable.
+    private readonly Dictionary<long, Event> _deadLettering = [];
+
+    /// <summary>Starts every attempt the scheduler allows now, then arms the wake-up for the next one that waits on time.</summary>
+    private void Pump()
+    {
+        if (!Running)
+        {
+            return;
+        }
+
+        var now = _settings.Time.GetUtcNow();
+        _tickets.Clear();
+        _scheduler!.TakeReady(now, _tickets);
+        foreach (var ticket in _tickets)
+        {
+            Dispatch(ticket.Id, ticket.Attempt);
+        }
+
+        ArmWake(now);
+    }
+
+    private void Wake()
+    {
+        var now = _settings.Time.GetUtcNow();
+        ExpireHanded(now);
+        ExpireParkedPulls(now);
+        Pump();
+        SatisfyPulls();
+        ArmWake(now);
+    }
+
+    private void ArmWake(DateTimeOffset now)
+    {
+        var next = _scheduler?.NextWakeup(now);
+        if (NextPullDeadline() is { } deadline && (next is null || deadline < next))
+        {
+            next = deadline;
+        }
+
+        if (next is { } due)
+        {
+            var wait = due - now;
+            Timers.StartSingleTimer(WakeTimer, WakeTick.Instance, wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
+        }
+    }
+
+    private void Dispatch(long id, int attempt)
+    {
+        if (!_bodies.TryGetValue(id, out var record))
+        {
+            Fetch(id, attempt);
+            return;
+        }
+
+        IReadOnlyList<Event> events;
+        try
+        {
+            var withAttributes = WithReadAttributes(id, record);
+            events = _transformer is { } transformer ? transformer.Apply(withAttributes) : [withAttributes];
+        }
+        catch (TransformException ex)
+        {
+            // A transform that fails will fail again: the event goes to the dead-letter bus at once.
+            Decide(id, attempt, _scheduler!.Complete(id, DeliveryOutcome.Refuse($"transform failed: {ex.Message}"), _settings.Time.GetUtcNow()), "TransformFailed");
+            return;
+        }
+
+        if (_delivery is { } delivery)
+        {
+            var generation = _generation;
+            AttemptAsync(delivery, events, _stopping.Token).PipeTo(
+                Self,
+                success: outcome => new AttemptDone(generation, id, attempt, outcome),
+                failure: ex => new AttemptDone(generation, id, attempt, DeliveryOutcome.Retry(ex.Message)));
+        }
+        else
+        {
+            Offer(id, record.Offset, attempt, events);
+        }
+    }
+
+    /// <summary>Delivers the (transformed) events of one item in order; the attempt fails at the first that fails, and is retried whole.</summary>
+    private static async Task<DeliveryOutcome> AttemptAsync(HttpDelivery delivery, IReadOnlyList<Event> events, CancellationToken cancellationToken)
+    {
+        foreach (var e in events)
+        {
+            var outcome = await delivery.DeliverAsync(e, cancellationToken).ConfigureAwait(false);
+            if (outcome.Kind != DeliveryOutcomeKind.Delivered)
+            {
+                return outcome;
+            }
+        }
+
+        return DeliveryOutcome.Delivered;
+    }
+
+    private Event WithReadAttributes(long id, StoredRecord record)
+    {
+        var config = _config!;
+        var resent = id < 0;
+        var e = resent ? WithoutDeadLetterAttributes(record.Event) : record.Event;
+        var eventbus = resent ? config.DeadLetterBus ?? config.Subscription.Eventbus : config.Subscription.Eventbus;
+        return new EventRecord(eventbus, resent ? 0 : config.Eventlog, record.Offset, new DateTimeOffset(record.StoreTicks, TimeSpan.Zero), e).WithReadAttributes();
+    }
+
+    private static Event WithoutDeadLetterAttributes(Event e)
+    {
+        var extensions = e.Extensions
+            .Without(DeadLetterSubscription)
+            .Without(DeadLetterReason)
+            .Without(DeadLetterError)
+            .Without(DeadLetterAttempts)
+            .Without(DeadLetterTime);
+        return e with { Extensions = extensions };
+    }
+
+    /// <summary>Reads the body of an item the trigger holds without one: an offset of its eventlog, or a dead letter being resent.</summary>
+    private void Fetch(long id, int attempt)
+    {
+        if (!_fetching.TryAdd(id, attempt))
+        {
+            return;
+        }
+
+        var config = _config!;
+        var (entity, offset) = id >= 0 ? (config.SourceEntity, id) : (config.DeadLetterEntity, -id - 1);
+        if (entity is null)
+        {
+            BodyFetched(new BodyFetched(_generation, id, new ReadReply([])));
+            return;
+        }
+
+        var generation = _generation;
+        _settings.Eventlogs.Ask<object>(new ReadEvents(entity, offset, 1), _settings.AskTimeout).PipeTo(
+            Self,
+            success: reply => new BodyFetched(generation, id, reply),
+            failure: ex => new BodyFetched(generation, id, ex));
+    }
+
+    private void BodyFetched(BodyFetched fetched)
+    {
+        if (fetched.Generation != _generation || !_fetching.Remove(fetched.Id, out var attempt))
+        {
+            return;
+        }
+
+        var offset = fetched.Id >= 0 ? fetched.Id : -fetched.Id - 1;
+        switch (fetched.Reply)
+        {
+            case ReadReply { Records: [var record, ..] } when record.Offset == offset:
+                _bodies[fetched.Id] = record;
+                Dispatch(fetched.Id, attempt);
+                break;
+            case ReadReply or EventlogRefusal { Kind: BrokerErrorKind.Invalid }:
+                // The event is no longer stored (retention, or its dead-letter bus went away): nothing is left to deliver.
+                _log.Warning("Trigger {0}: item {1} is no longer stored and is dropped", _entityId, fetched.Id);
+                NoteError($"event at offset {offset} was no longer stored when its retry came due");
+                Decide(fetched.Id, attempt, _scheduler!.Complete(fetched.Id, DeliveryOutcome.Refuse("the event is no longer stored"), _settings.Time.GetUtcNow()), "Expired");
+                break;
+            default:
+                // The eventlog did not answer: the attempt counts as failed and is retried by the policy.
+                AttemptDone(new AttemptDone(_generation, fetched.Id, attempt, DeliveryOutcome.Retry($"reading the event failed: {Describe(fetched.Reply)}")));
+                break;
+        }
+    }
+
+    private void AttemptDone(AttemptDone done)
+    {
+        if (done.Generation != _generation || _deleted)
+        {
+            return;
+        }
+
+        var decision = _scheduler!.Complete(done.Id, done.Outcome, _settings.Time.GetUtcNow());
+        Decide(done.Id, done.Attempt, decision, done.Outcome.Kind == DeliveryOutcomeKind.Refused ? "SinkRefused" : "MaxAttemptsExhausted");
+        Pump();
+        MaybeRead();
+    }
+
+    /// <summary>Carries out the scheduler's decision on a finished attempt.</summary>
+    private void Decide(long id, int attempt, DeliveryDecision decision, string reason)
+    {
+        switch (decision.Kind)
+        {
+            case DeliveryDecisionKind.Done:
+                _counts = _counts with { Delivered = _counts.Delivered + 1 };
+                Finish(id);
+                break;
+            case DeliveryDecisionKind.Retry:
+                _counts = _counts with { Failed = _counts.Failed + 1 };
+                NoteError(decision.Error ?? "the attempt failed");
+                var key = _bodies.TryGetValue(id, out var record) ? PartitionKeyOf(record.Event) : _retries.GetValueOrDefault(id)?.PartitionKey;
+                var entry = new RetryEntry(id, decision.Attempt, decision.Due.UtcTicks, key);
+                _retries[id] = entry;
+                _upserts[id] = entry;
+                _removals.Remove(id);
+                _dirty = true;
+                break;
+            case DeliveryDecisionKind.DeadLetter:
+                _counts = _counts with { Failed = _counts.Failed + 1 };
+                NoteError(decision.Error ?? reason);
+                DeadLetter(id, decision.Attempt, reason, decision.Error ?? reason);
+                break;
+            case DeliveryDecisionKind.Drop:
+                _counts = _counts with { Failed = _counts.Failed + 1, Dropped = _counts.Dropped + 1 };
+                NoteError(decision.Error ?? reason);
+                _log.Warning("Trigger {0}: item {1} dropped after {2} attempts ({3}): {4}", _entityId, id, attempt, reason, decision.Error);
+                Finish(id);
+                break;
+        }
+    }
+
+    /// <summary>Appends the original event, with why and how often it failed, to the dead-letter bus; the item is finished once that is durable.</summary>
+    private void DeadLetter(long id, int attempts, string reason, string error)
+    {
+        var config = _config!;
+        if (config.DeadLetterEntity is not { } entity || !_bodies.TryGetValue(id, out var record))
+        {
+            _counts = _counts with { Dropped = _counts.Dropped + 1 };
+            _log.Warning("Trigger {0}: item {1} cannot be dead-lettered (no dead-letter bus, or no event) and is dropped: {2}", _entityId, id, error);
+            Finish(id);
+            return;
+        }
+
+        var original = id < 0 ? WithoutDeadLetterAttributes(record.Event) : record.Event;
+        var letter = original with
+        {
+            Extensions = original.Extensions
+                .With(DeadLetterSubscription, AttributeValue.FromString(config.Subscription.Name))
+                .With(DeadLetterReason, AttributeValue.FromString(reason))
+                .With(DeadLetterError, AttributeValue.FromString(error.Length > 1024 ? error[..1024] : error))
+                .With(DeadLetterAttempts, AttributeValue.FromInteger(attempts))
+                .With(DeadLetterTime, AttributeValue.FromTimestamp(_settings.Time.GetUtcNow())),
+        };
+        _deadLettering[id] = letter;
+        AppendDeadLetter(id, entity, letter);
+    }
+
+    private void AppendDeadLetter(long id, string entity, Event letter)
+    {
+        var generation = _generation;
+        _settings.Eventlogs.Ask<object>(new AppendEvents(entity, [letter]), _settings.AskTimeout).PipeTo(
+            Self,
+            success: reply => new DeadLetterDone(generation, id, reply is AppendReply { Error: null } ? null : Describe(reply)),
+            failure: ex => new DeadLetterDone(generation, id, ex.Message));
+    }
+
+    private void DeadLetterDone(DeadLetterDone done)
+    {
+        if (done.Generation != _generation || !_deadLettering.TryGetValue(done.Id, out var letter))
+        {
+            return;
+        }
+
+        if (done.Error is { } error)
+        {
+            // The item keeps holding the committed offset until its dead letter is stored.
+            _log.Warning("Trigger {0}: appending a dead letter failed ({1}); retrying", _entityId, error);
+            Timers.StartSingleTimer("dl:" + done.Id, new RetryDeadLetter(done.Generation, done.Id), _settings.RetryFailedIo);
+            return;
+        }
+
+        _deadLettering.Remove(done.Id);
+        _counts = _counts with { DeadLettered = _counts.DeadLettered + 1 };
+        Finish(done.Id);
+        Pump();
+        MaybeRead();
+    }
+
+    private void RetryDeadLetterNow(RetryDeadLetter retry)
+    {
+        if (retry.Generation == _generation && _deadLettering.TryGetValue(retry.Id, out var letter) && _config?.DeadLetterEntity is { } entity)
+        {
+            AppendDeadLetter(retry.Id, entity, letter);
+        }
+    }
+
+    /// <summary>An item is done with (delivered, dead-lettered or dropped): its body goes, and its persisted retry with it.</summary>
+    private void Finish(long id)
+    {
+        _bodies.Remove(id);
+        if (_retries.Remove(id))
+        {
+            _upserts.Remove(id);
+            _removals.Add(id);
+        }
+
+        _dirty = true;
+    }
+
+    /// <summary>Dead letters to deliver again: each becomes a persisted retry due now, so a restart keeps them.</summary>
+    private void Redeliver(RedeliverDeadLetters command)
+    {
+        if (!_started || _config is null)
+        {
+            Sender.Tell(new TriggerRefusal(BrokerErrorKind.Unavailable, $"trigger {_entityId} is still starting; retry shortly", null));
+            return;
+        }
+
+        var now = _settings.Time.GetUtcNow();
+        var added = new List<RetryEntry>();
+        foreach (var offset in command.Offsets)
+        {
+            var id = -offset - 1;
+            if (_retries.ContainsKey(id) || _deadLettering.ContainsKey(id))
+            {
+                continue;
+            }
+
+            added.Add(new RetryEntry(id, 1, now.UtcTicks, null));
+        }
+
+        var replyTo = Sender;
+        Persist(new TriggerProgress(Committed(), added, [], _counts), _ =>
+        {
+            foreach (var entry in added)
+            {
+                _retries[entry.Id] = entry;
+                _scheduler!.Offer(entry.Id, null, now, 1);
+            }
+
+            replyTo.Tell(new TriggerAck(_entityId, added.Count));
+            Pump();
+        });
+    }
+
+    /// <summary>Time to try appending a dead letter again.</summary>
+    private sealed record RetryDeadLetter(long Generation, long Id) : Akka.Actor.INoSerializationVerificationNeeded;
+}

@@ -1,0 +1,122 @@
+using Akka.Actor;
+using Vanus.Cluster.Eventlogs;
+
+namespace Vanus.Cluster.Triggers;
+
+internal sealed partial class TriggerActor
+{
+    // Changes to the persisted retries since the last progress record.
+    private readonly Dictionary<long, RetryEntry> _upserts = [];
+    private readonly HashSet<long> _removals = [];
+    private bool _dirty;
+    private int _sinceSnapshot;
+
+    /// <summary>
+    /// The committed offset: the lowest offset still on its first attempt (queued, in flight or being dead-lettered), or the
+    /// read position when there is none. Items waiting for a retry do not hold it: they are persisted in the retry set.
+    /// </summary>
+    private long Committed()
+    {
+        var committed = _scheduler?.LowestFirstAttempt is { } lowest ? Math.Min(lowest, _readPos) : _readPos;
+        foreach (var id in _deadLettering.Keys)
+        {
+            if (id >= 0 && id < committed && !_retries.ContainsKey(id))
+            {
+                committed = id;
+            }
+        }
+
+        return committed;
+    }
+
+    /// <summary>Persists the committed offset, the retry changes and the counts, when anything changed since the last time.</summary>
+    private void Flush()
+    {
+        if (!_started || _deleted || _scheduler is null)
+        {
+            return;
+        }
+
+        var committed = Committed();
+        if (committed == _committed && !_dirty)
+        {
+            return;
+        }
+
+        var progress = new TriggerProgress(committed, [.. _upserts.Values], [.. _removals], _counts);
+        _upserts.Clear();
+        _removals.Clear();
+        _dirty = false;
+        _committed = committed;
+        PersistAsync(progress, _ =>
+        {
+            if (++_sinceSnapshot >= _settings.SnapshotEvery)
+            {
+                _sinceSnapshot = 0;
+                SaveSnapshot(new TriggerSnapshot(true, Committed(), [.. _retries.Values], _counts));
+            }
+        });
+    }
+
+    private void ApplyProgress(TriggerProgress progress)
+    {
+        _committed = progress.Committed;
+        _counts = progress.Counts;
+        foreach (var entry in progress.Upserted)
+        {
+            _retries[entry.Id] = entry;
+        }
+
+        foreach (var id in progress.Removed)
+        {
+            _retries.Remove(id);
+        }
+    }
+
+    private void Reset(ResetTrigger command)
+    {
+        if (!Paused)
+        {
+            Sender.Tell(new TriggerRefusal(BrokerErrorKind.Invalid, "a subscription is reset while paused: pause it first", "state"));
+            return;
+        }
+
+        if (_config is null)
+        {
+            Sender.Tell(new TriggerRefusal(BrokerErrorKind.Unavailable, $"trigger {_entityId} is still starting; retry shortly", null));
+            return;
+        }
+
+        var replyTo = Sender;
+        _settings.Eventlogs.Ask<object>(new FindOffset(_config.SourceEntity, command.Time), _settings.AskTimeout).PipeTo(
+            Self,
+            success: reply => new ResetResolved(reply, replyTo),
+            failure: ex => new ResetResolved(ex, replyTo));
+    }
+
+    private void ResetResolved(ResetResolved resolved)
+    {
+        if (resolved.Reply is not OffsetReply offset)
+        {
+            resolved.ReplyTo.Tell(new TriggerRefusal(BrokerErrorKind.Unavailable, $"resetting trigger {_entityId} failed: {Describe(resolved.Reply)}", null));
+            return;
+        }
+
+        Persist(new TriggerReset(offset.Offset), e =>
+        {
+            // Everything in progress belongs to the old position: outcomes still on their way are ignored by generation.
+            _generation++;
+            _scheduler?.Clear();
+            _bodies.Clear();
+            _fetching.Clear();
+            _deadLettering.Clear();
+            _retries.Clear();
+            _upserts.Clear();
+            _removals.Clear();
+            ClearPulls();
+            (_committed, _readPos, _reading, _started) = (e.Committed, e.Committed, false, true);
+            Timers.Cancel(ReadTimer);
+            resolved.ReplyTo.Tell(new TriggerAck(_entityId, 0));
+        });
+    }
+}

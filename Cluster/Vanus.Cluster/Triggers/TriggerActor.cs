@@ -1,0 +1,320 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using Vanus.Cluster.Eventlogs;
+using Vanus.Operators.Delivery;
+using Vanus.Operators.Filters;
+using Vanus.Operators.Transform;
+using Vanus.Runtime.Codecs;
+
+namespace Vanus.Cluster.Triggers;
+
+/// <summary>
+/// One subscription's delivery from one eventlog, a sharded persistent actor. It tails its eventlog (a read waits at the
+/// eventlog for the next event, so an idle trigger costs no polling), filters, transforms and hands events to the
+/// <see cref="DeliveryScheduler"/>, which decides what to attempt now under the subscription's concurrency, order and rate;
+/// attempts run as tasks whose outcomes come back as messages. Its journal holds the committed offset (every event before
+/// it is delivered, dead-lettered or held as a persisted retry), the pending retries with their due times, and the counts:
+/// after any crash the trigger reads again from the committed offset and re-arms its retries, so every event that passed the
+/// filter reaches the sink at least once.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "An actor's resources are released in PostStop.")]
+internal sealed partial class TriggerActor : ReceivePersistentActor, IWithTimers
+{
+    private const string WakeTimer = "wake";
+    private const string FlushTimer = "flush";
+    private const string ReadTimer = "read";
+
+    private readonly string _entityId;
+    private readonly TriggerSettings _settings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly CancellationTokenSource _stopping = new();
+
+    // Persisted state.
+    private bool _started;
+    private long _committed;
+    private readonly Dictionary<long, RetryEntry> _retries = [];
+    private TriggerCounts _counts = TriggerCounts.Zero;
+
+    // Configuration.
+    private TriggerConfig? _config;
+    private SubscriptionFilter? _filter;
+    private Transformer? _transformer;
+    private HttpDelivery? _delivery;
+    private DeliveryPolicy _policy = DeliveryPolicy.Default;
+    private DeliveryScheduler? _scheduler;
+    private string? _broken;
+    private bool _resolvingStart;
+    private readonly List<IActorRef> _startWaiters = [];
+
+    private string? _lastError;
+    private DateTimeOffset? _lastErrorTime;
+    private bool _deleted;
+
+    public TriggerActor(string entityId, TriggerSettings settings)
+    {
+        _entityId = entityId;
+        _settings = settings;
+        PersistenceId = TriggerIds.PersistenceId(entityId);
+        Recover<TriggerStarted>(e => (_started, _committed) = (true, e.Committed));
+        Recover<TriggerProgress>(ApplyProgress);
+        Recover<TriggerReset>(e =>
+        {
+            _committed = e.Committed;
+            _retries.Clear();
+        });
+        Recover<SnapshotOffer>(offer =>
+        {
+            if (offer.Snapshot is TriggerSnapshot s)
+            {
+                (_started, _committed, _counts) = (s.Started, s.Committed, s.Counts);
+                _retries.Clear();
+                foreach (var retry in s.Retries)
+                {
+                    _retries[retry.Id] = retry;
+                }
+            }
+        });
+        Recover<RecoveryCompleted>(_ =>
+        {
+            _readPos = _committed;
+            Become(Active);
+        });
+    }
+
+    public override string PersistenceId { get; }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(string entityId, TriggerSettings settings) => Akka.Actor.Props.Create(() => new TriggerActor(entityId, settings));
+
+    private bool Paused => _config?.Subscription.Paused ?? true;
+
+    /// <summary>Delivering: configured, started, not paused and not broken.</summary>
+    private bool Running => _config is not null && _started && !Paused && _broken is null && !_deleted;
+
+    private void Active()
+    {
+        Command<ConfigureTrigger>(Configure);
+        Command<GetTriggerStatus>(_ => Sender.Tell(Status()));
+        Command<ResetTrigger>(Reset);
+        Command<ResetResolved>(ResetResolved);
+        Command<DeleteTrigger>(_ => Delete());
+        Command<RedeliverDeadLetters>(Redeliver);
+        Command<StartResolved>(StartResolved);
+        Command<ReadDone>(ReadDone);
+        Command<ReadTimedOut>(t =>
+        {
+            if (t.Generation == _generation && t.Offset == _readPos)
+            {
+                _reading = false;
+                MaybeRead();
+            }
+        });
+        Command<BodyFetched>(BodyFetched);
+        Command<AttemptDone>(AttemptDone);
+        Command<DeadLetterDone>(DeadLetterDone);
+        Command<RetryDeadLetter>(RetryDeadLetterNow);
+        Command<WakeTick>(_ => Wake());
+        Command<FlushTick>(_ => Flush());
+        Command<PullEvents>(Pull);
+        Command<CancelPull>(CancelPull);
+        Command<AckEvents>(Ack);
+        Command<StopTrigger>(_ =>
+        {
+            Flush();
+            DeferAsync(StopTrigger.Instance, _ => Context.Stop(Self));
+        });
+        PersistenceReplies();
+    }
+
+    private void Configure(ConfigureTrigger command)
+    {
+        var config = command.Config;
+        if (_config is not null && config.Subscription.Version < _config.Subscription.Version)
+        {
+            Sender.Tell(new TriggerAck(_entityId, 0));
+            return;
+        }
+
+        var first = _config is null;
+        _config = config;
+        Compile(config);
+        if (!_started)
+        {
+            _startWaiters.Add(Sender);
+            ResolveStart();
+            return;
+        }
+
+        if (first)
+        {
+            Restore();
+        }
+
+        Sender.Tell(new TriggerAck(_entityId, 0));
+        if (first)
+        {
+            Timers.StartPeriodicTimer(FlushTimer, FlushTick.Instance, _settings.FlushInterval);
+        }
+
+        Resume();
+    }
+
+    /// <summary>Builds the filter, transformer, delivery and scheduler of a configuration; a definition that no longer compiles stops delivery with the reason.</summary>
+    private void Compile(TriggerConfig config)
+    {
+        var subscription = config.Subscription;
+        try
+        {
+            _filter = subscription.Filters is { } filters ? SubscriptionFilter.Parse(filters) : null;
+            _transformer = subscription.Transformer is { } transformer ? Transformer.Parse(transformer) : null;
+            _policy = subscription.Delivery.ToPolicy();
+            _delivery = subscription.Protocol == SinkProtocol.Http && subscription.Sink is { } sink
+                ? new HttpDelivery(
+                    _settings.Http,
+                    new Uri(sink, UriKind.Absolute),
+                    subscription.Mode == SinkMode.Structured ? ContentMode.Structured : ContentMode.Binary,
+                    subscription.SinkHeaders,
+                    _policy.Timeout)
+                : null;
+            _broken = null;
+        }
+#pragma warning disable CA1031 // the subscription was validated when it was written; whatever fails now is reported, not thrown
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _broken = $"the subscription's definition cannot be used: {ex.Message}";
+            _log.Error("Trigger {0}: {1}", _entityId, _broken);
+            NoteError(_broken);
+            return;
+        }
+
+        if (_scheduler is null)
+        {
+            _scheduler = new DeliveryScheduler(_policy);
+        }
+        else
+        {
+            _scheduler.UpdatePolicy(_policy);
+        }
+    }
+
+    /// <summary>After a restart: the persisted retries go back to the scheduler, with their due times, before anything is read.</summary>
+    private void Restore()
+    {
+        foreach (var retry in _retries.Values.OrderBy(r => r.Id < 0 ? long.MaxValue : r.Id))
+        {
+            _scheduler!.Offer(retry.Id, retry.PartitionKey, new DateTimeOffset(retry.DueTicks, TimeSpan.Zero), retry.Attempt);
+        }
+    }
+
+    private void ResolveStart()
+    {
+        if (_resolvingStart)
+        {
+            return;
+        }
+
+        _resolvingStart = true;
+        var config = _config!;
+        object query = config.Subscription.FromKind == SubscriptionStartKind.Time && config.Subscription.FromTime is { } time
+            ? new FindOffset(config.SourceEntity, time)
+            : new GetEventlogInfo(config.SourceEntity);
+        _settings.Eventlogs.Ask<object>(query, _settings.AskTimeout).PipeTo(
+            Self,
+            success: reply => new StartResolved(reply),
+            failure: ex => new StartResolved(ex));
+    }
+
+    private void StartResolved(StartResolved resolved)
+    {
+        _resolvingStart = false;
+        long? start = resolved.Reply switch
+        {
+            OffsetReply offset => offset.Offset,
+            EventlogInfoReply info => _config!.Subscription.FromKind == SubscriptionStartKind.Earliest ? info.Earliest : info.Next,
+            _ => null,
+        };
+        if (start is not { } position)
+        {
+            // The eventlog is not there yet (a node still starting): asked again shortly.
+            _log.Warning("Trigger {0}: resolving the start position failed ({1}); retrying", _entityId, Describe(resolved.Reply));
+            Timers.StartSingleTimer("start", new StartRetry(), _settings.RetryFailedIo);
+            return;
+        }
+
+        Persist(new TriggerStarted(position), e =>
+        {
+            (_started, _committed, _readPos) = (true, e.Committed, e.Committed);
+            foreach (var waiter in _startWaiters)
+            {
+                waiter.Tell(new TriggerAck(_entityId, 0));
+            }
+
+            _startWaiters.Clear();
+            Timers.StartPeriodicTimer(FlushTimer, FlushTick.Instance, _settings.FlushInterval);
+            Resume();
+        });
+    }
+
+    /// <summary>Delivery may go on (configured, started, resumed): read and attempt whatever is due.</summary>
+    private void Resume()
+    {
+        MaybeRead();
+        Pump();
+        SatisfyPulls();
+    }
+
+    private TriggerStatus Status() => new(
+        _started ? Committed() : -1,
+        _counts,
+        _retries.Count,
+        _lastError,
+        _lastErrorTime,
+        _started);
+
+    private void NoteError(string error)
+    {
+        _lastError = error;
+        _lastErrorTime = _settings.Time.GetUtcNow();
+    }
+
+    private void Delete()
+    {
+        _deleted = true;
+        Timers.CancelAll();
+        DeleteMessages(long.MaxValue);
+        DeleteSnapshots(SnapshotSelectionCriteria.Latest);
+        Sender.Tell(new TriggerAck(_entityId, 0));
+        Context.Stop(Self);
+    }
+
+    private static string Describe(object reply) => reply switch
+    {
+        Exception ex => ex.Message,
+        EventlogRefusal refusal => refusal.Message,
+        _ => reply.GetType().Name,
+    };
+
+    private void PersistenceReplies()
+    {
+        Command<SaveSnapshotSuccess>(s => DeleteMessages(s.Metadata.SequenceNr));
+        Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "Trigger {0}: saving a snapshot failed", _entityId));
+        Command<DeleteMessagesSuccess>(_ => { });
+        Command<DeleteMessagesFailure>(f => _log.Warning(f.Cause, "Trigger {0}: trimming its journal failed", _entityId));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(f => _log.Warning(f.Cause, "Trigger {0}: deleting its snapshots failed", _entityId));
+        Command<StartRetry>(_ => ResolveStart());
+    }
+
+    protected override void PostStop()
+    {
+        _stopping.Cancel();
+        _stopping.Dispose();
+        base.PostStop();
+    }
+
+    /// <summary>Time to resolve the start position again.</summary>
+    private sealed record StartRetry : INoSerializationVerificationNeeded, IDeadLetterSuppression;
+}

@@ -1,0 +1,179 @@
+using System.Text.Json;
+using Vanus.Cluster;
+using Vanus.Operators.Filters;
+using Vanus.Runtime.Codecs;
+using Vanus.Runtime.Events;
+
+namespace Vanus.Gateway.Management;
+
+/// <summary>Writes subscriptions, dry runs and pulled events as the management API shows them (DESIGN §6).</summary>
+internal static class SubscriptionWriter
+{
+    /// <summary>The document's fields in the form a user writes them, then state, counts, the last sink error and per-eventlog progress.</summary>
+    public static void Write(Utf8JsonWriter writer, SubscriptionInfo info)
+    {
+        var spec = info.Spec;
+        writer.WriteStartObject();
+        writer.WriteString("name"u8, spec.Name);
+        writer.WriteString("namespace"u8, info.Namespace);
+        writer.WriteString("eventbus"u8, spec.Eventbus);
+        writer.WritePropertyName("filters"u8);
+        writer.WriteRawValue(spec.Filters ?? "[]");
+        writer.WritePropertyName("transformer"u8);
+        if (spec.Transformer is { } transformer)
+        {
+            writer.WriteRawValue(transformer);
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+
+        writer.WriteString("delay"u8, Units.FormatDuration(spec.Delay));
+        if (spec.Sink is { } sink)
+        {
+            writer.WriteString("sink"u8, sink);
+        }
+        else
+        {
+            writer.WriteNull("sink"u8);
+        }
+
+        writer.WriteString("protocol"u8, Documents.ProtocolName(spec.Protocol));
+        writer.WriteString("mode"u8, Documents.ModeName(spec.Mode));
+        writer.WritePropertyName("sinkHeaders"u8);
+        writer.WriteStartObject();
+        foreach (var (name, value) in spec.SinkHeaders)
+        {
+            writer.WriteString(name, value);
+        }
+
+        writer.WriteEndObject();
+        var delivery = spec.Delivery;
+        writer.WritePropertyName("delivery"u8);
+        writer.WriteStartObject();
+        writer.WriteNumber("maxAttempts"u8, delivery.MaxAttempts);
+        writer.WritePropertyName("backoff"u8);
+        writer.WriteStartArray();
+        foreach (var wait in delivery.Backoff)
+        {
+            writer.WriteStringValue(Units.FormatDuration(wait));
+        }
+
+        writer.WriteEndArray();
+        writer.WriteString("timeout"u8, Units.FormatDuration(delivery.Timeout));
+        writer.WriteBoolean("deadLetter"u8, delivery.DeadLetter);
+        writer.WriteBoolean("ordered"u8, delivery.Ordered);
+        writer.WriteNumber("inflight"u8, delivery.Inflight);
+        writer.WriteNumber("rateLimit"u8, delivery.RateLimit);
+        writer.WriteEndObject();
+        writer.WriteString("from"u8, Documents.StartName(spec.From));
+
+        writer.WriteString("state"u8, Documents.StateName(info.State));
+        writer.WriteString("createdAt"u8, Rfc3339.Format(info.CreatedAt));
+        writer.WriteNumber("delivered"u8, info.Delivered);
+        writer.WriteNumber("failed"u8, info.Failed);
+        writer.WriteNumber("deadLettered"u8, info.DeadLettered);
+        writer.WriteNumber("dropped"u8, info.Dropped);
+        WriteError(writer, info.LastError);
+        writer.WritePropertyName("eventlogs"u8);
+        writer.WriteStartArray();
+        foreach (var trigger in info.Eventlogs)
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("eventlog"u8, trigger.Eventlog);
+            writer.WriteNumber("committed"u8, trigger.Committed);
+            writer.WriteNumber("next"u8, trigger.Next);
+            writer.WriteNumber("lag"u8, trigger.Lag);
+            writer.WriteNumber("delivered"u8, trigger.Delivered);
+            writer.WriteNumber("failed"u8, trigger.Failed);
+            writer.WriteNumber("deadLettered"u8, trigger.DeadLettered);
+            writer.WriteNumber("dropped"u8, trigger.Dropped);
+            writer.WriteNumber("pendingRetries"u8, trigger.PendingRetries);
+            WriteError(writer, trigger.LastError);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    public static void Write(Utf8JsonWriter writer, IReadOnlyList<SubscriptionInfo> subscriptions)
+    {
+        writer.WriteStartArray();
+        foreach (var info in subscriptions)
+        {
+            Write(writer, info);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    /// <summary>A dry run: <c>{"filterPassed","delivered","events":[...],"error":null|{"action","pipelineIndex","reason","message"}}</c>.</summary>
+    public static void Write(Utf8JsonWriter writer, SubscriptionPreviewResult result)
+    {
+        writer.WriteStartObject();
+        writer.WriteBoolean("filterPassed"u8, result.FilterPassed);
+        writer.WriteBoolean("delivered"u8, result.Delivered);
+        writer.WritePropertyName("events"u8);
+        writer.WriteStartArray();
+        foreach (var e in result.Events)
+        {
+            JsonEventFormat.Write(writer, e);
+        }
+
+        writer.WriteEndArray();
+        if (result.Error is { } error)
+        {
+            writer.WritePropertyName("error"u8);
+            writer.WriteStartObject();
+            writer.WriteString("action"u8, error.Action);
+            if (error.PipelineIndex is { } index)
+            {
+                writer.WriteNumber("pipelineIndex"u8, index);
+            }
+            else
+            {
+                writer.WriteNull("pipelineIndex"u8);
+            }
+
+            writer.WriteString("reason"u8, error.Reason);
+            writer.WriteString("message"u8, error.Message);
+            writer.WriteEndObject();
+        }
+        else
+        {
+            writer.WriteNull("error"u8);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    /// <summary>One pulled event: <c>{"token","eventlog","offset","attempt","event":{...}}</c>.</summary>
+    public static void Write(Utf8JsonWriter writer, PulledEvent pulled)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("token"u8, pulled.Token);
+        writer.WriteNumber("eventlog"u8, pulled.Eventlog);
+        writer.WriteNumber("offset"u8, pulled.Offset);
+        writer.WriteNumber("attempt"u8, pulled.Attempt);
+        writer.WritePropertyName("event"u8);
+        JsonEventFormat.Write(writer, pulled.Event);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteError(Utf8JsonWriter writer, SinkError? error)
+    {
+        if (error is null)
+        {
+            writer.WriteNull("lastError"u8);
+            return;
+        }
+
+        writer.WritePropertyName("lastError"u8);
+        writer.WriteStartObject();
+        writer.WriteString("message"u8, error.Message);
+        writer.WriteString("time"u8, Rfc3339.Format(error.Time));
+        writer.WriteEndObject();
+    }
+}
