@@ -38,6 +38,9 @@ public interface IEventLog : IAsyncDisposable
     /// <summary>Reads events from <paramref name="offset"/> on, up to about <paramref name="maxBytes"/> of stored records (at least one when any is there).</summary>
     ValueTask<IReadOnlyList<StoredEvent>> ReadAsync(long offset, int maxBytes = 1 << 20, CancellationToken cancellationToken = default);
 
+    /// <summary>Reads at most <paramref name="maxCount"/> events from <paramref name="offset"/> on, up to about <paramref name="maxBytes"/> of stored records (at least one when any is there).</summary>
+    ValueTask<IReadOnlyList<StoredEvent>> ReadAsync(long offset, int maxBytes, int maxCount, CancellationToken cancellationToken = default);
+
     /// <summary>Completes once <paramref name="offset"/> is readable (below <see cref="NextOffset"/>), without polling.</summary>
     ValueTask WaitForAsync(long offset, CancellationToken cancellationToken = default);
 

@@ -29,7 +29,7 @@ internal sealed record RecordedRequest(string Method, string Path, string Query,
 /// the CLI uses: it checks what it is sent as a node would, stores events in memory, records every request, and answers
 /// refusals with RFC 9457 problem documents.
 /// </summary>
-internal sealed class FakeNode : IAsyncDisposable
+internal sealed partial class FakeNode : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly Lock _lock = new();
@@ -46,7 +46,7 @@ internal sealed class FakeNode : IAsyncDisposable
 
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
 
-    /// <summary>Eventbuses whose ingest answers 429, as a node with full queues does.</summary>
+    /// <summary>Eventbuses whose ingest answers 429, as a node with full queues does ("*" for every eventbus).</summary>
     public ConcurrentDictionary<string, bool> Overloaded { get; } = new(StringComparer.Ordinal);
 
     /// <summary>When set, answers every request instead of the contract (for replies outside it).</summary>
@@ -101,6 +101,8 @@ internal sealed class FakeNode : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await DeliveriesIdleAsync();
+        _sinkClient.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
@@ -144,6 +146,7 @@ internal sealed class FakeNode : IAsyncDisposable
         app.MapGet("/api/v1/namespaces/{ns}/eventbuses/{name}/events", ReadAsync);
         app.MapGet("/api/v1/namespaces/{ns}/eventbuses/{name}/events/{eventId}", ReadOneAsync);
         app.MapGet("/api/v1/namespaces/{ns}/eventbuses/{name}/offsets", OffsetsAsync);
+        MapSubscriptions(app);
     }
 
     // Kestrel leaves %2F encoded in the path (so it cannot split a segment); a route value gets the rest decoded.
@@ -278,7 +281,7 @@ internal sealed class FakeNode : IAsyncDisposable
             return;
         }
 
-        if (Overloaded.ContainsKey(bus.Name))
+        if (Overloaded.ContainsKey(bus.Name) || Overloaded.ContainsKey("*"))
         {
             await ProblemAsync(c, 429, "Too many requests", "the node's queues are full; retry later");
             return;
@@ -315,16 +318,21 @@ internal sealed class FakeNode : IAsyncDisposable
         }
 
         var placed = new List<(string Id, int Eventlog, long Offset)>();
+        var stored = new List<(int Eventlog, StoredEvent Event)>();
         lock (_lock)
         {
             foreach (var e in events)
             {
                 var log = e.Extensions.TryGet("partitionkey", out var key) ? (int)(Fnv(key.ToString()) % (uint)bus.Logs.Length) : bus.NextRoundRobin();
                 var offset = bus.Logs[log].Count;
-                bus.Logs[log].Add(new StoredEvent(e, offset, Clock.GetUtcNow()));
+                var s = new StoredEvent(e, offset, Clock.GetUtcNow());
+                bus.Logs[log].Add(s);
                 placed.Add((e.Id, log, offset));
+                stored.Add((log, s));
             }
         }
+
+        Deliver(bus, stored);
 
         await JsonAsync(c, 200, w =>
         {

@@ -160,7 +160,7 @@ internal sealed partial class EventlogActor
             var budget = ReadBudgetBytes;
             while (records.Count < command.Count && budget > 0 && offset < log.NextOffset)
             {
-                var batch = await log.ReadAsync(offset, Math.Min(budget, 1 << 20)).ConfigureAwait(false);
+                var batch = await log.ReadAsync(offset, Math.Min(budget, 1 << 20), command.Count - records.Count).ConfigureAwait(false);
                 if (batch.Count == 0)
                 {
                     break;

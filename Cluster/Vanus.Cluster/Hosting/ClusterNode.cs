@@ -21,11 +21,13 @@ internal sealed class ClusterNode : IVanusNode
     private readonly Task _loading;
     private readonly FileStream _folderLock;
     private readonly HttpClient _http;
+    private readonly IActorRef _triggers;
     private Task? _stop;
 
-    private ClusterNode(ActorSystem system, EventbusBroker broker, string address, Task memberUp, FileStream folderLock, HttpClient http)
+    private ClusterNode(ActorSystem system, EventbusBroker broker, string address, Task memberUp, FileStream folderLock, HttpClient http, IActorRef triggers)
     {
         _http = http;
+        _triggers = triggers;
         _system = system;
         _folderLock = folderLock;
         _broker = broker;
@@ -108,7 +110,7 @@ internal sealed class ClusterNode : IVanusNode
                 cluster.JoinSeedNodes(seeds);
             }
 
-            return new ClusterNode(system, broker, cluster.SelfAddress.ToString(), memberUp.Task, folderLock, http);
+            return new ClusterNode(system, broker, cluster.SelfAddress.ToString(), memberUp.Task, folderLock, http, triggers);
         }
         catch
         {
@@ -159,6 +161,17 @@ internal sealed class ClusterNode : IVanusNode
         await _broker.StopTakingAppendsAsync().ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _loading.ConfigureAwait(false);
+
+        // Triggers go first: each persists its progress and stops while the eventlogs it reads and dead-letters into
+        // are still there; stopped together, a trigger would keep asking for eventlogs whose shards are gone.
+        try
+        {
+            await _triggers.GracefulStop(TimeSpan.FromSeconds(30), GracefulShutdown.Instance).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TaskCanceledException or AskTimeoutException)
+        {
+            // Not all handed off in time: coordinated shutdown below stops the rest.
+        }
 
         // Coordinated shutdown hands every shard off (each eventlog finishes its work and closes its log), leaves the
         // cluster and terminates the actor system.

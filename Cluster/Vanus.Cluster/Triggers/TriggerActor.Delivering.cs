@@ -26,6 +26,9 @@ internal sealed partial class TriggerActor
 
     private readonly List<DeliveryTicket> _tickets = [];
 
+    // When the wake timer is armed for, if it is.
+    private DateTimeOffset? _wakeAt;
+
     // Attempts waiting for their body (a retry restored after a restart): item id → attempt.
     private readonly Dictionary<long, int> _fetching = [];
 
@@ -53,6 +56,7 @@ internal sealed partial class TriggerActor
 
     private void Wake()
     {
+        _wakeAt = null;
         var now = _settings.Time.GetUtcNow();
         ExpireHanded(now);
         ExpireParkedPulls(now);
@@ -69,8 +73,10 @@ internal sealed partial class TriggerActor
             next = deadline;
         }
 
-        if (next is { } due)
+        // Re-arming a timer on every outcome would cost a scheduler entry each; it moves only when the earliest due time does.
+        if (next is { } due && (_wakeAt is not { } armed || due < armed || armed <= now))
         {
+            _wakeAt = due;
             var wait = due - now;
             Timers.StartSingleTimer(WakeTimer, WakeTick.Instance, wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
         }

@@ -79,6 +79,114 @@ internal sealed class ProblemDocument
     public Dictionary<string, JsonElement>? Extensions { get; set; }
 }
 
+/// <summary>
+/// A subscription as the node describes it: the document of DESIGN §6 plus its status. Members of the document the CLI
+/// only prints (filters, transformer, delivery …) are kept as raw JSON, in the order the node sent them.
+/// </summary>
+internal sealed class SubscriptionDocument
+{
+    /// <summary>The members the node adds to the document; they are not part of what create and update send.</summary>
+    public static readonly IReadOnlySet<string> StatusMembers = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "namespace", "state", "createdAt", "delivered", "failed", "deadLettered", "dropped", "lastError", "eventlogs",
+    };
+
+    public string? Name { get; set; }
+
+    public string? Namespace { get; set; }
+
+    public string? Eventbus { get; set; }
+
+    public string? Sink { get; set; }
+
+    public string? State { get; set; }
+
+    public string? CreatedAt { get; set; }
+
+    public long? Delivered { get; set; }
+
+    public long? Failed { get; set; }
+
+    public long? DeadLettered { get; set; }
+
+    public long? Dropped { get; set; }
+
+    public SinkErrorDocument? LastError { get; set; }
+
+    public List<TriggerDocument>? Eventlogs { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Other { get; set; }
+}
+
+/// <summary>A subscription's progress on one eventlog: committed offset, the eventlog's next offset, lag and counts.</summary>
+internal sealed class TriggerDocument
+{
+    public int Eventlog { get; set; }
+
+    public long Committed { get; set; }
+
+    public long Next { get; set; }
+
+    public long Lag { get; set; }
+
+    public long Delivered { get; set; }
+
+    public long Failed { get; set; }
+
+    public long DeadLettered { get; set; }
+
+    public long Dropped { get; set; }
+
+    public long PendingRetries { get; set; }
+
+    public SinkErrorDocument? LastError { get; set; }
+}
+
+/// <summary>The last failure of a sink: what went wrong and when.</summary>
+internal sealed class SinkErrorDocument
+{
+    public string? Message { get; set; }
+
+    public string? Time { get; set; }
+}
+
+/// <summary>The answer of <c>POST .../subscriptions/{name}/validate</c>: whether the filter passed, what would be delivered, or where the pipeline failed.</summary>
+internal sealed class ValidationDocument
+{
+    public bool? FilterPassed { get; set; }
+
+    public bool? Delivered { get; set; }
+
+    public List<JsonElement>? Events { get; set; }
+
+    public ValidationErrorDocument? Error { get; set; }
+}
+
+/// <summary>Where a dry run failed: the transformer action and its index in the pipeline, the reason and the message.</summary>
+internal sealed class ValidationErrorDocument
+{
+    public string? Action { get; set; }
+
+    public int? PipelineIndex { get; set; }
+
+    public string? Reason { get; set; }
+
+    public string? Message { get; set; }
+}
+
+/// <summary>The answer of <c>POST .../deadletters/resend</c>.</summary>
+internal sealed class ResendReply
+{
+    public long? Resent { get; set; }
+}
+
+/// <summary>The body of <c>POST .../deadletters/resend</c>: every dead letter when empty, else those of one dead-letter eventlog (optionally an offset range).</summary>
+internal sealed record ResendRequest(int? Eventlog, long? From, long? To);
+
+/// <summary>The body of <c>POST .../subscriptions/{name}/reset</c>.</summary>
+internal sealed record ResetRequest(string Time);
+
 /// <summary>Source-generated (reflection-free) JSON for the contract's documents, camelCase and case-insensitive on read.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(CreateEventbusRequest))]
@@ -86,4 +194,10 @@ internal sealed class ProblemDocument
 [JsonSerializable(typeof(List<EventbusDocument>))]
 [JsonSerializable(typeof(IngestReply))]
 [JsonSerializable(typeof(ProblemDocument))]
+[JsonSerializable(typeof(SubscriptionDocument))]
+[JsonSerializable(typeof(List<SubscriptionDocument>))]
+[JsonSerializable(typeof(ValidationDocument))]
+[JsonSerializable(typeof(ResendReply))]
+[JsonSerializable(typeof(ResendRequest))]
+[JsonSerializable(typeof(ResetRequest))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

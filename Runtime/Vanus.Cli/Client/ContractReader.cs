@@ -57,6 +57,57 @@ internal static class ContractReader
         }
     }
 
+    public static SubscriptionDocument ReadSubscription(ApiReply reply) =>
+        Deserialize(reply, CliJsonContext.Default.SubscriptionDocument, "a subscription document");
+
+    public static IReadOnlyList<SubscriptionDocument> ReadSubscriptionList(ApiReply reply)
+    {
+        using var document = Parse(reply, "a subscription list");
+        var list = Unwrap(document.RootElement, "subscriptions", "a subscription list", reply);
+        var result = new List<SubscriptionDocument>();
+        foreach (var item in list.EnumerateArray())
+        {
+            try
+            {
+                result.Add(item.Deserialize(CliJsonContext.Default.SubscriptionDocument) ?? throw Unexpected(reply, "a subscription list with a null entry"));
+            }
+            catch (JsonException e)
+            {
+                throw Unexpected(reply, $"a subscription list ({e.Message})");
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Reads a dry run's answer; its events (structured CloudEvents) as views.</summary>
+    public static (ValidationDocument Result, IReadOnlyList<EventView> Events) ReadValidation(ApiReply reply)
+    {
+        var result = Deserialize(reply, CliJsonContext.Default.ValidationDocument, "a validation result {\"filterPassed\",\"delivered\",\"events\",\"error\"}");
+        if (result.FilterPassed is null)
+        {
+            throw Unexpected(reply, "a validation result with 'filterPassed'");
+        }
+
+        return (result, [.. (result.Events ?? []).Select(e => ReadEvent(e, reply))]);
+    }
+
+    public static long ReadResent(ApiReply reply) =>
+        Deserialize(reply, CliJsonContext.Default.ResendReply, "{\"resent\":N}").Resent ?? throw Unexpected(reply, "{\"resent\":N}");
+
+    private static T Deserialize<T>(ApiReply reply, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, string what)
+        where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(reply.Body, type) ?? throw Unexpected(reply, what);
+        }
+        catch (JsonException e)
+        {
+            throw Unexpected(reply, $"{what} ({e.Message})");
+        }
+    }
+
     /// <summary>Reads a problem document, or null when the body is not one (an HTML error page from a proxy, say).</summary>
     public static ProblemDocument? TryReadProblem(ApiReply reply)
     {

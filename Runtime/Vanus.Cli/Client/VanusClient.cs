@@ -31,9 +31,7 @@ internal sealed class VanusClient : IDisposable
     public Task<ApiReply> CreateEventbusAsync(string ns, CreateEventbusRequest request, CancellationToken cancellationToken)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(request, CliJsonContext.Default.CreateEventbusRequest);
-        var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        return SendAsync(HttpMethod.Post, $"api/v1/namespaces/{Segment(ns)}/eventbuses", content, cancellationToken);
+        return SendAsync(HttpMethod.Post, $"api/v1/namespaces/{Segment(ns)}/eventbuses", JsonContent(body), cancellationToken);
     }
 
     public Task<ApiReply> ListEventbusesAsync(string ns, CancellationToken cancellationToken) =>
@@ -57,6 +55,38 @@ internal sealed class VanusClient : IDisposable
 
     public Task<ApiReply> QueryOffsetsAsync(string ns, string eventbus, string time, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, $"{EventbusPath(ns, eventbus)}/offsets?time={Uri.EscapeDataString(time)}", null, cancellationToken);
+
+    public Task<ApiReply> CreateSubscriptionAsync(string ns, byte[] document, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"api/v1/namespaces/{Segment(ns)}/subscriptions", JsonContent(document), cancellationToken);
+
+    public Task<ApiReply> ReplaceSubscriptionAsync(string ns, string name, byte[] document, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Put, SubscriptionPath(ns, name), JsonContent(document), cancellationToken);
+
+    public Task<ApiReply> ListSubscriptionsAsync(string ns, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"api/v1/namespaces/{Segment(ns)}/subscriptions", null, cancellationToken);
+
+    public Task<ApiReply> GetSubscriptionAsync(string ns, string name, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, SubscriptionPath(ns, name), null, cancellationToken);
+
+    public Task<ApiReply> DeleteSubscriptionAsync(string ns, string name, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Delete, SubscriptionPath(ns, name), null, cancellationToken);
+
+    /// <summary>Pauses or resumes a subscription (<paramref name="action"/> is <c>pause</c> or <c>resume</c>); the answer is the subscription.</summary>
+    public Task<ApiReply> SubscriptionLifecycleAsync(string ns, string name, string action, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"{SubscriptionPath(ns, name)}/{action}", null, cancellationToken);
+
+    public Task<ApiReply> ResetSubscriptionAsync(string ns, string name, string time, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"{SubscriptionPath(ns, name)}/reset", JsonContent(JsonSerializer.SerializeToUtf8Bytes(new ResetRequest(time), CliJsonContext.Default.ResetRequest)), cancellationToken);
+
+    /// <summary>A dry run of the subscription's filters and transformer on one event (any CloudEvents HTTP mode).</summary>
+    public Task<ApiReply> ValidateSubscriptionAsync(string ns, string name, HttpContent cloudEvent, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"{SubscriptionPath(ns, name)}/validate", cloudEvent, cancellationToken);
+
+    public Task<ApiReply> ListDeadLettersAsync(string ns, string subscription, int eventlog, long offset, int count, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, FormattableString.Invariant($"{SubscriptionPath(ns, subscription)}/deadletters?eventlog={eventlog}&offset={offset}&count={count}"), null, cancellationToken);
+
+    public Task<ApiReply> ResendDeadLettersAsync(string ns, string subscription, ResendRequest selection, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"{SubscriptionPath(ns, subscription)}/deadletters/resend", JsonContent(JsonSerializer.SerializeToUtf8Bytes(selection, CliJsonContext.Default.ResendRequest)), cancellationToken);
 
     /// <summary>The path of the namespaced ingest endpoint, relative to the endpoint.</summary>
     public static string IngestPath(string ns, string eventbus) => $"namespaces/{Segment(ns)}/eventbus/{Segment(eventbus)}/events";
@@ -84,6 +114,15 @@ internal sealed class VanusClient : IDisposable
     public void Dispose() => _http.Dispose();
 
     private static string EventbusPath(string ns, string name) => $"api/v1/namespaces/{Segment(ns)}/eventbuses/{Segment(name)}";
+
+    private static string SubscriptionPath(string ns, string name) => $"api/v1/namespaces/{Segment(ns)}/subscriptions/{Segment(name)}";
+
+    private static ByteArrayContent JsonContent(byte[] body)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        return content;
+    }
 
     private static string Segment(string value) => Uri.EscapeDataString(value);
 

@@ -24,6 +24,7 @@ internal static class BenchCommands
         bench.Subcommands.Add(CreateAppend(env));
         bench.Subcommands.Add(CreateFsync(env));
         bench.Subcommands.Add(CreateIngest(env));
+        bench.Subcommands.Add(CreateEndToEnd(env));
         bench.Subcommands.Add(CreateBareHttp(env));
         return bench;
     }
@@ -177,6 +178,69 @@ internal static class BenchCommands
         });
         return command;
     }
+
+    private static Command CreateEndToEnd(CliEnvironment env)
+    {
+        var endpoint = OptionParsers.Endpoint();
+        var ns = new Option<string>("--namespace") { Description = "The namespace to create the run's eventbus and subscription in", HelpName = "NAME", DefaultValueFactory = _ => "default" };
+        var rate = RateOption("Events per second, sent on a fixed schedule (default 1000)");
+        rate.HelpName = "N";
+        var duration = OptionParsers.Bounded("--duration", "How long to send, in seconds", 0.001, 86_400, 10.0);
+        duration.HelpName = "SECONDS";
+        var size = OptionParsers.Bounded("--size", "Bytes of data per event (attributes come on top)", 1, 16_000_000, 263);
+        size.HelpName = "BYTES";
+        var eventlogs = OptionParsers.Bounded("--eventlogs", "Eventlogs of the run's eventbus", 1, 64, 1);
+        var warmup = OptionParsers.Bounded("--warmup", "Seconds of sending at the same rate before the measured part, delivered but not counted (connections, triggers and JIT start)", 0.0, 3600, 1.0);
+        warmup.HelpName = "SECONDS";
+        var wait = OptionParsers.Duration("--wait", "How long to wait after the last send for deliveries still on their way (default 30s)", allowZero: false);
+        var json = new Option<bool>("--json") { Description = "Print one line of JSON instead of text" };
+        var command = new Command(
+            "e2e",
+            "Measure delivery end to end: ingest at a fixed rate into a fresh eventbus whose subscription delivers to a receiver this command runs on loopback; report delivered events/s and ingest-to-sink latency")
+        {
+            endpoint, ns, rate, duration, size, eventlogs, warmup, wait, json,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var settings = new EndToEndBenchmark.Settings(
+                parse.GetValue(endpoint)!,
+                parse.GetValue(ns)!,
+                parse.GetValue(rate) ?? 1000,
+                TimeSpan.FromSeconds(parse.GetValue(duration)),
+                parse.GetValue(size),
+                parse.GetValue(eventlogs),
+                parse.GetValue(wait)?.Value ?? TimeSpan.FromSeconds(30),
+                TimeSpan.FromSeconds(parse.GetValue(warmup)));
+            if (settings.Events + settings.WarmupEvents > MaxEndToEndEvents)
+            {
+                // Every event's send and arrival times are kept (about 30 bytes each) for exact percentiles.
+                env.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"error: --rate × (--warmup + --duration) is {settings.Events + settings.WarmupEvents:N0} events; a run sends at most {MaxEndToEndEvents:N0}"));
+                return ExitCodes.Usage;
+            }
+
+            EndToEndResult result;
+            try
+            {
+                result = await EndToEndBenchmark.RunAsync(settings, env.Error, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ServerRefusedException e)
+            {
+                ProblemPrinter.Print(e.Reply, env.Error, parse.GetValue(json) ? OutputFormat.Json : OutputFormat.Table);
+                return ExitCodes.Refused;
+            }
+            catch (NodeUnreachableException e)
+            {
+                env.Error.WriteLine(e.Message);
+                return ExitCodes.Unreachable;
+            }
+
+            env.Out.WriteLine(parse.GetValue(json) ? result.ToJson() : result.ToText());
+            return result.CleanedUp ? ExitCodes.Ok : ExitCodes.Refused;
+        });
+        return command;
+    }
+
+    private const long MaxEndToEndEvents = 20_000_000;
 
     private static Command CreateBareHttp(CliEnvironment env)
     {

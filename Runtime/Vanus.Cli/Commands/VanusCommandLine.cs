@@ -10,6 +10,8 @@ internal static class VanusCommandLine
         NodeCommand.Create(env),
         EventbusCommands.Create(env),
         EventCommands.Create(env),
+        SubscriptionCommands.Create(env),
+        DeadletterCommands.Create(env),
         BenchCommands.Create(env),
     };
 

@@ -26,18 +26,22 @@ internal sealed partial class SegmentLog
         }
     }
 
-    public ValueTask<IReadOnlyList<StoredEvent>> ReadAsync(long offset, int maxBytes = 1 << 20, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<StoredEvent>> ReadAsync(long offset, int maxBytes = 1 << 20, CancellationToken cancellationToken = default) =>
+        ReadAsync(offset, maxBytes, int.MaxValue, cancellationToken);
+
+    public ValueTask<IReadOnlyList<StoredEvent>> ReadAsync(long offset, int maxBytes, int maxCount, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
         ObjectDisposedException.ThrowIf(_filesClosed, this);
-        return ReadAsync(offset, maxBytes, View, cancellationToken);
+        return ReadAsync(offset, maxBytes, View, cancellationToken, maxCount);
     }
 
     /// <summary>
     /// Reads as of <paramref name="view"/> (tests pass one taken before a truncation, as a reader racing it would hold). A
     /// scan that a truncation overtook reads again from a fresh view: the read then sees the log as it is after the cut.
     /// </summary>
-    internal async ValueTask<IReadOnlyList<StoredEvent>> ReadAsync(long offset, int maxBytes, ReadView view, CancellationToken cancellationToken)
+    internal async ValueTask<IReadOnlyList<StoredEvent>> ReadAsync(long offset, int maxBytes, ReadView view, CancellationToken cancellationToken, int maxCount = int.MaxValue)
     {
         while (true)
         {
@@ -45,7 +49,7 @@ internal sealed partial class SegmentLog
             var segments = view.Segments;
             CheckOffset(offset, tail, segments);
             var result = new List<StoredEvent>();
-            var visitor = new Collector(result, offset, maxBytes);
+            var visitor = new Collector(result, offset, maxBytes, maxCount);
             var at = offset;
             var stale = false;
             while (at < tail.NextOffset && !visitor.Full && !stale)
@@ -317,14 +321,20 @@ internal sealed partial class SegmentLog
         public abstract void Visit(long offset, long storeTicks, ReadOnlyMemory<byte> payload, int frameSize, string file, long position);
     }
 
-    private sealed class Collector(List<StoredEvent> result, long from, int maxBytes) : RecordVisitor
+    private sealed class Collector(List<StoredEvent> result, long from, int maxBytes, int maxCount) : RecordVisitor
     {
         public long Bytes { get; private set; }
 
-        public override bool Full => result.Count > 0 && Bytes >= maxBytes;
+        // A reader that wants a few events (a trigger topping up its window) must not pay for decoding a whole megabyte.
+        public override bool Full => result.Count >= maxCount || (result.Count > 0 && Bytes >= maxBytes);
 
         public override void Visit(long offset, long storeTicks, ReadOnlyMemory<byte> payload, int frameSize, string file, long position)
         {
+            if (result.Count >= maxCount)
+            {
+                return;
+            }
+
             if (offset < from || (result.Count > 0 && Bytes + frameSize > maxBytes))
             {
                 Bytes = offset < from ? Bytes : maxBytes;

@@ -1,0 +1,354 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Vanus.Cli.Client;
+using Vanus.Cli.Output;
+using Vanus.Runtime.Codecs;
+
+namespace Vanus.Cli.Commands;
+
+/// <summary>
+/// The <c>vanus subscription</c> verbs: create, list, describe, change, delete, pause, resume, reset and dry-run
+/// subscriptions (eventbus → filters → transformer → sink) through the management API.
+/// </summary>
+internal static class SubscriptionCommands
+{
+    public static Command Create(CliEnvironment env)
+    {
+        var options = new ClientOptions();
+        var group = new Command("subscription", "Create, describe, change and control subscriptions: eventbus → filters → transformer → sink");
+        group.Subcommands.Add(CreateCreate(options, env));
+        group.Subcommands.Add(CreateList(options, env));
+        group.Subcommands.Add(CreateInfo(options, env));
+        group.Subcommands.Add(CreateUpdate(options, env));
+        group.Subcommands.Add(CreateDelete(options, env));
+        group.Subcommands.Add(CreateLifecycle(options, env, "pause", "paused", "Pause a subscription: its triggers stop delivering and keep their offsets"));
+        group.Subcommands.Add(CreateLifecycle(options, env, "resume", "resumed", "Resume a paused subscription from its committed offsets"));
+        group.Subcommands.Add(CreateReset(options, env));
+        group.Subcommands.Add(CreateValidate(options, env));
+        return options.AddTo(group);
+    }
+
+    private static Argument<string> NameArgument() => new("NAME") { Description = "The subscription's name" };
+
+    private static Command CreateCreate(ClientOptions options, CliEnvironment env)
+    {
+        var flags = new SubscriptionFlags(update: false);
+        var command = flags.AddTo(new Command("create", "Create a subscription from flags or from a document (--file)"));
+        ClientCall.SetAction(command, options, env, async (call, ct) =>
+        {
+            var document = await flags.BuildAsync(call.Parse, call.Env, null, ct).ConfigureAwait(false);
+            var name = SubscriptionFlags.NameOf(document);
+            var reply = ClientCall.Accept(await call.Client.CreateSubscriptionAsync(call.Namespace, SubscriptionFlags.ToBody(document), ct).ConfigureAwait(false));
+            return PrintChanged(call, reply, $"created subscription {call.Namespace}/{name}");
+        });
+        return command;
+    }
+
+    private static Command CreateUpdate(ClientOptions options, CliEnvironment env)
+    {
+        var flags = new SubscriptionFlags(update: true);
+        var command = flags.AddTo(new Command(
+            "update",
+            "Change a subscription: the flags given replace those parts of its current document (--filter and --sql replace every filter), or --file replaces the whole document"));
+        ClientCall.SetAction(command, options, env, async (call, ct) =>
+        {
+            var p = call.Parse;
+            var name = p.GetValue(flags.Name);
+            JsonObject? current = null;
+            if (p.GetValue(flags.File) is null)
+            {
+                // Flags change parts of the document, so the rest comes from what the node holds now.
+                current = SubscriptionFlags.FromReply(ClientCall.Accept(await call.Client.GetSubscriptionAsync(call.Namespace, name!, ct).ConfigureAwait(false)));
+                current["name"] = name;
+            }
+
+            var document = await flags.BuildAsync(p, call.Env, current, ct).ConfigureAwait(false);
+            name = SubscriptionFlags.NameOf(document);
+            var reply = ClientCall.Accept(await call.Client.ReplaceSubscriptionAsync(call.Namespace, name, SubscriptionFlags.ToBody(document), ct).ConfigureAwait(false));
+            return PrintChanged(call, reply, $"updated subscription {call.Namespace}/{name}");
+        });
+        return command;
+    }
+
+    private static Command CreateList(ClientOptions options, CliEnvironment env)
+    {
+        var command = new Command("list", "List the subscriptions of a namespace with their state, lag, counts and last sink error");
+        ClientCall.SetAction(command, options, env, async (call, ct) =>
+        {
+            var reply = ClientCall.Accept(await call.Client.ListSubscriptionsAsync(call.Namespace, ct).ConfigureAwait(false));
+            if (call.Format == OutputFormat.Json)
+            {
+                call.PrintJson(reply);
+                return ExitCodes.Ok;
+            }
+
+            var subscriptions = ContractReader.ReadSubscriptionList(reply);
+            if (subscriptions.Count == 0)
+            {
+                call.Out.WriteLine($"no subscriptions in namespace {call.Namespace}");
+                return ExitCodes.Ok;
+            }
+
+            var table = new Table("NAME", "EVENTBUS", "STATE", "SINK", "LAG", "DELIVERED", "DEAD-LETTERED", "LAST ERROR");
+            foreach (var s in subscriptions)
+            {
+                table.Add(
+                    s.Name ?? "-",
+                    s.Eventbus ?? "-",
+                    s.State ?? "-",
+                    SinkCell(s),
+                    s.Eventlogs is { } logs ? Number(logs.Sum(l => l.Lag)) : "-",
+                    Number(s.Delivered),
+                    Number(s.DeadLettered),
+                    s.LastError?.Message is { } message ? Table.Fit(message, 60) : "-");
+            }
+
+            table.WriteTo(call.Out);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command CreateInfo(ClientOptions options, CliEnvironment env)
+    {
+        var name = NameArgument();
+        var command = new Command("info", "Describe a subscription: its document, state, counts and each eventlog's committed offset and lag") { name };
+        ClientCall.SetAction(command, options, env, async (call, ct) =>
+        {
+            var reply = ClientCall.Accept(await call.Client.GetSubscriptionAsync(call.Namespace, call.Parse.GetValue(name)!, ct).ConfigureAwait(false));
+            if (call.Format == OutputFormat.Json)
+            {
+                call.PrintJson(reply);
+            }
+            else
+            {
+                PrintInfo(call.Out, ContractReader.ReadSubscription(reply));
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command CreateDelete(ClientOptions options, CliEnvironment env)
+    {
+        var name = NameArgument();
+        var command = new Command("delete", "Delete a subscription and its committed offsets (its dead letters stay on the dead-letter bus)") { name };
+        ClientCall.SetAction(command, options, env, async (call, ct) =>
+        {
+            var subscription = call.Parse.GetValue(name)!;
+            var reply = ClientCall.Accept(await call.Client.DeleteSubscriptionAsync(call.Namespace, subscription, ct).ConfigureAwait(false));
+            if (call.Format == OutputFormat.Json)
+            {
+                call.PrintJson(reply);
+            }
+            else
+            {
+                call.Out.WriteLine($"deleted subscription {call.Namespace}/{subscription}");
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command CreateLifecycle(ClientOptions options, CliEnvironment env, string action, string done, string description)
+    {
+        var name = NameArgument();
+        var command = new Command(action, description) { name };
+        ClientCall.SetAction(command, options, env, async (call, ct) =>
+        {
+            var subscription = call.Parse.GetValue(name)!;
+            var reply = ClientCall.Accept(await call.Client.SubscriptionLifecycleAsync(call.Namespace, subscription, action, ct).ConfigureAwait(false));
+            if (call.Format == OutputFormat.Json)
+            {
+                call.PrintJson(reply);
+                return ExitCodes.Ok;
+            }
+
+            var state = reply.HasBody ? ContractReader.ReadSubscription(reply).State : null;
+            call.Out.WriteLine($"{done} subscription {call.Namespace}/{subscription}{(state is null ? "" : $" (state: {state})")}");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command CreateReset(ClientOptions options, CliEnvironment env)
+    {
+        var name = NameArgument();
+        var time = OptionParsers.Timestamp("--time", "Move every eventlog's committed offset to the first event stored at or after this time");
+        time.Required = true;
+        var command = new Command("reset", "Reset a paused subscription's offsets to a time: it redelivers (or skips) from there when resumed") { name, time };
+        ClientCall.SetAction(command, options, env, async (call, ct) =>
+        {
+            var p = call.Parse;
+            var subscription = p.GetValue(name)!;
+            var at = Runtime.Events.Rfc3339.Format(p.GetValue(time)!.Value);
+            var reply = ClientCall.Accept(await call.Client.ResetSubscriptionAsync(call.Namespace, subscription, at, ct).ConfigureAwait(false));
+            if (call.Format == OutputFormat.Json)
+            {
+                call.PrintJson(reply);
+                return ExitCodes.Ok;
+            }
+
+            call.Out.WriteLine($"reset subscription {call.Namespace}/{subscription} to {at}");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command CreateValidate(ClientOptions options, CliEnvironment env)
+    {
+        var name = NameArgument();
+        var flags = new EventFlags();
+        var command = new Command("validate", "Dry-run a subscription on one event (given as for 'vanus event put'): does it pass the filters, and what would be delivered") { name };
+        flags.AddTo(command);
+        ClientCall.SetAction(command, options, env, async (call, ct) =>
+        {
+            var p = call.Parse;
+            var e = await flags.BuildAsync(p, call.Env, [], ct).ConfigureAwait(false);
+            var reply = ClientCall.Accept(await call.Client.ValidateSubscriptionAsync(call.Namespace, p.GetValue(name)!, HttpBinding.ToHttpContent(e, ContentMode.Structured), ct).ConfigureAwait(false));
+            if (call.Format == OutputFormat.Json)
+            {
+                call.PrintJson(reply);
+                return ExitCodes.Ok;
+            }
+
+            var (result, events) = ContractReader.ReadValidation(reply);
+            var error = result.Error;
+            Table.WriteProperties(call.Out,
+            [
+                new("filter", result.FilterPassed == true ? "passed" : "did not pass"),
+                new("delivered", result.Delivered is { } delivered ? (delivered ? "yes" : "no") : "-"),
+                new("error", error is null ? "-" : string.Join(", ", new[]
+                {
+                    error.Action is { } a ? $"action={a}" : null,
+                    error.PipelineIndex is { } index ? string.Create(CultureInfo.InvariantCulture, $"pipelineIndex={index}") : null,
+                    error.Reason is { } r ? $"reason={r}" : null,
+                    error.Message is { } m ? $"message={m}" : null,
+                }.OfType<string>())),
+            ]);
+            for (var i = 0; i < events.Count; i++)
+            {
+                call.Out.WriteLine();
+                call.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"event {i + 1} of {events.Count}:"));
+                EventCommands.PrintEvent(call.Out, events[i]);
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static int PrintChanged(ClientCall call, ApiReply reply, string message)
+    {
+        if (call.Format == OutputFormat.Json)
+        {
+            call.PrintJson(reply);
+            return ExitCodes.Ok;
+        }
+
+        call.Out.WriteLine(message);
+        if (reply.HasBody)
+        {
+            PrintInfo(call.Out, ContractReader.ReadSubscription(reply));
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private static void PrintInfo(TextWriter output, SubscriptionDocument s)
+    {
+        var properties = new List<KeyValuePair<string, string>> { new("name", s.Name ?? "-") };
+        void Add(string key, string? value)
+        {
+            if (value is not null)
+            {
+                properties.Add(new(key, value));
+            }
+        }
+
+        Add("namespace", s.Namespace);
+        Add("eventbus", s.Eventbus ?? "-");
+        Add("state", s.State);
+        Add("createdAt", s.CreatedAt);
+        Add("sink", SinkCell(s));
+        foreach (var (key, value) in s.Other ?? [])
+        {
+            var text = Render(key, value);
+            Add(key, text.Length == 0 ? "-" : text);
+        }
+
+        Add("delivered", Number(s.Delivered));
+        Add("failed", Number(s.Failed));
+        Add("deadLettered", Number(s.DeadLettered));
+        Add("dropped", Number(s.Dropped));
+        Add("lastError", ErrorCell(s.LastError));
+        Table.WriteProperties(output, properties);
+        if (s.Eventlogs is not { } logs)
+        {
+            return;
+        }
+
+        var table = new Table("EVENTLOG", "COMMITTED", "NEXT", "LAG", "DELIVERED", "FAILED", "DEAD-LETTERED", "DROPPED", "RETRYING", "LAST ERROR");
+        foreach (var log in logs)
+        {
+            table.Add(
+                Number(log.Eventlog),
+                Number(log.Committed),
+                Number(log.Next),
+                Number(log.Lag),
+                Number(log.Delivered),
+                Number(log.Failed),
+                Number(log.DeadLettered),
+                Number(log.Dropped),
+                Number(log.PendingRetries),
+                ErrorCell(log.LastError));
+        }
+
+        output.WriteLine();
+        table.WriteTo(output);
+    }
+
+    private static string SinkCell(SubscriptionDocument s) =>
+        s.Sink ?? (s.Other?.TryGetValue("protocol", out var p) == true && p.ValueKind == JsonValueKind.String && p.GetString() == "pull" ? "(pull)" : "-");
+
+    private static string ErrorCell(SinkErrorDocument? error) => error?.Message is not { } message
+        ? "-"
+        : error.Time is { } time ? $"{Table.Fit(message, 80)} (at {time})" : Table.Fit(message, 80);
+
+    /// <summary>
+    /// A document member as one line: delivery settings and headers as name=value pairs, filters and the transformer as
+    /// compact JSON (what --filter and --transformer take), anything else as a plain value.
+    /// </summary>
+    private static string Render(string key, JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Object when key is "delivery" or "sinkHeaders" =>
+            string.Join(", ", value.EnumerateObject().Where(p => p.Value.ValueKind != JsonValueKind.Null).Select(p => $"{p.Name}={Render(p.Name, p.Value)}")),
+        JsonValueKind.Array when key == "backoff" => string.Join(",", value.EnumerateArray().Select(v => Render("", v))),
+        JsonValueKind.Object or JsonValueKind.Array => Compact(value),
+        _ => ContractReader.Cell(value),
+    };
+
+    private static string Compact(JsonElement value)
+    {
+        using var stream = new MemoryStream();
+        // Relaxed escaping: a template such as {"order":"<id>"} reads as written, not as \u003Cid\u003E.
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            value.WriteTo(writer);
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static string Number<T>(T? value)
+        where T : struct, IFormattable => value is { } v ? v.ToString(null, CultureInfo.InvariantCulture) : "-";
+
+    private static string Number<T>(T value)
+        where T : struct, IFormattable => value.ToString(null, CultureInfo.InvariantCulture);
+}
