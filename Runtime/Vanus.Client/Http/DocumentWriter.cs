@@ -1,0 +1,170 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Vanus.Runtime.Events;
+
+namespace Vanus.Client.Http;
+
+/// <summary>Writes the subscription document of DESIGN §6 from a pipeline: only what the pipeline sets, so the node's defaults apply to the rest.</summary>
+internal static class DocumentWriter
+{
+    public static string Subscription(string name, SubscriptionPipeline pipeline) => Write(w =>
+    {
+        w.WriteStartObject();
+        w.WriteString("name"u8, name);
+        w.WriteString("eventbus"u8, pipeline.Eventbus);
+        if (pipeline.Filters.Length > 0)
+        {
+            // Each filter is itself a conjunction (a filters array); the document's array is their concatenation.
+            w.WriteStartArray("filters"u8);
+            foreach (var filter in pipeline.Filters)
+            {
+                using var items = JsonDocument.Parse(filter.Json);
+                foreach (var item in items.RootElement.EnumerateArray())
+                {
+                    item.WriteTo(w);
+                }
+            }
+
+            w.WriteEndArray();
+        }
+
+        if (pipeline.TransformerJson is { } transformer)
+        {
+            using var document = JsonDocument.Parse(transformer);
+            w.WritePropertyName("transformer"u8);
+            document.RootElement.WriteTo(w);
+        }
+
+        if (pipeline.DelayValue is { } delay)
+        {
+            w.WriteString("delay"u8, DurationText.Format(delay, "delay"));
+        }
+
+        if (pipeline.Sink is { } sink)
+        {
+            w.WriteString("sink"u8, sink.Url);
+            w.WriteString("protocol"u8, "http"u8);
+            if (sink.IsStructured)
+            {
+                w.WriteString("mode"u8, "structured"u8);
+            }
+
+            if (sink.Headers.Count > 0)
+            {
+                w.WriteStartObject("sinkHeaders"u8);
+                foreach (var (header, value) in sink.Headers)
+                {
+                    w.WriteString(header, value);
+                }
+
+                w.WriteEndObject();
+            }
+        }
+        else
+        {
+            w.WriteString("protocol"u8, "pull"u8);
+        }
+
+        if (pipeline.DeliverySettings is { IsEmpty: false } delivery)
+        {
+            w.WritePropertyName("delivery"u8);
+            WriteDelivery(w, delivery);
+        }
+
+        if (pipeline.From is { } from)
+        {
+            w.WriteString("from"u8, from.DocumentValue);
+        }
+
+        w.WriteEndObject();
+    });
+
+    public static string Eventbus(string name, int eventlogs) => Write(w =>
+    {
+        w.WriteStartObject();
+        w.WriteString("name"u8, name);
+        w.WriteNumber("eventlogs"u8, eventlogs);
+        w.WriteEndObject();
+    });
+
+    public static string Reset(DateTimeOffset time) => Write(w =>
+    {
+        w.WriteStartObject();
+        w.WriteString("time"u8, Rfc3339.Format(time));
+        w.WriteEndObject();
+    });
+
+    public static string Ack(IReadOnlyList<string> tokens) => Write(w =>
+    {
+        w.WriteStartObject();
+        w.WriteStartArray("tokens"u8);
+        foreach (var token in tokens)
+        {
+            w.WriteStringValue(token);
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    });
+
+    public static string Delivery(DeliverySettings delivery) => Write(w => WriteDelivery(w, delivery));
+
+    private static void WriteDelivery(Utf8JsonWriter w, DeliverySettings d)
+    {
+        w.WriteStartObject();
+        if (d.Attempts is { } attempts)
+        {
+            w.WriteNumber("maxAttempts"u8, attempts);
+        }
+
+        if (d.Waits is { } waits)
+        {
+            w.WriteStartArray("backoff"u8);
+            for (var i = 0; i < waits.Count; i++)
+            {
+                w.WriteStringValue(DurationText.Format(waits[i], $"backoff[{i}]"));
+            }
+
+            w.WriteEndArray();
+        }
+
+        if (d.AttemptTimeout is { } timeout)
+        {
+            w.WriteString("timeout"u8, DurationText.Format(timeout, "timeout"));
+        }
+
+        if (d.DeadLetters is { } deadLetter)
+        {
+            w.WriteBoolean("deadLetter"u8, deadLetter);
+        }
+
+        if (d.InOrder is { } ordered)
+        {
+            w.WriteBoolean("ordered"u8, ordered);
+        }
+
+        if (d.InflightLimit is { } inflight)
+        {
+            w.WriteNumber("inflight"u8, inflight);
+        }
+
+        if (d.EventsPerSecond is { } rate)
+        {
+            w.WriteNumber("rateLimit"u8, rate);
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static string Write(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, DocumentJson.WriterOptions))
+        {
+            write(writer);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+}
