@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace Vanus.Testing.Http;
 
 /// <summary>One request a <see cref="Receiver"/> got: headers (lower-case names), body, and the attempt number for its CloudEvent id.</summary>
-public sealed record Delivery(string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body, int Attempt, DateTimeOffset At)
+public sealed record ReceivedRequest(string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body, int Attempt, DateTimeOffset At)
 {
     /// <summary>The CloudEvent id (binary mode's ce-id).</summary>
     public string? Id => Headers.TryGetValue("ce-id", out var id) ? id : null;
@@ -31,9 +31,9 @@ public sealed class Receiver : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, int> _attempts = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
-    private readonly List<(Func<IReadOnlyList<Delivery>, bool> Condition, TaskCompletionSource Done)> _waiters = [];
-    private readonly List<Delivery> _deliveries = [];
-    private readonly HashSet<Delivery> _accepted = [];
+    private readonly List<(Func<IReadOnlyList<ReceivedRequest>, bool> Condition, TaskCompletionSource Done)> _waiters = [];
+    private readonly List<ReceivedRequest> _deliveries = [];
+    private readonly HashSet<ReceivedRequest> _accepted = [];
 
     private Receiver(WebApplication app) => _app = app;
 
@@ -41,10 +41,10 @@ public sealed class Receiver : IAsyncDisposable
     public string Url { get; private set; } = "";
 
     /// <summary>Decides the status code of each request; null answers 204.</summary>
-    public Func<Delivery, int>? Respond { get; set; }
+    public Func<ReceivedRequest, int>? Respond { get; set; }
 
     /// <summary>Every request so far, in arrival order.</summary>
-    public IReadOnlyList<Delivery> Deliveries
+    public IReadOnlyList<ReceivedRequest> Deliveries
     {
         get
         {
@@ -70,7 +70,7 @@ public sealed class Receiver : IAsyncDisposable
     }
 
     /// <summary>Completes once <paramref name="condition"/> holds over the requests recorded; fails after <paramref name="patience"/> (default 30 s).</summary>
-    public Task WaitForAsync(Func<IReadOnlyList<Delivery>, bool> condition, TimeSpan? patience = null)
+    public Task WaitForAsync(Func<IReadOnlyList<ReceivedRequest>, bool> condition, TimeSpan? patience = null)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_gate)
@@ -102,14 +102,14 @@ public sealed class Receiver : IAsyncDisposable
         var headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.Ordinal);
         var id = headers.GetValueOrDefault("ce-id") ?? "";
         var attempt = _attempts.AddOrUpdate(id, 1, (_, n) => n + 1);
-        var delivery = new Delivery(context.Request.Path, headers, body.ToArray(), attempt, DateTimeOffset.UtcNow);
-        var status = Respond?.Invoke(delivery) ?? 204;
+        var request = new ReceivedRequest(context.Request.Path, headers, body.ToArray(), attempt, DateTimeOffset.UtcNow);
+        var status = Respond?.Invoke(request) ?? 204;
         lock (_gate)
         {
-            _deliveries.Add(delivery);
+            _deliveries.Add(request);
             if (status is >= 200 and < 300)
             {
-                _accepted.Add(delivery);
+                _accepted.Add(request);
             }
 
             _waiters.RemoveAll(w => w.Condition(_deliveries) && w.Done.TrySetResult());
