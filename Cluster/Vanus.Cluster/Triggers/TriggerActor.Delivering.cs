@@ -25,6 +25,7 @@ internal sealed partial class TriggerActor
     public const string DeadLetterTime = "xvanusdltime";
 
     private readonly List<DeliveryTicket> _tickets = [];
+    private bool _pumpPending;
 
     // When the wake timer is armed for, if it is.
     private DateTimeOffset? _wakeAt;
@@ -105,11 +106,7 @@ internal sealed partial class TriggerActor
 
         if (_delivery is { } delivery)
         {
-            var generation = _generation;
-            AttemptAsync(delivery, events, _stopping.Token).PipeTo(
-                Self,
-                success: outcome => new AttemptDone(generation, id, attempt, outcome),
-                failure: ex => new AttemptDone(generation, id, attempt, DeliveryOutcome.Retry(ex.Message)));
+            _ = AttemptAsync(delivery, events, Self, new AttemptDone(_generation, id, attempt, DeliveryOutcome.Delivered), _stopping.Token);
         }
         else
         {
@@ -117,19 +114,37 @@ internal sealed partial class TriggerActor
         }
     }
 
-    /// <summary>Delivers the (transformed) events of one item in order; the attempt fails at the first that fails, and is retried whole.</summary>
-    private static async Task<DeliveryOutcome> AttemptAsync(HttpDelivery delivery, IReadOnlyList<Event> events, CancellationToken cancellationToken)
+    /// <summary>
+    /// Delivers the (transformed) events of one item in order and tells the trigger the outcome; the attempt fails at the
+    /// first event that fails, and is retried whole.
+    /// </summary>
+    private static async Task AttemptAsync(HttpDelivery delivery, IReadOnlyList<Event> events, IActorRef self, AttemptDone done, CancellationToken cancellationToken)
     {
-        foreach (var e in events)
+        var outcome = DeliveryOutcome.Delivered;
+        try
         {
-            var outcome = await delivery.DeliverAsync(e, cancellationToken).ConfigureAwait(false);
-            if (outcome.Kind != DeliveryOutcomeKind.Delivered)
+            foreach (var e in events)
             {
-                return outcome;
+                outcome = await delivery.DeliverAsync(e, cancellationToken).ConfigureAwait(false);
+                if (outcome.Kind != DeliveryOutcomeKind.Delivered)
+                {
+                    break;
+                }
             }
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The trigger stopped: its progress holds this event back, so it is attempted again when the trigger is back.
+            return;
+        }
+#pragma warning disable CA1031 // whatever the attempt threw is its outcome, told to the trigger, never lost on a pool thread
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            outcome = DeliveryOutcome.Retry(ex.Message);
+        }
 
-        return DeliveryOutcome.Delivered;
+        self.Tell(done with { Outcome = outcome });
     }
 
     private Event WithReadAttributes(long id, StoredRecord record)
@@ -211,6 +226,25 @@ internal sealed partial class TriggerActor
 
         var decision = _scheduler!.Complete(done.Id, done.Outcome, _settings.Time.GetUtcNow());
         Decide(done.Id, done.Attempt, decision, done.Outcome.Kind == DeliveryOutcomeKind.Refused ? "SinkRefused" : "MaxAttemptsExhausted");
+        SchedulePump();
+    }
+
+    /// <summary>
+    /// Asks for one <see cref="Pump"/> after the messages already queued: a burst of outcomes then costs one scheduling pass
+    /// and one read top-up instead of one per outcome.
+    /// </summary>
+    private void SchedulePump()
+    {
+        if (!_pumpPending)
+        {
+            _pumpPending = true;
+            Self.Tell(Triggers.PumpNow.Instance);
+        }
+    }
+
+    private void PumpAfterOutcomes()
+    {
+        _pumpPending = false;
         Pump();
         MaybeRead();
     }
@@ -301,8 +335,7 @@ internal sealed partial class TriggerActor
         _deadLettering.Remove(done.Id);
         _counts = _counts with { DeadLettered = _counts.DeadLettered + 1 };
         Finish(done.Id);
-        Pump();
-        MaybeRead();
+        SchedulePump();
     }
 
     private void RetryDeadLetterNow(RetryDeadLetter retry)

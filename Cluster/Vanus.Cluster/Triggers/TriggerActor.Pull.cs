@@ -97,8 +97,7 @@ internal sealed partial class TriggerActor
         }
 
         Sender.Tell(new TriggerAck(_entityId, acknowledged));
-        Pump();
-        MaybeRead();
+        SchedulePump();
     }
 
     /// <summary>Handed-out attempts past their deadline failed: the scheduler retries them by the policy.</summary>

@@ -116,6 +116,7 @@ internal sealed partial class TriggerActor : ReceivePersistentActor, IWithTimers
         Command<DeadLetterDone>(DeadLetterDone);
         Command<RetryDeadLetter>(RetryDeadLetterNow);
         Command<WakeTick>(_ => Wake());
+        Command<PumpNow>(_ => PumpAfterOutcomes());
         Command<FlushTick>(_ => Flush());
         Command<PullEvents>(Pull);
         Command<CancelPull>(CancelPull);

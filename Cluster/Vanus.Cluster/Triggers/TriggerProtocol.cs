@@ -190,6 +190,12 @@ internal sealed record WakeTick : INoSerializationVerificationNeeded, IDeadLette
     public static readonly WakeTick Instance = new();
 }
 
+/// <summary>Time to take what the scheduler allows, after a burst of outcomes.</summary>
+internal sealed record PumpNow : INoSerializationVerificationNeeded
+{
+    public static readonly PumpNow Instance = new();
+}
+
 /// <summary>Time to persist progress.</summary>
 internal sealed record FlushTick : INoSerializationVerificationNeeded, IDeadLetterSuppression
 {
