@@ -33,7 +33,7 @@ public sealed class Receiver : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly List<(Func<IReadOnlyList<ReceivedRequest>, bool> Condition, TaskCompletionSource Done)> _waiters = [];
     private readonly List<ReceivedRequest> _deliveries = [];
-    private readonly HashSet<ReceivedRequest> _accepted = [];
+    private readonly HashSet<string> _acceptedIds = new(StringComparer.Ordinal);
 
     private Receiver(WebApplication app) => _app = app;
 
@@ -91,7 +91,19 @@ public sealed class Receiver : IAsyncDisposable
     {
         lock (_gate)
         {
-            return _deliveries.Where(d => d.Id is not null && _accepted.Contains(d)).Select(d => d.Id!).ToHashSet(StringComparer.Ordinal);
+            return new HashSet<string>(_acceptedIds, StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>How many distinct CloudEvent ids were received with a 2xx answer; cheap enough for a wait condition.</summary>
+    public int AcceptedCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _acceptedIds.Count;
+            }
         }
     }
 
@@ -109,7 +121,10 @@ public sealed class Receiver : IAsyncDisposable
             _deliveries.Add(request);
             if (status is >= 200 and < 300)
             {
-                _accepted.Add(request);
+                if (request.Id is { } accepted)
+                {
+                    _acceptedIds.Add(accepted);
+                }
             }
 
             _waiters.RemoveAll(w => w.Condition(_deliveries) && w.Done.TrySetResult());

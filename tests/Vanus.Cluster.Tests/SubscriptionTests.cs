@@ -144,6 +144,48 @@ public sealed class SubscriptionTests(RealTimeNodeFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_retry_waiting_an_hour_does_not_hold_back_the_events_after_it()
+    {
+        await using var receiver = await Receiver.StartAsync();
+        receiver.Respond = d => d.Id == "poison" ? 503 : 204;
+        await Broker.CreateEventbusAsync("default", new EventbusSpec("sub-poison"));
+        await Subscriptions.CreateSubscriptionAsync("default", new SubscriptionSpec("poison", "sub-poison")
+        {
+            Sink = receiver.Url,
+            Delivery = new DeliveryPolicy { Backoff = [TimeSpan.FromHours(1)], Inflight = 1 },
+        });
+
+        // More events than the trigger's read-ahead window (256 at this in-flight limit) follow the failing one.
+        await Broker.AppendAsync("default", "sub-poison", [Make("poison"), .. Enumerable.Range(0, 400).Select(i => Make($"ok{i}"))]);
+        await receiver.WaitForAsync(d => d.Count(x => x.Id != "poison") == 400);
+
+        await WaitUntilAsync(async () => (await Subscriptions.GetSubscriptionAsync("default", "poison"))!.Delivered == 400);
+        var info = (await Subscriptions.GetSubscriptionAsync("default", "poison"))!;
+        Assert.Equal(1, info.Eventlogs[0].PendingRetries);
+        Assert.Equal(1, info.Failed);
+        Assert.Single(receiver.Deliveries, d => d.Id == "poison");
+
+        // The retry is persisted: the committed offset moved past it.
+        await WaitUntilAsync(async () => (await Subscriptions.GetSubscriptionAsync("default", "poison"))!.Eventlogs[0].Committed == 401);
+    }
+
+    [Fact]
+    public async Task A_delay_holds_each_event_until_its_store_time_plus_the_delay()
+    {
+        await using var receiver = await Receiver.StartAsync();
+        await Broker.CreateEventbusAsync("default", new EventbusSpec("sub-delay"));
+        await Subscriptions.CreateSubscriptionAsync("default", new SubscriptionSpec("delay", "sub-delay") { Sink = receiver.Url, Delay = TimeSpan.FromMilliseconds(300) });
+
+        await Broker.AppendAsync("default", "sub-delay", [Make("later")]);
+        await receiver.WaitForAsync(d => d.Count == 1);
+
+        // Never early: the node and the receiver share this machine's clock.
+        var request = receiver.Deliveries[0];
+        var stored = DateTimeOffset.Parse(request.Header("ce-xvanusstime")!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(request.At >= stored + TimeSpan.FromMilliseconds(300), $"stored {stored:O}, delivered {request.At:O}");
+    }
+
+    [Fact]
     public async Task Ordered_delivery_holds_later_events_of_a_key_behind_a_retry()
     {
         await using var receiver = await Receiver.StartAsync();

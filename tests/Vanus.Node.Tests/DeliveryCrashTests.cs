@@ -43,8 +43,17 @@ public sealed class DeliveryCrashTests(ITestOutputHelper output) : IDisposable
 
         await using (var node = await NodeProcess.StartAsync(_data))
         {
-            await receiver.WaitForAsync(d => d.Count >= Events && receiver.AcceptedIds().Count == Events, TimeSpan.FromMinutes(3));
             using var http = node.Client();
+            try
+            {
+                await receiver.WaitForAsync(_ => receiver.AcceptedCount == Events, TimeSpan.FromMinutes(3));
+            }
+            catch (TimeoutException)
+            {
+                var state = await Api.GetJsonAsync(http, $"{SubscriptionApi.Subscriptions}/crash-hook");
+                throw new TimeoutException($"{receiver.AcceptedCount} of {Events} arrived; the subscription says {state.ToJsonString()}; the node printed:\n{node.Output}");
+            }
+
             var info = await SubscriptionApi.WaitForAsync(http, "crash-hook", s => s["eventlogs"]!.AsArray().Sum(e => (long)e!["lag"]!) == 0, TimeSpan.FromMinutes(1));
             Assert.Equal(0, (long)info["deadLettered"]!);
         }

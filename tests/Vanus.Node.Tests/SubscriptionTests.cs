@@ -171,8 +171,9 @@ public sealed class SubscriptionTests(NodeFixture fixture) : IClassFixture<NodeF
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        await receiver.WaitForAsync(_ => receiver.AcceptedIds().Count == 500, TimeSpan.FromMinutes(2));
+        await receiver.WaitForAsync(_ => receiver.AcceptedCount == 500, TimeSpan.FromMinutes(2));
         var deliveries = receiver.Deliveries;
+        var accepted = receiver.AcceptedIds();
         Assert.Contains(deliveries, d => d.Attempt > 1);
         foreach (var key in keys)
         {
@@ -181,7 +182,7 @@ public sealed class SubscriptionTests(NodeFixture fixture) : IClassFixture<NodeF
             foreach (var d in deliveries.Where(d => d.Header("ce-partitionkey") == key))
             {
                 Assert.Equal(sent[key][next], d.Id);
-                if (receiver.AcceptedIds().Contains(d.Id!) && d.Attempt == deliveries.Where(x => x.Id == d.Id).Max(x => x.Attempt))
+                if (accepted.Contains(d.Id!) && d.Attempt == deliveries.Where(x => x.Id == d.Id).Max(x => x.Attempt))
                 {
                     next++;
                 }

@@ -24,6 +24,9 @@ internal sealed partial class TriggerActor
     /// <summary>When the event was dead-lettered.</summary>
     public const string DeadLetterTime = "xvanusdltime";
 
+    /// <summary>Retries due sooner keep their event in memory; later ones read it again when due.</summary>
+    private static readonly TimeSpan KeepBodyFor = TimeSpan.FromSeconds(5);
+
     private readonly List<DeliveryTicket> _tickets = [];
     private bool _pumpPending;
 
@@ -267,6 +270,12 @@ internal sealed partial class TriggerActor
                 _upserts[id] = entry;
                 _removals.Remove(id);
                 _dirty = true;
+                if (decision.Due - _settings.Time.GetUtcNow() > KeepBodyFor)
+                {
+                    // A long wait holds an index entry, not the event: it is read again when the retry comes due.
+                    _bodies.Remove(id);
+                }
+
                 break;
             case DeliveryDecisionKind.DeadLetter:
                 _counts = _counts with { Failed = _counts.Failed + 1 };

@@ -15,17 +15,22 @@ internal sealed partial class TriggerActor
     // Bumped by a reset: outcomes and reads started before it are ignored when they come back.
     private long _generation;
 
+    /// <summary>How many retries a trigger holds before it stops reading new events (each costs an entry, not an event).</summary>
+    private const int MaxRetries = 100_000;
+
     /// <summary>How many items may be read ahead of delivery: enough to keep the in-flight limit busy, bounded so a slow sink backpressures reads.</summary>
     private int ReadAhead => Math.Clamp(_policy.Inflight * 2, 256, 16384);
 
     private void MaybeRead()
     {
-        if (!Running || _reading)
+        if (!Running || _reading || _retries.Count >= MaxRetries)
         {
             return;
         }
 
-        var room = ReadAhead - _scheduler!.Count;
+        // Retries waiting for their due time do not count against the window: a few failing events must not stop the
+        // others (their bodies are dropped when the wait is long, see Decide), only a bound on the retry set itself does.
+        var room = ReadAhead - (_scheduler!.Count - _scheduler.RetriesWaiting);
         if (room <= 0)
         {
             return;

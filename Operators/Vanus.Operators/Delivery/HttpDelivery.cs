@@ -136,9 +136,6 @@ internal sealed class HttpDelivery
         return null;
     }
 
-    /// <summary>How many connections the node keeps to one sink (host and port) at most.</summary>
-    public const int MaxConnectionsPerSink = 64;
-
     /// <summary>A handler suited to many concurrent deliveries: no redirects, proxy, cookies or decompression; connections recycled so DNS changes are seen.</summary>
     public static SocketsHttpHandler CreateHandler() => new()
     {
@@ -151,10 +148,10 @@ internal sealed class HttpDelivery
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
         ConnectTimeout = TimeSpan.FromSeconds(30),
 
-        // Measured on 2 cores (docs/BENCHMARKS.md): 64 connections per sink delivered 9.7-10.3k events/s where 1,024 (one per
-        // attempt in flight) gave 7.0-8.2k and 16 gave 6.2-7.1k; more sockets cost more than the queueing they save. Attempts
-        // beyond 64 wait for a connection, and that wait counts against the subscription's timeout.
-        MaxConnectionsPerServer = MaxConnectionsPerSink,
+        // Concurrency is bounded by each subscription's in-flight limit. A pool cap was faster on 2 cores (64 connections:
+        // 9.7-10.3k events/s against 7.0-8.2k, docs/BENCHMARKS.md), but an attempt waiting for a pooled connection spends
+        // its timeout there, so a sink that slows down turned into timeouts and retries instead of backpressure.
+        MaxConnectionsPerServer = int.MaxValue,
         EnableMultipleHttp2Connections = true,
     };
 

@@ -1,5 +1,6 @@
 using Vanus.Cluster.Controller;
 using Vanus.Cluster.Eventlogs;
+using Vanus.Cluster.Triggers;
 using Vanus.Runtime.Events;
 using Vanus.Storage;
 
@@ -36,7 +37,17 @@ internal static class MessageSamples
         var bus = new EventbusEntry("tenant", "orders", "0123456789abcdef0123456789abcdef", 4, 1, SyncPolicy.Always, Retention, Now, "__dl_orders", null);
         var deadLetter = new EventbusEntry("tenant", "__dl_orders", "fedcba9876543210fedcba9876543210", 1, 1, SyncPolicy.Always, Retention, Now, null, "orders");
         var plain = bus with { Name = "plain", Incarnation = "00000000000000000000000000000001", Sync = SyncPolicy.None, Retention = RetentionOptions.Forever };
-        var view = new CatalogView(17, [ns, new NamespaceEntry("default", Now)], [bus, deadLetter, plain]);
+        var subscription = new SubscriptionEntry(
+            "tenant", "orders-hook", "11111111111111111111111111111111", "orders", "http://127.0.0.1:9000/hook",
+            "[{\"sql\":\"amount > 100\"}]", "{\"define\":{\"id\":\"$.data.id\"},\"template\":\"<id>\"}", TimeSpan.FromSeconds(30).Ticks,
+            SinkProtocol.Http, SinkMode.Structured, new Dictionary<string, string> { ["Authorization"] = "Bearer x" },
+            new DeliveryEntry(10, [TimeSpan.FromSeconds(1).Ticks, TimeSpan.FromSeconds(5).Ticks], TimeSpan.FromSeconds(5).Ticks, true, true, 64, 250.5),
+            SubscriptionStartKind.Time, Now, true, Now, 18);
+        var view = new CatalogView(17, [ns, new NamespaceEntry("default", Now)], [bus, deadLetter, plain], [subscription]);
+        var trigger = subscription.TriggerId(2);
+        var triggerConfig = new TriggerConfig(subscription, 2, bus.EntityId(2), deadLetter.EntityId(0), deadLetter.Name);
+        var retry = new RetryEntry(12, 3, Now.UtcTicks, "customer-7");
+        var counts = new TriggerCounts(100, 7, 2, 1);
         var release = new PendingRelease(bus.Incarnation, 4);
         var config = new EventlogConfig("tenant", "orders", bus.Incarnation, 2, SyncPolicy.Interval, Retention);
         var entity = bus.EntityId(2);
@@ -76,6 +87,32 @@ internal static class MessageSamples
             new LeaderEpochStarted(7),
             EventlogRemoved.Instance,
             new EventlogSnapshot(config, 7, false),
+            new CreateSubscription(subscription),
+            new UpdateSubscription(subscription),
+            new SetSubscriptionPaused("tenant", "orders-hook", true),
+            new DeleteSubscription("tenant", "orders-hook"),
+            new SubscriptionChanged(view, subscription),
+            new SubscriptionDeleted(view, subscription),
+            new SubscriptionAdded(subscription),
+            new SubscriptionUpdated(subscription),
+            new SubscriptionRemoved("tenant", "orders-hook"),
+            new ConfigureTrigger(trigger, triggerConfig),
+            new GetTriggerStatus(trigger),
+            new TriggerStatus(40, counts, 1, "sink answered 503 Service Unavailable", Now, true),
+            new ResetTrigger(trigger, Now),
+            new DeleteTrigger(trigger),
+            new RedeliverDeadLetters(trigger, [3, 4, 5]),
+            new PullEvents(trigger, 100, TimeSpan.FromSeconds(5).Ticks, Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e")),
+            new CancelPull(trigger, Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e")),
+            new PulledBatch([new PulledItem(12, 12, 2, FullEvent), new PulledItem(-4, 3, 1, BareEvent)]),
+            new AckEvents(trigger, [new PullToken(12, 2), new PullToken(-4, 1)]),
+            new TriggerAck(trigger, 3),
+            new TriggerRefusal(BrokerErrorKind.Invalid, "a subscription is reset while paused: pause it first", "state"),
+            StopTrigger.Instance,
+            new TriggerStarted(40),
+            new TriggerProgress(41, [retry], [10, 11], counts),
+            new TriggerReset(0),
+            new TriggerSnapshot(true, 41, [retry], counts),
         ];
     }
 }

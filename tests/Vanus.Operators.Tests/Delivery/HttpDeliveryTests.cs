@@ -306,7 +306,7 @@ public sealed class HttpDeliveryTests : IAsyncLifetime
         Assert.False(handler.UseCookies);
         Assert.Equal(DecompressionMethods.None, handler.AutomaticDecompression);
         Assert.True(handler.PooledConnectionLifetime > TimeSpan.Zero && handler.PooledConnectionLifetime != Timeout.InfiniteTimeSpan);
-        Assert.Equal(HttpDelivery.MaxConnectionsPerSink, handler.MaxConnectionsPerServer);
+        Assert.Equal(int.MaxValue, handler.MaxConnectionsPerServer);
         Assert.Equal(Timeout.InfiniteTimeSpan, _client.Timeout);
     }
 
