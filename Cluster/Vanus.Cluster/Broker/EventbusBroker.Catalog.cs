@@ -1,4 +1,3 @@
-using Akka.Actor;
 using Vanus.Cluster.Controller;
 using Vanus.Cluster.Eventlogs;
 
@@ -119,23 +118,6 @@ internal sealed partial class EventbusBroker
     private static EventbusInfo Info(EventbusEntry bus, IReadOnlyList<EventlogInfo> eventlogs) =>
         new(bus.Namespace, bus.Name, bus.Sync, bus.Replicas, bus.Retention, bus.CreatedAt, bus.DeadLetterBus, eventlogs);
 
-    private async Task<T> AskControllerAsync<T>(object command, CancellationToken cancellationToken)
-    {
-        object reply;
-        try
-        {
-            reply = await _controller.Ask<object>(command, _timeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (AskTimeoutException ex)
-        {
-            throw NoAnswer("the controller", ex);
-        }
-
-        return reply switch
-        {
-            T answer => answer,
-            ControllerRefusal refusal => throw new BrokerException(refusal.Kind, refusal.Message, refusal.Field),
-            _ => throw Unexpected(reply),
-        };
-    }
+    private Task<T> AskControllerAsync<T>(object command, CancellationToken cancellationToken) =>
+        AskAsync<T>(_controller, command, "the controller", _timeout, cancellationToken);
 }

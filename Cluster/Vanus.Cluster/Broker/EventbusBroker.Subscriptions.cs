@@ -325,24 +325,7 @@ internal sealed partial class EventbusBroker
         }
     }
 
-    /// <summary>Asks one trigger; a refusal becomes a <see cref="BrokerException"/> of its kind, no answer an unavailable one.</summary>
-    private async Task<T> AskTriggerAsync<T>(ITriggerCommand command, CancellationToken cancellationToken, TimeSpan extra = default)
-    {
-        object reply;
-        try
-        {
-            reply = await _triggers.Ask<object>(command, _timeout + extra, cancellationToken).ConfigureAwait(false);
-        }
-        catch (AskTimeoutException ex)
-        {
-            throw NoAnswer($"trigger {command.EntityId}", ex);
-        }
-
-        return reply switch
-        {
-            T answer => answer,
-            TriggerRefusal refusal => throw new BrokerException(refusal.Kind, refusal.Message, refusal.Field),
-            _ => throw Unexpected(reply),
-        };
-    }
+    /// <summary>Asks one trigger; <paramref name="extra"/> lengthens the wait for a command that itself waits (a pull).</summary>
+    private Task<T> AskTriggerAsync<T>(ITriggerCommand command, CancellationToken cancellationToken, TimeSpan extra = default) =>
+        AskAsync<T>(_triggers, command, $"trigger {command.EntityId}", _timeout + extra, cancellationToken);
 }

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Vanus.Cluster.Controller;
 using Vanus.Cluster.Eventlogs;
+using Vanus.Cluster.Triggers;
 
 namespace Vanus.Cluster.Broker;
 
@@ -205,28 +206,35 @@ internal sealed partial class EventbusBroker : IEventbusBroker, ISubscriptionBro
     private static BrokerException Unexpected(object reply) =>
         new(BrokerErrorKind.Unavailable, $"unexpected reply {reply.GetType().Name}");
 
-    private static BrokerException Refused(EventlogRefusal refusal) => new(refusal.Kind, refusal.Message, refusal.Field);
-
-    private BrokerException NoAnswer(string who, Exception inner) =>
-        new(BrokerErrorKind.Unavailable, $"{who} did not answer within {_timeout.TotalSeconds:0.#} s", inner: inner);
+    private static BrokerException NoAnswer(string who, TimeSpan timeout, Exception inner) =>
+        new(BrokerErrorKind.Unavailable, $"{who} did not answer within {timeout.TotalSeconds:0.#} s", inner: inner);
 
     /// <summary>Asks one eventlog; a refusal becomes a <see cref="BrokerException"/> of its kind, no answer an unavailable one.</summary>
-    private async Task<T> AskEventlogAsync<T>(object command, string entityId, CancellationToken cancellationToken)
+    private Task<T> AskEventlogAsync<T>(object command, string entityId, CancellationToken cancellationToken) =>
+        AskAsync<T>(_eventlogs, command, $"eventlog {entityId}", _timeout, cancellationToken);
+
+    /// <summary>
+    /// Asks the controller, an eventlog or a trigger: the expected answer is returned, a refusal of any of them becomes a
+    /// <see cref="BrokerException"/> of its kind, and no answer within <paramref name="timeout"/> an unavailable one.
+    /// </summary>
+    private static async Task<T> AskAsync<T>(IActorRef target, object command, string who, TimeSpan timeout, CancellationToken cancellationToken)
     {
         object reply;
         try
         {
-            reply = await _eventlogs.Ask<object>(command, _timeout, cancellationToken).ConfigureAwait(false);
+            reply = await target.Ask<object>(command, timeout, cancellationToken).ConfigureAwait(false);
         }
         catch (AskTimeoutException ex)
         {
-            throw NoAnswer($"eventlog {entityId}", ex);
+            throw NoAnswer(who, timeout, ex);
         }
 
         return reply switch
         {
             T answer => answer,
-            EventlogRefusal refusal => throw Refused(refusal),
+            EventlogRefusal refusal => throw new BrokerException(refusal.Kind, refusal.Message, refusal.Field),
+            ControllerRefusal refusal => throw new BrokerException(refusal.Kind, refusal.Message, refusal.Field),
+            TriggerRefusal refusal => throw new BrokerException(refusal.Kind, refusal.Message, refusal.Field),
             _ => throw Unexpected(reply),
         };
     }

@@ -1,3 +1,4 @@
+using Vanus.Operators.Delivery;
 using Vanus.Operators.Filters;
 using Vanus.Operators.Transform;
 
@@ -93,17 +94,10 @@ internal static class SubscriptionChecks
             throw Invalid("a start at a time needs the time", "from");
         }
 
-        foreach (var (name, value) in spec.SinkHeaders)
+        // Delivery's own rule, so a document accepted here can always be delivered (a header it refuses would break the trigger).
+        if (HttpDelivery.CheckHeaders(spec.SinkHeaders) is { } header)
         {
-            if (string.IsNullOrEmpty(name) || name.Any(c => c <= ' ' || c >= 127 || "()<>@,;:\\\"/[]?={}".Contains(c)))
-            {
-                throw Invalid($"'{name}' is not a valid HTTP header name", "sinkHeaders");
-            }
-
-            if (value is null || value.Any(c => c is '\r' or '\n'))
-            {
-                throw Invalid($"the value of header '{name}' must be one line of text", "sinkHeaders." + name);
-            }
+            throw Invalid($"sink header '{header.Header}' {header.Reason}", "sinkHeaders." + header.Header);
         }
     }
 

@@ -11,10 +11,6 @@ internal static class EventlogIds
 
     public static string PersistenceId(string entityId) => "eventlog-" + entityId;
 
-    /// <summary>The shard of an entity: FNV-1a of its id, so a shard's entities stay together across restarts and nodes.</summary>
-    public static string ShardId(string entityId, int shards) =>
-        ((int)(EventRouting.Fnv1a64(entityId) % (ulong)shards)).ToString(CultureInfo.InvariantCulture);
-
     /// <summary>Splits an entity id back into incarnation and index; false for anything this node did not make.</summary>
     public static bool TryParse(string entityId, out string incarnation, out int index)
     {

@@ -1,18 +1,15 @@
 using Akka.Actor;
 using Akka.Event;
 using MessagePack;
+using Vanus.Cluster.Hosting;
 using Vanus.Cluster.Serialization;
 using Vanus.Runtime.Events;
 using Vanus.Storage;
 
 namespace Vanus.Cluster.Eventlogs;
 
-/// <summary>A command for one eventlog entity; the shard region routes it by <see cref="EntityId"/>.</summary>
-internal interface IEventlogCommand : IClusterMessage
-{
-    /// <summary>The entity the command is for (see <see cref="EventlogIds"/>).</summary>
-    string EntityId { get; }
-}
+/// <summary>A command for one eventlog entity (named as <see cref="EventlogIds"/> says); the shard region routes it by its entity id.</summary>
+internal interface IEventlogCommand : IEntityCommand;
 
 /// <summary>What an eventlog needs to know about its bus; persisted when the eventlog is created.</summary>
 [MessagePackObject]

@@ -65,7 +65,7 @@ internal sealed class ClusterNode : IVanusNode
                 EventlogIds.TypeName,
                 entityId => EventlogActor.Props(entityId, settings),
                 shardingSettings,
-                new EventlogMessageExtractor(),
+                new EntityMessageExtractor(),
                 sharding.DefaultShardAllocationStrategy(shardingSettings),
                 StopEventlog.Instance).ConfigureAwait(false);
 
@@ -75,7 +75,7 @@ internal sealed class ClusterNode : IVanusNode
                 TriggerIds.TypeName,
                 entityId => TriggerActor.Props(entityId, triggerSettings),
                 shardingSettings,
-                new TriggerMessageExtractor(),
+                new EntityMessageExtractor(),
                 sharding.DefaultShardAllocationStrategy(shardingSettings),
                 StopTrigger.Instance).ConfigureAwait(false);
 

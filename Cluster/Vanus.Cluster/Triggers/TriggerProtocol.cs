@@ -2,17 +2,14 @@ using Akka.Actor;
 using Akka.Event;
 using MessagePack;
 using Vanus.Cluster.Controller;
+using Vanus.Cluster.Hosting;
 using Vanus.Cluster.Serialization;
 using Vanus.Operators.Delivery;
 
 namespace Vanus.Cluster.Triggers;
 
-/// <summary>A command for one trigger entity; the shard region routes it by <see cref="EntityId"/>.</summary>
-internal interface ITriggerCommand : IClusterMessage
-{
-    /// <summary>The entity the command is for (see <see cref="TriggerIds"/>).</summary>
-    string EntityId { get; }
-}
+/// <summary>A command for one trigger entity (named as <see cref="TriggerIds"/> says); the shard region routes it by its entity id.</summary>
+internal interface ITriggerCommand : IEntityCommand;
 
 /// <summary>What a trigger reads and where its dead letters go: its subscription, its eventlog's entity and the dead-letter eventlog's.</summary>
 [MessagePackObject]
