@@ -9,6 +9,12 @@ public interface IVanusNode : IAsyncDisposable
     /// <summary>Subscriptions, their dead letters and pull consumption, served by this node.</summary>
     ISubscriptionBroker Subscriptions { get; }
 
+    /// <summary>Scheduled events: cron and interval schedules that emit an event template into an eventbus, served by this node.</summary>
+    IScheduleBroker Schedules { get; }
+
+    /// <summary>The timer service holding delayed events until they are due.</summary>
+    ITimerService Timers { get; }
+
     /// <summary>The node's cluster address, such as <c>akka.tcp://vanus@127.0.0.1:40123</c>: what other nodes list as a seed.</summary>
     string ClusterAddress { get; }
 

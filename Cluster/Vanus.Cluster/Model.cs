@@ -37,8 +37,16 @@ public sealed record EventbusInfo(
 /// <summary>One eventlog of a bus: <c>Earliest</c> is the first readable offset, <c>Next</c> the offset the next event gets.</summary>
 public sealed record EventlogInfo(int Id, long Earliest, long Next);
 
-/// <summary>Where one appended event went: its CloudEvent id, its server-assigned id, eventlog and offset.</summary>
-public sealed record AppendedEvent(string Id, EventId EventId, int Eventlog, long Offset);
+/// <summary>
+/// Where one appended event went: its CloudEvent id, its server-assigned id, eventlog and offset. An event held for later
+/// delivery (see <see cref="DeliveryTimes"/>) has its <see cref="DeliveryTime"/> set instead: its <see cref="EventId"/> then
+/// names its entry in the node's timer bus, and <see cref="Eventlog"/> and <see cref="Offset"/> are -1 until it is appended.
+/// </summary>
+public sealed record AppendedEvent(string Id, EventId EventId, int Eventlog, long Offset, DateTimeOffset? DeliveryTime = null)
+{
+    /// <summary>True when the event is held by the timer service and appended to its bus at <see cref="DeliveryTime"/>.</summary>
+    public bool IsHeld => DeliveryTime is not null;
+}
 
 /// <summary>An event read back from a bus, with where and when it was stored.</summary>
 public sealed record EventRecord(string Eventbus, int Eventlog, long Offset, DateTimeOffset StoreTime, Event Event);

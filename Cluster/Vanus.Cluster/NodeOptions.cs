@@ -50,6 +50,12 @@ public sealed record NodeOptions
     /// <summary>The clock for store times, creation times, sync intervals and retention.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>How many timer eventlogs hold delayed events (each with its own timer actor); fixed for the life of the data folder.</summary>
+    public int TimerEventlogs { get; init; } = 2;
+
+    /// <summary>Delayed events due within this long are held in memory (an index entry each); later ones stay on disk until they come within it.</summary>
+    public TimeSpan TimerHorizon { get; init; } = TimeSpan.FromMinutes(15);
+
     internal void Validate()
     {
         if (string.IsNullOrWhiteSpace(DataDirectory))
@@ -93,6 +99,16 @@ public sealed record NodeOptions
         if (RequestTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(RequestTimeout), RequestTimeout, "the request timeout must be positive");
+        }
+
+        if (TimerEventlogs is < 1 or > 64)
+        {
+            throw new ArgumentOutOfRangeException(nameof(TimerEventlogs), TimerEventlogs, "the number of timer eventlogs must be 1 to 64");
+        }
+
+        if (TimerHorizon < TimeSpan.FromSeconds(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(TimerHorizon), TimerHorizon, "the timer horizon must be at least 1 s");
         }
     }
 

@@ -10,7 +10,7 @@ namespace Vanus.Gateway;
 /// <summary>Maps the HTTP contract of DESIGN §6 onto a host's endpoints.</summary>
 public static class GatewayEndpointRouteBuilderExtensions
 {
-    /// <summary>Maps ingest, the management API (subscriptions included), <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c>; needs <see cref="GatewayServiceCollectionExtensions.AddVanusGateway"/> first.</summary>
+    /// <summary>Maps ingest, the management API (subscriptions and schedules included), <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c>; needs <see cref="GatewayServiceCollectionExtensions.AddVanusGateway"/> first.</summary>
     public static IEndpointConventionBuilder MapVanusGateway(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
@@ -53,6 +53,14 @@ public static class GatewayEndpointRouteBuilderExtensions
         Map(group, "POST", sub + "/deadletters/resend", management, subscriptions, static (h, c) => h.ResendAsync(c));
         Map(group, "POST", sub + "/pull", management, subscriptions, static (h, c) => h.PullAsync(c));
         Map(group, "POST", sub + "/ack", management, subscriptions, static (h, c) => h.AckAsync(c));
+
+        var schedules = gateway.Schedules;
+        const string scheds = ns + "/schedules";
+        const string sched = scheds + "/{name}";
+        Map(group, "POST", scheds, management, schedules, static (h, c) => h.CreateAsync(c));
+        Map(group, "GET", scheds, management, schedules, static (h, c) => h.ListAsync(c));
+        Map(group, "GET", sched, management, schedules, static (h, c) => h.GetAsync(c));
+        Map(group, "DELETE", sched, management, schedules, static (h, c) => h.DeleteAsync(c));
 
         var health = gateway.Health;
         group.MapGet("/healthz", new RequestDelegate(HealthHandler.LiveAsync));

@@ -8,7 +8,10 @@ namespace Vanus.Gateway;
 /// <summary>Registers the HTTP gateway and management API with a host's services.</summary>
 public static class GatewayServiceCollectionExtensions
 {
-    /// <summary>Adds the gateway with a copy of <paramref name="options"/> (defaults when null); it serves the <see cref="IEventbusBroker"/> and <see cref="ISubscriptionBroker"/> registered in the container.</summary>
+    /// <summary>
+    /// Adds the gateway with a copy of <paramref name="options"/> (defaults when null); it serves the <see cref="IEventbusBroker"/>,
+    /// <see cref="ISubscriptionBroker"/> and <see cref="IScheduleBroker"/> registered in the container, and reports and waits for an <see cref="ITimerService"/> if one is.
+    /// </summary>
     public static IServiceCollection AddVanusGateway(this IServiceCollection services, GatewayOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -18,6 +21,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton(sp => new GatewayServices(
             sp.GetRequiredService<IEventbusBroker>(),
             sp.GetRequiredService<ISubscriptionBroker>(),
+            sp.GetRequiredService<IScheduleBroker>(),
+            sp.GetService<ITimerService>(),
             copy,
             sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance));
         return services;

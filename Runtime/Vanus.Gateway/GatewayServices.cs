@@ -10,15 +10,16 @@ namespace Vanus.Gateway;
 /// <summary>The gateway's parts, built once per host around the broker it serves.</summary>
 internal sealed class GatewayServices
 {
-    public GatewayServices(IEventbusBroker broker, ISubscriptionBroker subscriptions, GatewayOptions options, ILoggerFactory loggerFactory)
+    public GatewayServices(IEventbusBroker broker, ISubscriptionBroker subscriptions, IScheduleBroker schedules, ITimerService? timers, GatewayOptions options, ILoggerFactory loggerFactory)
     {
         Gate = new IngestGate(options.MaxConcurrentIngests, options.MaxBufferedBytes);
-        Metrics = new GatewayMetrics(broker, Gate);
+        Metrics = new GatewayMetrics(broker, timers, Gate);
         var problems = new ProblemResponder(Metrics, loggerFactory.CreateLogger("Vanus.Gateway.Problems"), options.RetryAfter);
         Ingest = new IngestHandler(broker, options, Gate, Metrics, problems, loggerFactory.CreateLogger<IngestHandler>());
         Management = new ManagementHandler(broker, options, problems);
         Subscriptions = new SubscriptionHandler(subscriptions, broker, Management, options, problems);
-        Health = new HealthHandler(broker, Metrics);
+        Schedules = new ScheduleHandler(schedules, Management, options);
+        Health = new HealthHandler(broker, timers, Metrics);
     }
 
     public IngestGate Gate { get; }
@@ -30,6 +31,8 @@ internal sealed class GatewayServices
     public ManagementHandler Management { get; }
 
     public SubscriptionHandler Subscriptions { get; }
+
+    public ScheduleHandler Schedules { get; }
 
     public HealthHandler Health { get; }
 }

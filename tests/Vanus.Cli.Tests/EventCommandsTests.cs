@@ -118,29 +118,60 @@ public sealed class EventCommandsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Put_with_delay_sets_the_delivery_time_from_the_clock_and_prints_the_refusal()
+    public async Task Put_with_delay_holds_the_event_until_now_plus_the_delay_and_prints_its_delivery_time()
     {
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero));
+        var clock = new FakeTimeProvider(_node.Clock.GetUtcNow());
 
-        var run = await CliRunner.RunAsync(["event", "put", "orders", "--type", "t", "--delay", "90s", "--endpoint", _node.Endpoint.AbsoluteUri], time: clock);
+        var run = await CliRunner.RunAsync(["event", "put", "orders", "--type", "t", "--id", "d-1", "--delay", "90s", "--endpoint", _node.Endpoint.AbsoluteUri], time: clock);
 
-        Assert.Equal("2026-05-01T12:01:30Z", SingleIngest().Header("ce-xvanusdeliverytime"));
-        Assert.Equal(1, run.ExitCode);
-        Assert.Equal("", run.Out);
-        Assert.StartsWith("error: Delayed delivery is not available", run.Error);
-        Assert.Contains("this node cannot hold events for later delivery yet", run.Error);
-        Assert.Contains("attribute: xvanusdeliverytime", Squeeze(run.Error));
-        Assert.Contains("index: 0", Squeeze(run.Error));
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("", run.Error);
+        Assert.Equal("2026-11-27T16:01:30Z", SingleIngest().Header("ce-xvanusdeliverytime"));
+        Assert.Equal(["ID EVENTID DELIVERYTIME", $"d-1 {FakeNode.EventId(0, 0)} 2026-11-27T16:01:30Z"], run.OutLines.Select(Squeeze));
+        var held = Assert.Single(_node.Held);
+        Assert.Equal(("orders", "d-1"), (held.Eventbus, held.Event.Id));
         Assert.Empty(_node.Stored("orders"));
+    }
+
+    [Fact]
+    public async Task Put_with_a_sub_second_delay_keeps_the_fraction()
+    {
+        var clock = new FakeTimeProvider(_node.Clock.GetUtcNow().AddMilliseconds(250));
+
+        var run = await CliRunner.RunAsync(["event", "put", "orders", "--type", "t", "--delay", "1500ms", "--endpoint", _node.Endpoint.AbsoluteUri], time: clock);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("2026-11-27T16:00:01.75Z", SingleIngest().Header("ce-xvanusdeliverytime"));
     }
 
     [Fact]
     public async Task Put_with_a_delivery_time_sends_it_in_utc()
     {
-        var run = await CliRunner.RunAsync(_node, "event", "put", "orders", "--type", "t", "--delivery-time", "2026-12-24T18:00:00+02:00");
+        var run = await CliRunner.RunAsync(_node, "event", "put", "orders", "--type", "t", "--id", "x", "--delivery-time", "2026-12-24T18:00:00+02:00");
 
-        Assert.Equal(1, run.ExitCode);
+        Assert.Equal(0, run.ExitCode);
         Assert.Equal("2026-12-24T16:00:00Z", SingleIngest().Header("ce-xvanusdeliverytime"));
+        Assert.Equal(["ID EVENTID DELIVERYTIME", $"x {FakeNode.EventId(0, 0)} 2026-12-24T16:00:00Z"], run.OutLines.Select(Squeeze));
+    }
+
+    [Fact]
+    public async Task Put_of_a_held_event_with_json_output_prints_the_nodes_reply()
+    {
+        var run = await CliRunner.RunAsync(_node, "event", "put", "orders", "--type", "t", "--id", "x", "--delivery-time", "2026-12-24T16:00:00.5Z", "--output", "json");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal($$"""{"events":[{"id":"x","eventId":"{{FakeNode.EventId(0, 0)}}","deliverytime":"2026-12-24T16:00:00.5Z"}]}""", run.Out.TrimEnd());
+    }
+
+    [Fact]
+    public async Task Put_with_a_delivery_time_that_has_passed_is_stored_at_once_and_printed_with_its_offset()
+    {
+        var run = await CliRunner.RunAsync(_node, "event", "put", "orders", "--type", "t", "--id", "p", "--delivery-time", "2020-01-01T00:00:00Z");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(["ID EVENTID EVENTLOG OFFSET", $"p {FakeNode.EventId(0, 0)} 0 0"], run.OutLines.Select(Squeeze));
+        Assert.Empty(_node.Held);
+        Assert.Single(_node.Stored("orders"));
     }
 
     [Fact]
@@ -193,6 +224,8 @@ public sealed class EventCommandsTests : IAsyncLifetime
     [InlineData("--delay: '-5s' is not a duration", "--delay", "-5s")]
     [InlineData("--delivery-time must be an RFC 3339 timestamp", "--delivery-time", "tomorrow")]
     [InlineData("--delivery-time and --delay cannot be used together", "--delivery-time", "2026-01-01T00:00:00Z", "--delay", "5s")]
+    [InlineData("--delivery-time must be an RFC 3339 timestamp such as 2026-11-27T16:00:00Z: '2026-11-28T12:00:00'", "--delivery-time", "2026-11-28T12:00:00")]
+    [InlineData("--delay: 'soon' is not a duration", "--delay", "soon")]
     [InlineData("--time must be an RFC 3339 timestamp such as 2026-11-27T16:00:00Z: '2026-02-30T00:00:00Z' names a date or time that does not exist", "--time", "2026-02-30T00:00:00Z")]
     [InlineData("--data and --data-file cannot be used together", "--data", "x", "--data-file", "-")]
     [InlineData("--source 'has space' must be a URI-reference", "--source", "has space")]

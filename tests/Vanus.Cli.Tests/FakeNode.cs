@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using Vanus.Cluster;
 using Vanus.Runtime.Codecs;
 using Vanus.Runtime.Events;
 
@@ -146,7 +147,9 @@ internal sealed partial class FakeNode : IAsyncDisposable
         app.MapGet("/api/v1/namespaces/{ns}/eventbuses/{name}/events", ReadAsync);
         app.MapGet("/api/v1/namespaces/{ns}/eventbuses/{name}/events/{eventId}", ReadOneAsync);
         app.MapGet("/api/v1/namespaces/{ns}/eventbuses/{name}/offsets", OffsetsAsync);
+        app.MapGet("/metrics", MetricsAsync);
         MapSubscriptions(app);
+        MapSchedules(app);
     }
 
     // Kestrel leaves %2F encoded in the path (so it cannot split a segment); a route value gets the rest decoded.
@@ -257,6 +260,7 @@ internal sealed partial class FakeNode : IAsyncDisposable
     {
         if (await FindAsync(c) is { } bus)
         {
+            FireHeld(bus);
             await JsonAsync(c, 200, w => WriteBus(w, bus));
         }
     }
@@ -299,35 +303,43 @@ internal sealed partial class FakeNode : IAsyncDisposable
             return;
         }
 
+        var dues = new DateTimeOffset?[events.Count];
         for (var i = 0; i < events.Count; i++)
         {
             foreach (var (name, _) in events[i].Extensions)
             {
-                if (name == "xvanusdeliverytime")
-                {
-                    await ProblemAsync(c, 400, "Delayed delivery is not available", "this node cannot hold events for later delivery yet", ("attribute", name), ("index", i));
-                    return;
-                }
-
-                if (name.StartsWith("xvanus", StringComparison.Ordinal))
+                if (name.StartsWith("xvanus", StringComparison.Ordinal) && name != DeliveryTimes.Attribute)
                 {
                     await ProblemAsync(c, 400, "Invalid CloudEvent", $"attribute '{name}' is reserved", ("attribute", name), ("index", i));
                     return;
                 }
             }
+
+            if (!DeliveryTimes.TryRead(events[i], out dues[i], out var error))
+            {
+                await ProblemAsync(c, 400, "Invalid CloudEvent", error!, ("attribute", DeliveryTimes.Attribute), ("index", i));
+                return;
+            }
         }
 
-        var placed = new List<(string Id, int Eventlog, long Offset)>();
+        var placed = new List<(string Id, int Eventlog, long Offset, DateTimeOffset? Due)>();
         var stored = new List<(int Eventlog, StoredEvent Event)>();
         lock (_lock)
         {
-            foreach (var e in events)
+            for (var i = 0; i < events.Count; i++)
             {
+                var e = events[i];
+                if (dues[i] is { } due && due > Clock.GetUtcNow())
+                {
+                    placed.Add((e.Id, 0, Hold(bus, e, due), due));
+                    continue;
+                }
+
                 var log = e.Extensions.TryGet("partitionkey", out var key) ? (int)(Fnv(key.ToString()) % (uint)bus.Logs.Length) : bus.NextRoundRobin();
                 var offset = bus.Logs[log].Count;
                 var s = new StoredEvent(e, offset, Clock.GetUtcNow());
                 bus.Logs[log].Add(s);
-                placed.Add((e.Id, log, offset));
+                placed.Add((e.Id, log, offset, null));
                 stored.Add((log, s));
             }
         }
@@ -338,13 +350,21 @@ internal sealed partial class FakeNode : IAsyncDisposable
         {
             w.WriteStartObject();
             w.WriteStartArray("events");
-            foreach (var (id, log, offset) in placed)
+            foreach (var (id, log, offset, due) in placed)
             {
                 w.WriteStartObject();
                 w.WriteString("id", id);
                 w.WriteString("eventId", EventId(log, offset));
-                w.WriteNumber("eventlog", log);
-                w.WriteNumber("offset", offset);
+                if (due is { } at)
+                {
+                    w.WriteString("deliverytime", Rfc3339.Format(at));
+                }
+                else
+                {
+                    w.WriteNumber("eventlog", log);
+                    w.WriteNumber("offset", offset);
+                }
+
                 w.WriteEndObject();
             }
 

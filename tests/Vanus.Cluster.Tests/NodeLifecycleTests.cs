@@ -40,9 +40,10 @@ public sealed class NodeLifecycleTests
             Assert.False(node.Broker.IsReady);
         }
 
-        // The graceful stop closed every eventlog cleanly (the dead-letter bus's too).
+        // The graceful stop closed every eventlog cleanly: the bus's, its dead-letter bus's and the node's two timer logs.
         var logs = Directory.GetDirectories(Path.Combine(folder.Path, "eventlogs")).SelectMany(Directory.GetDirectories).ToList();
-        Assert.Equal(4, logs.Count);
+        Assert.Equal(6, logs.Count);
+        Assert.Equal(2, logs.Count(l => Path.GetFileName(Path.GetDirectoryName(l)) == "timers"));
         foreach (var dir in logs)
         {
             await using var log = await EventLog.OpenAsync(new EventLogOptions(dir) { SegmentSize = options.SegmentSize });

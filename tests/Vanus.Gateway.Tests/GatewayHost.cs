@@ -19,11 +19,12 @@ internal sealed class GatewayHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private GatewayHost(WebApplication app, InMemoryBroker broker, InMemorySubscriptions subscriptions, FakeTimeProvider time, LogSink logs, Uri address)
+    private GatewayHost(WebApplication app, InMemoryBroker broker, InMemorySubscriptions subscriptions, FakeTimerService? timers, FakeTimeProvider time, LogSink logs, Uri address)
     {
         _app = app;
         Broker = broker;
         Subscriptions = subscriptions;
+        Timers = timers;
         Time = time;
         Logs = logs;
         // A bounded timeout turns a gateway that wrongly holds a request into a failing test rather than a hung run.
@@ -34,17 +35,24 @@ internal sealed class GatewayHost : IAsyncDisposable
 
     public InMemorySubscriptions Subscriptions { get; }
 
+    public InMemorySchedules Schedules { get; private init; } = null!;
+
+    /// <summary>The node's timer service, or null for a host that registers none.</summary>
+    public FakeTimerService? Timers { get; }
+
     public FakeTimeProvider Time { get; }
 
     public LogSink Logs { get; }
 
     public HttpClient Client { get; }
 
-    public static async Task<GatewayHost> StartAsync(GatewayOptions? options = null)
+    public static async Task<GatewayHost> StartAsync(GatewayOptions? options = null, bool timers = true)
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 16, 0, 0, TimeSpan.Zero));
         var broker = new InMemoryBroker(time);
         var subscriptions = new InMemorySubscriptions(broker, time);
+        var schedules = new InMemorySchedules(broker, time);
+        var timerService = timers ? new FakeTimerService() : null;
         var logs = new LogSink();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
@@ -53,13 +61,19 @@ internal sealed class GatewayHost : IAsyncDisposable
         builder.Logging.AddProvider(logs);
         builder.Services.AddSingleton<IEventbusBroker>(broker);
         builder.Services.AddSingleton<ISubscriptionBroker>(subscriptions);
+        builder.Services.AddSingleton<IScheduleBroker>(schedules);
+        if (timerService is not null)
+        {
+            builder.Services.AddSingleton<ITimerService>(timerService);
+        }
+
         builder.Services.AddVanusGateway((options ?? new GatewayOptions()) with { TimeProvider = time });
         var app = builder.Build();
         app.MapVanusGateway();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         logs.Clear();
-        return new GatewayHost(app, broker, subscriptions, time, logs, new Uri(address));
+        return new GatewayHost(app, broker, subscriptions, timerService, time, logs, new Uri(address)) { Schedules = schedules };
     }
 
     public async Task CreateBusAsync(string name, int eventlogs = 1, string ns = "default")

@@ -6,8 +6,9 @@ namespace Vanus.Gateway.Tests;
 
 /// <summary>
 /// A faithful in-memory <see cref="IEventbusBroker"/>: a catalog of namespaces and eventbuses (each with its dead-letter
-/// bus), one list per eventlog, routing by partitionkey hash or round-robin, and switches that make it not ready,
-/// overloaded or fail part way through an append.
+/// bus), one list per eventlog, routing by partitionkey hash or round-robin, events whose delivery time is in the future
+/// held aside (as the node's timer bus holds them), and switches that make it not ready, overloaded or fail part way
+/// through an append.
 /// </summary>
 internal sealed class InMemoryBroker(TimeProvider time) : IEventbusBroker
 {
@@ -20,6 +21,7 @@ internal sealed class InMemoryBroker(TimeProvider time) : IEventbusBroker
     };
 
     private readonly Dictionary<(string Ns, string Name), Bus> _buses = [];
+    private readonly List<(string Ns, string Bus, Event Event, DateTimeOffset Due)> _held = [];
 
     public bool IsReady { get; set; } = true;
 
@@ -40,14 +42,26 @@ internal sealed class InMemoryBroker(TimeProvider time) : IEventbusBroker
 
     public int AppendCalls { get; private set; }
 
-    /// <summary>Every event stored in every bus (dead-letter buses included).</summary>
+    /// <summary>Every event stored in every bus (dead-letter buses included) or held for later delivery.</summary>
     public int TotalStored
     {
         get
         {
             lock (_lock)
             {
-                return _buses.Values.Sum(b => b.Logs.Sum(l => l.Count));
+                return _buses.Values.Sum(b => b.Logs.Sum(l => l.Count)) + _held.Count;
+            }
+        }
+    }
+
+    /// <summary>Events held for later delivery, in the order they were accepted; the index is their timer entry's offset.</summary>
+    public IReadOnlyList<(string Ns, string Bus, Event Event, DateTimeOffset Due)> Held
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _held];
             }
         }
     }
@@ -236,6 +250,18 @@ internal sealed class InMemoryBroker(TimeProvider time) : IEventbusBroker
                 if (appended.Count == failAfter)
                 {
                     throw new BrokerException(BrokerErrorKind.Unavailable, "The disk is full; the rest of the request was not stored.", stored: appended);
+                }
+
+                if (!DeliveryTimes.TryRead(e, out var due, out var error))
+                {
+                    throw new InvalidOperationException($"The gateway let through an event with a bad delivery time: {error}");
+                }
+
+                if (due > now)
+                {
+                    appended.Add(new AppendedEvent(e.Id, new EventId(0, _held.Count), -1, -1, due));
+                    _held.Add((@namespace, eventbus, e, due.Value));
+                    continue;
                 }
 
                 var log = bus.Route(e);

@@ -172,16 +172,147 @@ public sealed class IngestTests
         Assert.Equal(0, host.Broker.TotalStored);
     }
 
-    [Fact]
-    public async Task Delivery_time_is_refused_with_a_message_that_delayed_delivery_is_not_available_yet()
+    [Theory]
+    [InlineData("2026-11-28T12:00:00.123Z", "2026-11-28T12:00:00.123Z")]
+    [InlineData("2026-11-28T13:00:00.123+01:00", "2026-11-28T12:00:00.123Z")]
+    [InlineData("2026-11-27T16:00:00.000001Z", "2026-11-27T16:00:00.000001Z")]
+    public async Task Binary_event_with_a_future_delivery_time_is_held_and_answered_with_it(string header, string answered)
     {
         await using var host = await StartAsync("default");
-        using var response = await host.Client.PostAsync("/gateway/orders", GatewayHost.Binary("d-1", "x", ("ce-xvanusdeliverytime", "2026-11-27T17:00:00Z")));
+        using var response = await host.Client.PostAsync("/gateway/orders", GatewayHost.Binary("d-1", "x", ("ce-xvanusdeliverytime", header)));
 
-        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "delivery-time-unavailable", "/gateway/orders");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var answer = Assert.Single((await GatewayHost.ReadJsonAsync(response)).GetProperty("events").EnumerateArray());
+        Assert.Equal(["id", "eventId", "deliverytime"], answer.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("d-1", answer.GetProperty("id").GetString());
+        Assert.Equal(new EventId(0, 0).ToString(), answer.GetProperty("eventId").GetString());
+        Assert.Equal(answered, answer.GetProperty("deliverytime").GetString());
+
+        var held = Assert.Single(host.Broker.Held);
+        Assert.Equal(("default", "orders", "d-1"), (held.Ns, held.Bus, held.Event.Id));
+        Assert.Equal(DateTimeOffset.Parse(answered, System.Globalization.CultureInfo.InvariantCulture), held.Due);
+        Assert.Empty(host.Broker.Stored("default", "orders", 0));
+    }
+
+    [Fact]
+    public async Task Batch_mixing_held_and_immediate_events_answers_each_in_request_order()
+    {
+        await using var host = await StartAsync("default");
+        var batch = $$"""
+            [{{GatewayHost.EventJson("now-1")}},
+             {{GatewayHost.EventJson("later", ""","xvanusdeliverytime":"2026-11-27T16:00:30Z" """)}},
+             {{GatewayHost.EventJson("past", ""","xvanusdeliverytime":"2026-11-27T15:59:59.5Z" """)}},
+             {{GatewayHost.EventJson("now-2")}}]
+            """;
+        using var response = await host.Client.PostAsync("/gateway/orders", GatewayHost.Batch(batch));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var answers = (await GatewayHost.ReadJsonAsync(response)).GetProperty("events").EnumerateArray().ToArray();
+        Assert.Equal(["now-1", "later", "past", "now-2"], answers.Select(a => a.GetProperty("id").GetString()));
+        Assert.Equal([0L, 1L, 2L], new[] { answers[0], answers[2], answers[3] }.Select(a => a.GetProperty("offset").GetInt64()));
+        Assert.All(new[] { answers[0], answers[2], answers[3] }, a => Assert.False(a.TryGetProperty("deliverytime", out _)));
+        Assert.Equal("2026-11-27T16:00:30Z", answers[1].GetProperty("deliverytime").GetString());
+        Assert.False(answers[1].TryGetProperty("eventlog", out _));
+        Assert.False(answers[1].TryGetProperty("offset", out _));
+
+        Assert.Equal(["now-1", "past", "now-2"], host.Broker.Stored("default", "orders", 0).Select(s => s.Event.Id));
+        Assert.Equal("later", Assert.Single(host.Broker.Held).Event.Id);
+    }
+
+    [Fact]
+    public async Task Delivery_time_in_the_past_is_accepted_and_the_event_stored_at_once_with_its_attribute()
+    {
+        await using var host = await StartAsync("default");
+        using var response = await host.Client.PostAsync("/gateway/orders", GatewayHost.Binary("p-1", "x", ("ce-xvanusdeliverytime", "2020-01-01T00:00:00Z")));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var answer = Assert.Single((await GatewayHost.ReadJsonAsync(response)).GetProperty("events").EnumerateArray());
+        Assert.Equal(0, answer.GetProperty("offset").GetInt64());
+        Assert.False(answer.TryGetProperty("deliverytime", out _));
+        var (stored, _) = Assert.Single(host.Broker.Stored("default", "orders", 0));
+        Assert.True(stored.Extensions.TryGet("xvanusdeliverytime", out var value));
+        Assert.Equal("2020-01-01T00:00:00Z", value.ToString());
+        Assert.Empty(host.Broker.Held);
+    }
+
+    [Theory]
+    [InlineData("tomorrow")]
+    [InlineData("2026-11-28")]
+    [InlineData("2026-11-28T12:00:00")]
+    [InlineData("2026-13-01T00:00:00Z")]
+    [InlineData("1764331200")]
+    public async Task Binary_event_with_a_delivery_time_that_is_not_rfc3339_is_400_naming_the_attribute(string header)
+    {
+        await using var host = await StartAsync("default");
+        using var response = await host.Client.PostAsync("/gateway/orders", GatewayHost.Binary("b-1", "x", ("ce-xvanusdeliverytime", header)));
+
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "invalid-event", "/gateway/orders");
         Assert.Equal("xvanusdeliverytime", ProblemAssert.Text(problem, "attribute"));
-        Assert.Contains("delayed delivery is not available yet", ProblemAssert.Text(problem, "detail"));
+        Assert.Equal("must be an RFC 3339 timestamp", ProblemAssert.Text(problem, "rule"));
+        Assert.Contains($"not '{header}'", ProblemAssert.Text(problem, "detail"));
+        Assert.False(problem.TryGetProperty("eventIndex", out _));
         Assert.Equal(0, host.Broker.TotalStored);
+    }
+
+    [Theory]
+    [InlineData("\"next week\"", "next week")]
+    [InlineData("42", "42")]
+    public async Task Structured_event_with_a_bad_delivery_time_is_400(string json, string shown)
+    {
+        await using var host = await StartAsync("default");
+        using var response = await host.Client.PostAsync("/gateway/orders", GatewayHost.Structured(GatewayHost.EventJson("s-1", $",\"xvanusdeliverytime\":{json}")));
+
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "invalid-event", "/gateway/orders");
+        Assert.Equal("xvanusdeliverytime", ProblemAssert.Text(problem, "attribute"));
+        Assert.Contains($"not '{shown}'", ProblemAssert.Text(problem, "detail"));
+        Assert.Equal(0, host.Broker.TotalStored);
+    }
+
+    [Fact]
+    public async Task Bad_delivery_time_in_a_batch_refuses_the_whole_batch_naming_the_event()
+    {
+        await using var host = await StartAsync("default");
+        var batch = $$"""
+            [{{GatewayHost.EventJson("held", ""","xvanusdeliverytime":"2026-11-28T00:00:00Z" """)}},
+             {{GatewayHost.EventJson("now")}},
+             {{GatewayHost.EventJson("bad", ""","xvanusdeliverytime":"2026-11-28 noon" """)}}]
+            """;
+        using var response = await host.Client.PostAsync("/gateway/orders", GatewayHost.Batch(batch));
+
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "invalid-event", "/gateway/orders");
+        Assert.Equal(2, problem.GetProperty("eventIndex").GetInt32());
+        Assert.Equal("xvanusdeliverytime", ProblemAssert.Text(problem, "attribute"));
+        Assert.StartsWith("The event [2] is invalid:", ProblemAssert.Text(problem, "detail"));
+        Assert.Equal(0, host.Broker.AppendCalls);
+        Assert.Equal(0, host.Broker.TotalStored);
+    }
+
+    [Fact]
+    public async Task Other_reserved_attributes_stay_refused_beside_a_valid_delivery_time()
+    {
+        await using var host = await StartAsync("default");
+        using var response = await host.Client.PostAsync(
+            "/gateway/orders",
+            GatewayHost.Binary("r-2", "x", ("ce-xvanusdeliverytime", "2026-11-28T00:00:00Z"), ("ce-xvanusdelay", "5s")));
+
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "reserved-attribute", "/gateway/orders");
+        Assert.Equal("xvanusdelay", ProblemAssert.Text(problem, "attribute"));
+        Assert.Equal(0, host.Broker.TotalStored);
+    }
+
+    [Fact]
+    public async Task Failure_after_validation_lists_held_events_with_their_delivery_time()
+    {
+        await using var host = await StartAsync("default");
+        host.Broker.FailNextAppendAfter = 2;
+        var batch = $$"""[{{GatewayHost.EventJson("f-0")}},{{GatewayHost.EventJson("f-1", ""","xvanusdeliverytime":"2026-11-28T00:00:00Z" """)}},{{GatewayHost.EventJson("f-2")}}]""";
+        using var response = await host.Client.PostAsync("/gateway/orders", GatewayHost.Batch(batch));
+
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.ServiceUnavailable, "unavailable", "/gateway/orders");
+        var stored = problem.GetProperty("stored").EnumerateArray().ToArray();
+        Assert.Equal(["f-0", "f-1"], stored.Select(s => s.GetProperty("id").GetString()));
+        Assert.Equal(0, stored[0].GetProperty("offset").GetInt64());
+        Assert.Equal("2026-11-28T00:00:00Z", stored[1].GetProperty("deliverytime").GetString());
     }
 
     [Theory]

@@ -85,7 +85,7 @@ public sealed class IngestTests(NodeFixture fixture) : IClassFixture<NodeFixture
     }
 
     [Fact]
-    public async Task Reserved_attributes_are_refused_and_delivery_time_says_it_is_not_available()
+    public async Task Reserved_attributes_are_refused_and_a_delivery_time_must_be_a_timestamp()
     {
         var bus = await fixture.NewBusAsync();
         using (var response = await Http.SendAsync(Api.Binary($"gateway/{bus}", "r1", headers: ("ce-xvanusoffset", "7"))))
@@ -94,10 +94,22 @@ public sealed class IngestTests(NodeFixture fixture) : IClassFixture<NodeFixture
             Assert.Equal("xvanusoffset", (string)problem["attribute"]!);
         }
 
-        using (var response = await Http.SendAsync(Api.Binary($"gateway/{bus}", "r2", headers: ("ce-xvanusdeliverytime", "2030-01-01T00:00:00Z"))))
+        using (var response = await Http.SendAsync(Api.Binary($"gateway/{bus}", "r2", headers: ("ce-xvanusdeliverytime", "tomorrow"))))
         {
             var problem = await ReplyAsync(response, HttpStatusCode.BadRequest);
-            Assert.Contains("deliver", (string)problem["detail"]!, StringComparison.OrdinalIgnoreCase);
+            Assert.Equal("xvanusdeliverytime", (string)problem["attribute"]!);
+            Assert.Contains("tomorrow", (string)problem["detail"]!, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(new long[] { 0 }, await Api.NextOffsetsAsync(Http, bus));
+
+        // A timestamp is held: the answer names its delivery time instead of an offset, and the bus stays empty until then.
+        using (var response = await Http.SendAsync(Api.Binary($"gateway/{bus}", "r3", headers: ("ce-xvanusdeliverytime", "2030-01-01T00:00:00Z"))))
+        {
+            var answer = await ReplyAsync(response, HttpStatusCode.OK);
+            var held = answer["events"]![0]!;
+            Assert.Equal(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero), DateTimeOffset.Parse((string)held["deliverytime"]!, System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Null(held["offset"]);
         }
 
         Assert.Equal(new long[] { 0 }, await Api.NextOffsetsAsync(Http, bus));

@@ -11,6 +11,7 @@ internal sealed class CatalogIndex
     private readonly FrozenDictionary<string, NamespaceEntry> _namespaces;
     private readonly FrozenDictionary<(string Namespace, string Name), EventbusEntry> _eventbuses;
     private readonly FrozenDictionary<(string Namespace, string Name), SubscriptionEntry> _subscriptions;
+    private readonly FrozenDictionary<(string Namespace, string Name), ScheduleEntry> _schedules;
 
     public CatalogIndex(CatalogView view)
     {
@@ -18,6 +19,7 @@ internal sealed class CatalogIndex
         _namespaces = view.Namespaces.ToFrozenDictionary(n => n.Name, StringComparer.Ordinal);
         _eventbuses = view.Eventbuses.ToFrozenDictionary(b => (b.Namespace, b.Name));
         _subscriptions = view.SubscriptionList.ToFrozenDictionary(s => (s.Namespace, s.Name));
+        _schedules = view.ScheduleList.ToFrozenDictionary(s => (s.Namespace, s.Name));
     }
 
     public CatalogView View { get; }
@@ -29,4 +31,6 @@ internal sealed class CatalogIndex
     public EventbusEntry? Eventbus(string @namespace, string name) => _eventbuses.GetValueOrDefault((@namespace, name));
 
     public SubscriptionEntry? Subscription(string @namespace, string name) => _subscriptions.GetValueOrDefault((@namespace, name));
+
+    public ScheduleEntry? Schedule(string @namespace, string name) => _schedules.GetValueOrDefault((@namespace, name));
 }

@@ -54,6 +54,19 @@ internal sealed partial class EventbusBroker
     {
         try
         {
+            return await AppendSplitAsync(bus, events, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Release(bytes);
+            Exit();
+        }
+    }
+
+    /// <summary>Appends events to the eventlogs of <paramref name="bus"/>, routed and grouped, and lists where each went.</summary>
+    private async Task<IReadOnlyList<AppendedEvent>> AppendToAsync(EventbusEntry bus, IReadOnlyList<Event> events, CancellationToken cancellationToken)
+    {
+        {
             var targets = Route(bus, events);
             var groups = Group(bus, events, targets);
             var asks = new Task<object>[groups.Count];
@@ -129,11 +142,6 @@ internal sealed partial class EventbusBroker
                 BrokerErrorKind.Unavailable,
                 $"{stored.Count} of {events.Count} events were stored before a failure: {problem}",
                 stored: stored);
-        }
-        finally
-        {
-            Release(bytes);
-            Exit();
         }
     }
 

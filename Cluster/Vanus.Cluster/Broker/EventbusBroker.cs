@@ -12,7 +12,7 @@ namespace Vanus.Cluster.Broker;
 /// straight to the eventlog shard region, one ask per eventlog touched, routed with the broker's local copy of the catalog
 /// (loaded from the controller at start, then replaced by every newer version a reply or the catalog topic brings).
 /// </summary>
-internal sealed partial class EventbusBroker : IEventbusBroker, ISubscriptionBroker
+internal sealed partial class EventbusBroker : IEventbusBroker, ISubscriptionBroker, Timers.ITimerTargets
 {
     private readonly IActorRef _controller;
     private readonly IActorRef _eventlogs;
@@ -36,6 +36,10 @@ internal sealed partial class EventbusBroker : IEventbusBroker, ISubscriptionBro
         _triggers = triggers;
         _timeout = options.RequestTimeout;
         _maxPendingBytes = options.MaxPendingBytes;
+        _time = options.Time;
+        _timerBus = new EventbusEntry(
+            EventbusNames.DefaultNamespace, Timers.TimerIds.BusName, Timers.TimerIds.Incarnation, options.TimerEventlogs, 1,
+            Storage.SyncPolicy.Always, Storage.RetentionOptions.Forever, default, null, null);
     }
 
     public bool IsReady => _ready.Task.IsCompletedSuccessfully && !_stopping;

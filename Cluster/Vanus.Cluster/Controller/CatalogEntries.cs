@@ -43,9 +43,14 @@ internal sealed record CatalogView(
     [property: Key(0)] long Version,
     [property: Key(1)] IReadOnlyList<NamespaceEntry> Namespaces,
     [property: Key(2)] IReadOnlyList<EventbusEntry> Eventbuses,
-    [property: Key(3)] IReadOnlyList<SubscriptionEntry>? Subscriptions = null) : Serialization.IClusterMessage
+    [property: Key(3)] IReadOnlyList<SubscriptionEntry>? Subscriptions = null,
+    [property: Key(4)] IReadOnlyList<ScheduleEntry>? Schedules = null) : Serialization.IClusterMessage
 {
     /// <summary>The subscriptions of this version (none when an older node sent the view).</summary>
     [IgnoreMember]
     public IReadOnlyList<SubscriptionEntry> SubscriptionList => Subscriptions ?? [];
+
+    /// <summary>The schedules of this version (none when an older node sent the view).</summary>
+    [IgnoreMember]
+    public IReadOnlyList<ScheduleEntry> ScheduleList => Schedules ?? [];
 }

@@ -35,7 +35,8 @@ internal sealed record CatalogSnapshot(
     [property: Key(0)] IReadOnlyList<NamespaceEntry> Namespaces,
     [property: Key(1)] IReadOnlyList<EventbusEntry> Eventbuses,
     [property: Key(2)] IReadOnlyList<PendingRelease> Releases,
-    [property: Key(3)] IReadOnlyList<SubscriptionEntry>? Subscriptions = null) : IClusterMessage;
+    [property: Key(3)] IReadOnlyList<SubscriptionEntry>? Subscriptions = null,
+    [property: Key(4)] IReadOnlyList<ScheduleEntry>? Schedules = null) : IClusterMessage;
 
 /// <summary>Persisted: a subscription was created.</summary>
 [MessagePackObject]
@@ -48,5 +49,15 @@ internal sealed record SubscriptionUpdated([property: Key(0)] SubscriptionEntry 
 /// <summary>Persisted: a subscription was deleted.</summary>
 [MessagePackObject]
 internal sealed record SubscriptionRemoved(
+    [property: Key(0)] string Namespace,
+    [property: Key(1)] string Name) : IClusterMessage;
+
+/// <summary>Persisted: a schedule was created.</summary>
+[MessagePackObject]
+internal sealed record ScheduleAdded([property: Key(0)] ScheduleEntry Schedule) : IClusterMessage;
+
+/// <summary>Persisted: a schedule was deleted.</summary>
+[MessagePackObject]
+internal sealed record ScheduleRemoved(
     [property: Key(0)] string Namespace,
     [property: Key(1)] string Name) : IClusterMessage;

@@ -103,9 +103,43 @@ internal static class CatalogRules
             .Concat(state.SubscriptionsOf(command.Namespace, EventbusNames.DeadLetterOf(command.Name)))
             .Select(s => s.Name)
             .ToList();
-        return subscriptions.Count == 0
+        if (subscriptions.Count > 0)
+        {
+            return Invalid($"eventbus '{command.Name}' still has subscriptions ({string.Join(", ", subscriptions)}); delete them first", "name");
+        }
+
+        var schedules = state.SchedulesOf(command.Namespace, command.Name).Select(s => s.Name).ToList();
+        return schedules.Count == 0
             ? null
-            : Invalid($"eventbus '{command.Name}' still has subscriptions ({string.Join(", ", subscriptions)}); delete them first", "name");
+            : Invalid($"eventbus '{command.Name}' is the target of schedules ({string.Join(", ", schedules)}); delete them first", "name");
+    }
+
+    public static ControllerRefusal? CheckCreateSchedule(CatalogState state, ScheduleEntry entry)
+    {
+        if (!state.HasNamespace(entry.Namespace))
+        {
+            return new ControllerRefusal(BrokerErrorKind.NotFound, $"namespace '{entry.Namespace}' does not exist", "namespace");
+        }
+
+        // The broker checked the document; the controller, which stores it, checks it again.
+        if (entry.ToSpec().Check() is { } problem)
+        {
+            return Invalid($"'{problem.Field}' {problem.Reason}", problem.Field);
+        }
+
+        if (state.Eventbus(entry.Namespace, entry.Eventbus) is not { } bus)
+        {
+            return new ControllerRefusal(BrokerErrorKind.NotFound, $"eventbus '{entry.Eventbus}' does not exist in namespace '{entry.Namespace}'", "eventbus");
+        }
+
+        if (bus.DeadLetterOf is { } owner)
+        {
+            return Invalid($"eventbus '{entry.Eventbus}' is the dead-letter bus of '{owner}'; a schedule emits into a bus of its own", "eventbus");
+        }
+
+        return state.Schedule(entry.Namespace, entry.Name) is not null
+            ? new ControllerRefusal(BrokerErrorKind.AlreadyExists, $"schedule '{entry.Name}' already exists in namespace '{entry.Namespace}'", "name")
+            : null;
     }
 
     public static ControllerRefusal? CheckCreateSubscription(CatalogState state, SubscriptionEntry entry)

@@ -7,6 +7,7 @@ internal sealed class CatalogState
     private readonly SortedDictionary<(string Namespace, string Name), EventbusEntry> _eventbuses = new();
     private readonly SortedDictionary<string, PendingRelease> _releases = new(StringComparer.Ordinal);
     private readonly SortedDictionary<(string Namespace, string Name), SubscriptionEntry> _subscriptions = new();
+    private readonly SortedDictionary<(string Namespace, string Name), ScheduleEntry> _schedules = new();
 
     public IReadOnlyCollection<PendingRelease> Releases => _releases.Values;
 
@@ -22,6 +23,13 @@ internal sealed class CatalogState
 
     public IEnumerable<SubscriptionEntry> SubscriptionsOf(string @namespace, string eventbus) =>
         _subscriptions.Values.Where(s => s.Namespace == @namespace && s.Eventbus == eventbus);
+
+    public ScheduleEntry? Schedule(string @namespace, string name) => _schedules.GetValueOrDefault((@namespace, name));
+
+    public IEnumerable<ScheduleEntry> Schedules => _schedules.Values;
+
+    public IEnumerable<ScheduleEntry> SchedulesOf(string @namespace, string eventbus) =>
+        _schedules.Values.Where(s => s.Namespace == @namespace && s.Eventbus == eventbus);
 
     public void Apply(object evt)
     {
@@ -55,6 +63,12 @@ internal sealed class CatalogState
             case SubscriptionRemoved removed:
                 _subscriptions.Remove((removed.Namespace, removed.Name));
                 break;
+            case ScheduleAdded added:
+                _schedules[(added.Schedule.Namespace, added.Schedule.Name)] = added.Schedule;
+                break;
+            case ScheduleRemoved removed:
+                _schedules.Remove((removed.Namespace, removed.Name));
+                break;
             case StorageReleased released:
                 _releases.Remove(released.Incarnation);
                 break;
@@ -63,9 +77,9 @@ internal sealed class CatalogState
         }
     }
 
-    public CatalogView View(long version) => new(version, [.. _namespaces.Values], [.. _eventbuses.Values], [.. _subscriptions.Values]);
+    public CatalogView View(long version) => new(version, [.. _namespaces.Values], [.. _eventbuses.Values], [.. _subscriptions.Values], [.. _schedules.Values]);
 
-    public CatalogSnapshot Snapshot() => new([.. _namespaces.Values], [.. _eventbuses.Values], [.. _releases.Values], [.. _subscriptions.Values]);
+    public CatalogSnapshot Snapshot() => new([.. _namespaces.Values], [.. _eventbuses.Values], [.. _releases.Values], [.. _subscriptions.Values], [.. _schedules.Values]);
 
     public void Restore(CatalogSnapshot snapshot)
     {
@@ -73,6 +87,12 @@ internal sealed class CatalogState
         _eventbuses.Clear();
         _releases.Clear();
         _subscriptions.Clear();
+        _schedules.Clear();
+        foreach (var schedule in snapshot.Schedules ?? [])
+        {
+            _schedules[(schedule.Namespace, schedule.Name)] = schedule;
+        }
+
         foreach (var subscription in snapshot.Subscriptions ?? [])
         {
             _subscriptions[(subscription.Namespace, subscription.Name)] = subscription;

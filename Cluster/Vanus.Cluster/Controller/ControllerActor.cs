@@ -21,16 +21,18 @@ internal sealed partial class ControllerActor : ReceivePersistentActor
 
     private readonly IActorRef _eventlogs;
     private readonly IActorRef _triggers;
+    private readonly IActorRef _schedules;
     private readonly TimeProvider _time;
     private readonly TimeSpan _timeout;
     private readonly IActorRef _mediator;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CatalogState _state = new();
 
-    public ControllerActor(IActorRef eventlogs, IActorRef triggers, TimeProvider time, TimeSpan timeout)
+    public ControllerActor(IActorRef eventlogs, IActorRef triggers, IActorRef schedules, TimeProvider time, TimeSpan timeout)
     {
         _eventlogs = eventlogs;
         _triggers = triggers;
+        _schedules = schedules;
         _time = time;
         _timeout = timeout;
         _mediator = DistributedPubSub.Get(Context.System).Mediator;
@@ -49,13 +51,15 @@ internal sealed partial class ControllerActor : ReceivePersistentActor
         Recover<SubscriptionAdded>(_state.Apply);
         Recover<SubscriptionUpdated>(_state.Apply);
         Recover<SubscriptionRemoved>(_state.Apply);
+        Recover<ScheduleAdded>(_state.Apply);
+        Recover<ScheduleRemoved>(_state.Apply);
         Recover<RecoveryCompleted>(_ => Recovered());
     }
 
     public override string PersistenceId => "vanus-controller";
 
-    public static Props Props(IActorRef eventlogs, IActorRef triggers, TimeProvider time, TimeSpan timeout) =>
-        Akka.Actor.Props.Create(() => new ControllerActor(eventlogs, triggers, time, timeout));
+    public static Props Props(IActorRef eventlogs, IActorRef triggers, IActorRef schedules, TimeProvider time, TimeSpan timeout) =>
+        Akka.Actor.Props.Create(() => new ControllerActor(eventlogs, triggers, schedules, time, timeout));
 
     private CatalogView View => _state.View(LastSequenceNr);
 
@@ -63,6 +67,7 @@ internal sealed partial class ControllerActor : ReceivePersistentActor
     {
         Become(Ready);
         WakeTriggers();
+        WakeSchedules();
         if (!_state.HasNamespace(EventbusNames.DefaultNamespace))
         {
             Record(new NamespaceAdded(new NamespaceEntry(EventbusNames.DefaultNamespace, _time.GetUtcNow())), _ => Publish());
@@ -86,6 +91,8 @@ internal sealed partial class ControllerActor : ReceivePersistentActor
         Command<UpdateSubscription>(UpdateSubscription);
         Command<SetSubscriptionPaused>(SetSubscriptionPaused);
         Command<DeleteSubscription>(DeleteSubscription);
+        Command<CreateSchedule>(CreateSchedule);
+        Command<DeleteSchedule>(DeleteSchedule);
         Command<StopController>(_ => Context.Stop(Self));
         PersistenceReplies();
     }

@@ -103,3 +103,25 @@ internal sealed record SubscriptionChanged(
 internal sealed record SubscriptionDeleted(
     [property: Key(0)] CatalogView Catalog,
     [property: Key(1)] SubscriptionEntry? Removed) : IClusterMessage;
+
+/// <summary>Creates a schedule (the entry's incarnation, time and version are set by the controller); answered with <see cref="ScheduleChanged"/> or <see cref="ControllerRefusal"/>.</summary>
+[MessagePackObject]
+internal sealed record CreateSchedule([property: Key(0)] ScheduleEntry Entry) : IClusterMessage;
+
+/// <summary>Deletes a schedule; answered with <see cref="ScheduleDeleted"/> or <see cref="ControllerRefusal"/>.</summary>
+[MessagePackObject]
+internal sealed record DeleteSchedule(
+    [property: Key(0)] string Namespace,
+    [property: Key(1)] string Name) : IClusterMessage;
+
+/// <summary>A schedule was created; carries the catalog that includes it.</summary>
+[MessagePackObject]
+internal sealed record ScheduleChanged(
+    [property: Key(0)] CatalogView Catalog,
+    [property: Key(1)] ScheduleEntry Schedule) : IClusterMessage;
+
+/// <summary>The answer to a schedule delete: the entry removed (null when there was none) and the catalog after it.</summary>
+[MessagePackObject]
+internal sealed record ScheduleDeleted(
+    [property: Key(0)] CatalogView Catalog,
+    [property: Key(1)] ScheduleEntry? Removed) : IClusterMessage;

@@ -17,6 +17,7 @@ internal sealed partial class EventlogActor
     {
         Command<AppendEvents>(Append);
         Command<ReadEvents>(Read);
+        Command<ReadOffsets>(ReadOffsets);
         Command<GetEventlogInfo>(_ => Sender.Tell(new EventlogInfoReply(_eventLog!.EarliestOffset, _eventLog.NextOffset)));
         Command<FindOffset>(Find);
         Command<CreateEventlog>(_ => Sender.Tell(new EventlogAck(_entityId)));
@@ -191,6 +192,67 @@ internal sealed partial class EventlogActor
 #pragma warning restore CA1031
         {
             reply = new EventlogRefusal(BrokerErrorKind.Unavailable, $"eventlog {command.EntityId}: reading offset {command.Offset} failed: {ex.Message}", null);
+        }
+
+        replyTo.Tell(reply, self);
+        self.Tell(WorkFinished.Work);
+    }
+
+    private void ReadOffsets(ReadOffsets command)
+    {
+        _inflight++;
+        _ = ReadOffsetsAsync(_eventLog!, command, Sender, Self);
+    }
+
+    private static async Task ReadOffsetsAsync(IEventLog log, ReadOffsets command, IActorRef replyTo, IActorRef self)
+    {
+        object reply;
+        try
+        {
+            var wanted = command.Offsets.Distinct().Order().ToArray();
+            var records = new List<StoredRecord>(wanted.Length);
+            var (earliest, next) = (log.EarliestOffset, log.NextOffset);
+            var i = 0;
+            while (i < wanted.Length)
+            {
+                // One read per run of adjacent offsets.
+                var start = wanted[i];
+                var end = i;
+                while (end + 1 < wanted.Length && wanted[end + 1] == wanted[end] + 1 && end - i < 4095)
+                {
+                    end++;
+                }
+
+                i = end + 1;
+                if (start < earliest || start >= next)
+                {
+                    continue;
+                }
+
+                var position = start;
+                while (position <= wanted[end])
+                {
+                    var batch = await log.ReadAsync(position, 1 << 20, (int)(wanted[end] - position + 1)).ConfigureAwait(false);
+                    if (batch.Count == 0)
+                    {
+                        break;
+                    }
+
+                    foreach (var stored in batch)
+                    {
+                        records.Add(new StoredRecord(stored.Offset, stored.StoreTime.UtcTicks, stored.Event));
+                        position = stored.Offset + 1;
+                    }
+                }
+            }
+
+            reply = new ReadReply(records);
+        }
+#pragma warning disable CA1031 // a read failure is the reader's answer, never thrown on a pool thread
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            reply = new EventlogRefusal(BrokerErrorKind.Unavailable, $"eventlog {command.EntityId}: reading {command.Offsets.Count} offsets failed: {ex.Message}", null);
         }
 
         replyTo.Tell(reply, self);

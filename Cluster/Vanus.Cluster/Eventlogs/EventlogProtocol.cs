@@ -54,6 +54,16 @@ internal sealed record ReadEvents(
     [property: Key(2)] int Count,
     [property: Key(3)] long WaitTicks = 0) : IEventlogCommand;
 
+/// <summary>
+/// Reads the events at the given offsets (any order, repeats allowed); answered with <see cref="ReadReply"/> holding those
+/// still stored, by offset. Runs of adjacent offsets are read together: the timer service reads the events of a batch of
+/// due timers with one message.
+/// </summary>
+[MessagePackObject]
+internal sealed record ReadOffsets(
+    [property: Key(0)] string EntityId,
+    [property: Key(1)] IReadOnlyList<long> Offsets) : IEventlogCommand;
+
 /// <summary>One stored event: offset, store time (UTC ticks) and the event.</summary>
 [MessagePackObject]
 internal sealed record StoredRecord(

@@ -6,6 +6,8 @@ using Microsoft.Data.Sqlite;
 using Vanus.Cluster.Broker;
 using Vanus.Cluster.Controller;
 using Vanus.Cluster.Eventlogs;
+using Vanus.Cluster.Schedules;
+using Vanus.Cluster.Timers;
 using Vanus.Cluster.Triggers;
 using Vanus.Operators.Delivery;
 
@@ -22,12 +24,19 @@ internal sealed class ClusterNode : IVanusNode
     private readonly FileStream _folderLock;
     private readonly HttpClient _http;
     private readonly IActorRef _triggers;
+    private readonly IActorRef _timers;
+    private readonly IActorRef _eventlogs;
+    private readonly TimeSpan _requestTimeout;
+    private readonly int _timerEventlogs;
+    private readonly TimerBoard _timerBoard;
     private Task? _stop;
 
-    private ClusterNode(ActorSystem system, EventbusBroker broker, string address, Task memberUp, FileStream folderLock, HttpClient http, IActorRef triggers)
+    private ClusterNode(ActorSystem system, EventbusBroker broker, string address, Task memberUp, FileStream folderLock, HttpClient http, IActorRef triggers, (IActorRef Region, TimerBoard Board, int Eventlogs) timers, IActorRef eventlogs, TimeSpan requestTimeout)
     {
         _http = http;
         _triggers = triggers;
+        (_timers, _timerBoard, _timerEventlogs) = timers;
+        (_eventlogs, _requestTimeout) = (eventlogs, requestTimeout);
         _system = system;
         _folderLock = folderLock;
         _broker = broker;
@@ -38,6 +47,10 @@ internal sealed class ClusterNode : IVanusNode
     public IEventbusBroker Broker => _broker;
 
     public ISubscriptionBroker Subscriptions => _broker;
+
+    public IScheduleBroker Schedules => _broker;
+
+    public ITimerService Timers => _timerBoard;
 
     public string ClusterAddress { get; }
 
@@ -79,11 +92,25 @@ internal sealed class ClusterNode : IVanusNode
                 sharding.DefaultShardAllocationStrategy(shardingSettings),
                 StopTrigger.Instance).ConfigureAwait(false);
 
+            // Schedule actors append through the broker, which is built below (it needs the controller, which needs this
+            // region to wake schedules): an actor only appends after the node has started, when the broker is there.
+            EventbusBroker? scheduleBroker = null;
+            var scheduleSettings = new ScheduleSettings(
+                () => scheduleBroker ?? throw new BrokerException(BrokerErrorKind.Unavailable, "the node is still starting"),
+                options.Time);
+            var schedules = await sharding.StartAsync(
+                ScheduleIds.TypeName,
+                entityId => ScheduleActor.Props(entityId, scheduleSettings),
+                shardingSettings,
+                new EntityMessageExtractor(),
+                sharding.DefaultShardAllocationStrategy(shardingSettings),
+                StopSchedule.Instance).ConfigureAwait(false);
+
             // A controller that stops (a journal write failed, say) is started again after a backoff: the singleton
             // manager itself would leave the cluster without one.
             var controllerProps = BackoffSupervisor.Props(
                 Backoff.OnStop(
-                        ControllerActor.Props(eventlogs, triggers, options.Time, options.RequestTimeout),
+                        ControllerActor.Props(eventlogs, triggers, schedules, options.Time, options.RequestTimeout),
                         "catalog",
                         TimeSpan.FromMilliseconds(200),
                         TimeSpan.FromSeconds(10),
@@ -99,7 +126,24 @@ internal sealed class ClusterNode : IVanusNode
                 "controller-proxy");
 
             var broker = new EventbusBroker(controller, eventlogs, triggers, options);
+            broker.ScheduleRegion = schedules;
+            scheduleBroker = broker;
             system.ActorOf(CatalogSubscriber.Props(broker), "catalog-subscriber");
+
+            var board = new TimerBoard();
+            board.Expect(options.TimerEventlogs);
+            var timerSettings = new TimerSettings(eventlogs, broker, board, options.Time, options.RequestTimeout)
+            {
+                Horizon = options.TimerHorizon,
+                FarWindow = options.TimerHorizon / 3,
+            };
+            var timers = await sharding.StartAsync(
+                TimerIds.TypeName,
+                entityId => TimerActor.Props(entityId, timerSettings),
+                shardingSettings,
+                new EntityMessageExtractor(),
+                sharding.DefaultShardAllocationStrategy(shardingSettings),
+                StopTimers.Instance).ConfigureAwait(false);
 
             if (seeds.Count == 0)
             {
@@ -110,7 +154,7 @@ internal sealed class ClusterNode : IVanusNode
                 cluster.JoinSeedNodes(seeds);
             }
 
-            return new ClusterNode(system, broker, cluster.SelfAddress.ToString(), memberUp.Task, folderLock, http, triggers);
+            return new ClusterNode(system, broker, cluster.SelfAddress.ToString(), memberUp.Task, folderLock, http, triggers, (timers, board, options.TimerEventlogs), eventlogs, options.RequestTimeout);
         }
         catch
         {
@@ -148,7 +192,14 @@ internal sealed class ClusterNode : IVanusNode
         try
         {
             await memberUp.WaitAsync(_stopping.Token).ConfigureAwait(false);
+            await CreateTimerLogsAsync().ConfigureAwait(false);
             await _broker.LoadCatalogAsync(_stopping.Token).ConfigureAwait(false);
+
+            // Timer actors fire into buses the broker routes to, so they start once it has the catalog.
+            for (var i = 0; i < _timerEventlogs; i++)
+            {
+                _timers.Tell(new WakeTimers(TimerIds.EntityId(i)));
+            }
         }
         catch (OperationCanceledException)
         {
@@ -156,8 +207,46 @@ internal sealed class ClusterNode : IVanusNode
         }
     }
 
+    /// <summary>Makes sure every timer eventlog exists before the node takes appends: a held event is stored in one at once.</summary>
+    private async Task CreateTimerLogsAsync()
+    {
+        for (var i = 0; i < _timerEventlogs; i++)
+        {
+            while (true)
+            {
+                object reply;
+                try
+                {
+                    reply = await _eventlogs.Ask<object>(new CreateEventlog(TimerIds.EntityId(i), TimerIds.LogConfig(i)), _requestTimeout, _stopping.Token).ConfigureAwait(false);
+                }
+                catch (AskTimeoutException ex)
+                {
+                    reply = ex;
+                }
+
+                if (reply is EventlogAck)
+                {
+                    break;
+                }
+
+                // A shard still starting: asked again shortly, as the controller's own creations are.
+                await Task.Delay(TimeSpan.FromMilliseconds(200), _stopping.Token).ConfigureAwait(false);
+            }
+        }
+    }
+
     private async Task StopCoreAsync()
     {
+        // Schedules stop before appends are refused: an occurrence being emitted finishes, so a clean stop leaves none in doubt.
+        try
+        {
+            await _broker.ScheduleRegion.GracefulStop(TimeSpan.FromSeconds(30), GracefulShutdown.Instance).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TaskCanceledException or AskTimeoutException)
+        {
+            // Not all handed off in time: an emission cut short is settled by the in-doubt check at the next start.
+        }
+
         await _broker.StopTakingAppendsAsync().ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _loading.ConfigureAwait(false);
@@ -166,7 +255,9 @@ internal sealed class ClusterNode : IVanusNode
         // are still there; stopped together, a trigger would keep asking for eventlogs whose shards are gone.
         try
         {
-            await _triggers.GracefulStop(TimeSpan.FromSeconds(30), GracefulShutdown.Instance).ConfigureAwait(false);
+            await Task.WhenAll(
+                _triggers.GracefulStop(TimeSpan.FromSeconds(30), GracefulShutdown.Instance),
+                _timers.GracefulStop(TimeSpan.FromSeconds(30), GracefulShutdown.Instance)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is TaskCanceledException or AskTimeoutException)
         {

@@ -3,6 +3,8 @@ using System.Runtime.Serialization;
 using MessagePack;
 using Vanus.Cluster.Controller;
 using Vanus.Cluster.Eventlogs;
+using Vanus.Cluster.Schedules;
+using Vanus.Cluster.Timers;
 using Vanus.Cluster.Triggers;
 
 namespace Vanus.Cluster.Serialization;
@@ -36,6 +38,7 @@ internal static class MessageRegistry
         ("log.append", typeof(AppendEvents)),
         ("log.appended", typeof(AppendReply)),
         ("log.read", typeof(ReadEvents)),
+        ("log.read-offsets", typeof(ReadOffsets)),
         ("log.records", typeof(ReadReply)),
         ("log.find-offset", typeof(FindOffset)),
         ("log.offset", typeof(OffsetReply)),
@@ -75,6 +78,26 @@ internal static class MessageRegistry
         ("trg.ev.progress", typeof(TriggerProgress)),
         ("trg.ev.reset", typeof(TriggerReset)),
         ("trg.snapshot", typeof(TriggerSnapshot)),
+        ("ctl.create-schedule", typeof(CreateSchedule)),
+        ("ctl.delete-schedule", typeof(DeleteSchedule)),
+        ("ctl.schedule-changed", typeof(ScheduleChanged)),
+        ("ctl.schedule-deleted", typeof(ScheduleDeleted)),
+        ("ctl.ev.schedule-added", typeof(ScheduleAdded)),
+        ("ctl.ev.schedule-removed", typeof(ScheduleRemoved)),
+        ("sch.configure", typeof(ConfigureSchedule)),
+        ("sch.status", typeof(GetScheduleStatus)),
+        ("sch.status-reply", typeof(ScheduleStatus)),
+        ("sch.forget", typeof(ForgetSchedule)),
+        ("sch.ack", typeof(ScheduleAck)),
+        ("sch.stop", typeof(StopSchedule)),
+        ("sch.ev.firing", typeof(ScheduleFiring)),
+        ("sch.ev.fired", typeof(ScheduleFired)),
+        ("sch.ev.halted", typeof(ScheduleHalted)),
+        ("sch.snapshot", typeof(ScheduleSnapshot)),
+        ("tmr.wake", typeof(WakeTimers)),
+        ("tmr.stop", typeof(StopTimers)),
+        ("tmr.ev.progress", typeof(TimerProgress)),
+        ("tmr.snapshot", typeof(TimerSnapshot)),
     ];
 
     private static readonly FrozenDictionary<Type, string> Manifests = Entries.ToFrozenDictionary(e => e.Type, e => e.Manifest);

@@ -13,8 +13,8 @@ using Vanus.Storage;
 namespace Vanus.Cli.Commands;
 
 /// <summary>
-/// The <c>vanus bench</c> verbs: storage benchmarks modelled on Kafka's producer-perf-test and <c>nats bench</c>, and an
-/// HTTP ingest load generator modelled on wrk.
+/// The <c>vanus bench</c> verbs: storage benchmarks modelled on Kafka's producer-perf-test and <c>nats bench</c>, an
+/// HTTP ingest load generator modelled on wrk, delivery end to end, and the timer service.
 /// </summary>
 internal static class BenchCommands
 {
@@ -25,6 +25,7 @@ internal static class BenchCommands
         bench.Subcommands.Add(CreateFsync(env));
         bench.Subcommands.Add(CreateIngest(env));
         bench.Subcommands.Add(CreateEndToEnd(env));
+        bench.Subcommands.Add(CreateTimer(env));
         bench.Subcommands.Add(CreateBareHttp(env));
         return bench;
     }
@@ -241,6 +242,93 @@ internal static class BenchCommands
     }
 
     private const long MaxEndToEndEvents = 20_000_000;
+
+    // The run keeps one store time per timer (8 bytes) plus one delivery time per found one while it summarises.
+    private const long MaxTimers = 20_000_000;
+
+    private static Command CreateTimer(CliEnvironment env)
+    {
+        var endpoint = OptionParsers.Endpoint();
+        var ns = new Option<string>("--namespace") { Description = "The namespace of the run's eventbus", HelpName = "NAME", DefaultValueFactory = _ => "default" };
+        var eventbus = new Option<string?>("--eventbus") { Description = "The eventbus the delayed events go to (it must exist; default: a fresh one made for the run and deleted after it)", HelpName = "NAME" };
+        OptionParsers.NonEmpty(eventbus);
+        var timers = OptionParsers.Bounded("--timers", "How many delayed events to insert", 1L, MaxTimers, 100_000L);
+        var window = OptionParsers.Bounded("--window", "Seconds the delivery times are spread over, evenly", 0.0, 86_400, 10.0);
+        window.HelpName = "SECONDS";
+        var lead = OptionParsers.Bounded("--lead", "Seconds from the start to the first delivery time: the time the inserts have before timers fire", 0.0, 86_400, 5.0);
+        lead.HelpName = "SECONDS";
+        var grace = OptionParsers.Bounded("--grace", "Seconds past the last delivery time to wait for events still on their way", 0.001, 86_400, 30.0);
+        grace.HelpName = "SECONDS";
+        var batch = OptionParsers.Bounded("--batch", "Events per insert request (application/cloudevents-batch+json)", 1, 100_000, 500);
+        var connections = OptionParsers.Bounded("--connections", "Concurrent insert requests, each sending the next batch when the last is answered", 1, 1024, 8);
+        var size = OptionParsers.Bounded("--size", "Bytes of data per event (attributes come on top)", 1, 16_000_000, 64);
+        size.HelpName = "BYTES";
+        var eventlogs = OptionParsers.Bounded("--eventlogs", "Eventlogs of the run's eventbus (not with --eventbus)", 1, 64, 1);
+        var json = new Option<bool>("--json") { Description = "Print one line of JSON instead of text" };
+        var command = new Command(
+            "timer",
+            "Measure a node's timer service: insert delayed events spread over a window, report inserts/s, node memory per pending timer, lateness (store time - delivery time) and expirations/s; exit 1 if any event is early or missing")
+        {
+            endpoint, ns, eventbus, timers, window, lead, grace, batch, connections, size, eventlogs, json,
+        };
+        command.Validators.Add(r =>
+        {
+            if (r.Given(eventbus) && r.Given(eventlogs))
+            {
+                r.AddError("--eventlogs sizes the eventbus the run makes; it cannot be combined with --eventbus");
+            }
+        });
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var settings = new TimerBenchmark.Settings(
+                parse.GetValue(endpoint)!,
+                parse.GetValue(ns)!,
+                parse.GetValue(eventbus),
+                parse.GetValue(timers),
+                TimeSpan.FromSeconds(parse.GetValue(window)),
+                TimeSpan.FromSeconds(parse.GetValue(lead)),
+                TimeSpan.FromSeconds(parse.GetValue(grace)),
+                parse.GetValue(batch),
+                parse.GetValue(connections),
+                parse.GetValue(size),
+                parse.GetValue(eventlogs));
+            var format = parse.GetValue(json) ? OutputFormat.Json : OutputFormat.Table;
+            TimerResult result;
+            try
+            {
+                result = await TimerBenchmark.RunAsync(settings, env.Time, env.Error, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ServerRefusedException e)
+            {
+                ProblemPrinter.Print(e.Reply, env.Error, format);
+                return ExitCodes.Refused;
+            }
+            catch (UnexpectedReplyException e)
+            {
+                env.Error.WriteLine(e.Message);
+                return ExitCodes.Refused;
+            }
+            catch (NodeUnreachableException e)
+            {
+                env.Error.WriteLine(e.Message);
+                return ExitCodes.Unreachable;
+            }
+
+            env.Out.WriteLine(format == OutputFormat.Json ? result.ToJson() : result.ToText());
+            if (result.Lateness.Early > 0)
+            {
+                env.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"error: {result.Lateness.Early:N0} of {settings.Timers:N0} events reached their bus before their delivery time"));
+            }
+
+            if (result.Missing > 0)
+            {
+                env.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"error: {result.Missing:N0} of {settings.Timers:N0} events never reached their bus ({result.Acknowledged:N0} were acknowledged)"));
+            }
+
+            return result.Passed && result.CleanedUp ? ExitCodes.Ok : ExitCodes.Refused;
+        });
+        return command;
+    }
 
     private static Command CreateBareHttp(CliEnvironment env)
     {

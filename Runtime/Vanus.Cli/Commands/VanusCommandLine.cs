@@ -11,6 +11,7 @@ internal static class VanusCommandLine
         EventbusCommands.Create(env),
         EventCommands.Create(env),
         SubscriptionCommands.Create(env),
+        ScheduleCommands.Create(env),
         DeadletterCommands.Create(env),
         BenchCommands.Create(env),
     };

@@ -72,6 +72,8 @@ internal static class NodeHost
             });
             builder.Services.AddSingleton(node.Broker);
             builder.Services.AddSingleton(node.Subscriptions);
+            builder.Services.AddSingleton(node.Schedules);
+            builder.Services.AddSingleton(node.Timers);
             builder.Services.AddVanusGateway(gatewayOptions);
             var app = builder.Build();
             app.MapVanusGateway();

@@ -1,9 +1,13 @@
 using System.Text.Json;
 using Vanus.Cluster;
+using Vanus.Runtime.Events;
 
 namespace Vanus.Gateway.Http;
 
-/// <summary>Writes where ingested events went: <c>[{"id":..,"eventId":..,"eventlog":0,"offset":42}]</c>.</summary>
+/// <summary>
+/// Writes where ingested events went: <c>[{"id":..,"eventId":..,"eventlog":0,"offset":42}]</c>, or for an event held for
+/// later delivery <c>{"id":..,"eventId":..,"deliverytime":"2026-11-28T12:00:00.123Z"}</c>.
+/// </summary>
 internal static class IngestAnswer
 {
     public static void Write(Utf8JsonWriter writer, IReadOnlyList<AppendedEvent> events)
@@ -25,8 +29,16 @@ internal static class IngestAnswer
             writer.WriteString("id"u8, e.Id);
             e.EventId.TryFormat(id, out var written, default, null);
             writer.WriteString("eventId"u8, id[..written]);
-            writer.WriteNumber("eventlog"u8, e.Eventlog);
-            writer.WriteNumber("offset"u8, e.Offset);
+            if (e.DeliveryTime is { } due)
+            {
+                writer.WriteString("deliverytime"u8, Rfc3339.Format(due));
+            }
+            else
+            {
+                writer.WriteNumber("eventlog"u8, e.Eventlog);
+                writer.WriteNumber("offset"u8, e.Offset);
+            }
+
             writer.WriteEndObject();
         }
 

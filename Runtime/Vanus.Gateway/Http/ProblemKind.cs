@@ -7,7 +7,6 @@ internal sealed class ProblemKind
 
     public static readonly ProblemKind InvalidEvent = new("invalid-event", 400, "Invalid CloudEvent");
     public static readonly ProblemKind ReservedAttribute = new("reserved-attribute", 400, "Reserved attribute");
-    public static readonly ProblemKind DeliveryTimeUnavailable = new("delivery-time-unavailable", 400, "Delayed delivery is not available");
     public static readonly ProblemKind InvalidRequest = new("invalid-request", 400, "Invalid request");
     public static readonly ProblemKind InvalidDocument = new("invalid-document", 400, "Invalid document");
     public static readonly ProblemKind InvalidParameter = new("invalid-parameter", 400, "Invalid parameter");

@@ -1,23 +1,23 @@
 using System.Text;
+using Vanus.Cluster;
 using Vanus.Runtime.Events;
 
 namespace Vanus.Gateway.Ingest;
 
-/// <summary>The gateway's own rules for ingested events, beyond the CloudEvents format: reserved names and the size limit.</summary>
+/// <summary>The gateway's own rules for ingested events, beyond the CloudEvents format: reserved names, the delivery time and the size limit.</summary>
 internal static class EventChecks
 {
     public const string ReservedPrefix = "xvanus";
-    public const string DeliveryTime = "xvanusdeliverytime";
 
     // "yyyy-MM-ddTHH:mm:ss.fffffffZ": counting the longest text form keeps the count cheap and never under the real one.
     private const int LongestTimestamp = 28;
 
-    /// <summary>The first extension whose name is reserved for the runtime, or null.</summary>
+    /// <summary>The first extension whose name is reserved for the runtime, or null; the delivery time is the one a producer may set.</summary>
     public static string? ReservedAttribute(Event e)
     {
         foreach (var (name, _) in e.Extensions)
         {
-            if (name.StartsWith(ReservedPrefix, StringComparison.Ordinal))
+            if (name.StartsWith(ReservedPrefix, StringComparison.Ordinal) && name != DeliveryTimes.Attribute)
             {
                 return name;
             }

@@ -178,23 +178,23 @@ internal sealed partial class IngestHandler(
             var where = batch ? $"event [{i}]" : "event";
             if (EventChecks.ReservedAttribute(e) is { } reserved)
             {
-                if (reserved == EventChecks.DeliveryTime)
-                {
-                    const string rule = "is refused: delayed delivery is not available yet in this version, so events cannot be held for later";
-                    return new Problem(ProblemKind.DeliveryTimeUnavailable, $"The {where} sets attribute '{reserved}', which {rule}; send it without '{reserved}'.")
-                    {
-                        EventIndex = index,
-                        Attribute = reserved,
-                        Rule = rule,
-                    };
-                }
-
                 const string reservedRule = "is reserved: names starting with 'xvanus' are set by the runtime, not by producers";
                 return new Problem(ProblemKind.ReservedAttribute, $"The {where} sets attribute '{reserved}', which {reservedRule}.")
                 {
                     EventIndex = index,
                     Attribute = reserved,
                     Rule = reservedRule,
+                };
+            }
+
+            // A time in the past is valid: the broker appends such an event at once. Only the form is checked here.
+            if (!DeliveryTimes.TryRead(e, out _, out var deliveryTimeError))
+            {
+                return new Problem(ProblemKind.InvalidEvent, $"The {where} is invalid: {deliveryTimeError}.")
+                {
+                    EventIndex = index,
+                    Attribute = DeliveryTimes.Attribute,
+                    Rule = "must be an RFC 3339 timestamp",
                 };
             }
 

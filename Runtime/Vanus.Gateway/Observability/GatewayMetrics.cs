@@ -7,7 +7,10 @@ using Vanus.Gateway.Ingest;
 
 namespace Vanus.Gateway.Observability;
 
-/// <summary>The gateway's metrics: ingest counts, append latency, errors, admission state and eventlog offsets.</summary>
+/// <summary>
+/// The gateway's metrics: ingest counts, append latency, errors, admission state, eventlog offsets, the timer service's
+/// counts and the process's memory.
+/// </summary>
 internal sealed class GatewayMetrics
 {
     public const string IngestRequests = "vanus_ingest_requests_total";
@@ -20,6 +23,12 @@ internal sealed class GatewayMetrics
     public const string Ready = "vanus_ready";
     public const string EventlogNext = "vanus_eventlog_next_offset";
     public const string EventlogEarliest = "vanus_eventlog_earliest_offset";
+    public const string TimersPending = "vanus_timers_pending";
+    public const string TimersInMemory = "vanus_timers_in_memory";
+    public const string TimersFired = "vanus_timers_fired_total";
+    public const string TimersDropped = "vanus_timers_dropped_total";
+    public const string ResidentMemory = "process_resident_memory_bytes";
+    public const string GcHeapSize = "dotnet_gc_heap_size_bytes";
 
     private static readonly string[] BusLabels = ["namespace", "eventbus"];
     private static readonly string[] EventlogLabels = ["namespace", "eventbus", "eventlog"];
@@ -31,7 +40,7 @@ internal sealed class GatewayMetrics
     private readonly CounterFamily _errors;
     private readonly ConcurrentDictionary<(string Namespace, string Eventbus), BusCounters> _buses = new();
 
-    public GatewayMetrics(IEventbusBroker broker, IngestGate gate)
+    public GatewayMetrics(IEventbusBroker broker, ITimerService? timers, IngestGate gate)
     {
         _requests = _registry.AddCounter(IngestRequests, "Ingest requests whose events were all stored.", BusLabels);
         _events = _registry.AddCounter(IngestEvents, "Events stored through the gateway.", BusLabels);
@@ -44,6 +53,16 @@ internal sealed class GatewayMetrics
         _registry.AddGauge(IngestInFlight, "Ingest requests being handled now.", () => gate.Requests);
         _registry.AddGauge(IngestBufferedBytes, "Request-body bytes ingest requests hold now.", () => gate.Bytes);
         _registry.AddGauge(Ready, "1 when the node takes appends and management calls, else 0.", () => broker.IsReady ? 1 : 0);
+        if (timers is not null)
+        {
+            _registry.AddGauge(TimersPending, "Delayed events the timer service holds until they are due, in memory or on disk only.", () => timers.Stats.Pending);
+            _registry.AddGauge(TimersInMemory, "Pending timers held in the timing wheel's memory; the rest wait on disk until their time nears.", () => timers.Stats.InMemory);
+            _registry.AddCounterReading(TimersFired, "Delayed events appended to their eventbus when due.", () => timers.Stats.Fired);
+            _registry.AddCounterReading(TimersDropped, "Delayed events dropped because their eventbus was deleted.", () => timers.Stats.Dropped);
+        }
+
+        _registry.AddGauge(ResidentMemory, "Resident memory of the node process, in bytes.", static () => ProcessMemory.ResidentBytes());
+        _registry.AddGauge(GcHeapSize, "Bytes of the managed heap when the last garbage collection ended.", static () => ProcessMemory.GcHeapBytes());
     }
 
     public Histogram AppendLatency { get; }

@@ -3,8 +3,8 @@ using Vanus.Cluster;
 
 namespace Vanus.Gateway.Observability;
 
-/// <summary>Liveness, readiness and the Prometheus scrape.</summary>
-internal sealed class HealthHandler(IEventbusBroker broker, GatewayMetrics metrics)
+/// <summary>Liveness, readiness (the broker, and the timer service when the node has one) and the Prometheus scrape.</summary>
+internal sealed class HealthHandler(IEventbusBroker broker, ITimerService? timers, GatewayMetrics metrics)
 {
     private const string TextContentType = "text/plain; charset=utf-8";
 
@@ -16,10 +16,11 @@ internal sealed class HealthHandler(IEventbusBroker broker, GatewayMetrics metri
 
     public Task ReadyAsync(HttpContext context)
     {
-        var ready = broker.IsReady;
-        context.Response.StatusCode = ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+        // After a restart the node is ready once it takes events and every timer eventlog has recovered its timers.
+        var waiting = !broker.IsReady ? "not ready\n" : timers is { Stats.Ready: false } ? "not ready: timers are recovering\n" : null;
+        context.Response.StatusCode = waiting is null ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
         context.Response.ContentType = TextContentType;
-        return context.Response.WriteAsync(ready ? "ready\n" : "not ready\n");
+        return context.Response.WriteAsync(waiting ?? "ready\n");
     }
 
     public async Task MetricsAsync(HttpContext context)

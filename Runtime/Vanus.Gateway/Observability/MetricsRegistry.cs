@@ -11,7 +11,10 @@ internal sealed class MetricsRegistry
 
     public CounterFamily AddCounter(string name, string help, params string[] labelNames) => Add(new CounterFamily(name, help, labelNames));
 
-    public GaugeFamily AddGauge(string name, string help, Func<double> read) => Add(new GaugeFamily(name, help, read));
+    public ReadFamily AddGauge(string name, string help, Func<double> read) => Add(new ReadFamily(name, help, "gauge", read));
+
+    /// <summary>A counter kept elsewhere (a service's own running total), read when the registry is written.</summary>
+    public ReadFamily AddCounterReading(string name, string help, Func<double> read) => Add(new ReadFamily(name, help, "counter", read));
 
     public Histogram AddHistogram(string name, string help, double[] upperBounds) => Add(new Histogram(name, help, upperBounds));
 
@@ -94,12 +97,12 @@ internal sealed class Counter(string[] labelValues)
     public void Increment() => Interlocked.Increment(ref _value);
 }
 
-/// <summary>A gauge without labels whose value is read when the registry is written.</summary>
-internal sealed class GaugeFamily(string name, string help, Func<double> read) : MetricFamily(name, help)
+/// <summary>A gauge, or a counter kept elsewhere, without labels whose value is read when the registry is written.</summary>
+internal sealed class ReadFamily(string name, string help, string type, Func<double> read) : MetricFamily(name, help)
 {
     public override void Write(StringBuilder output)
     {
-        PrometheusText.Header(output, Name, Help, "gauge");
+        PrometheusText.Header(output, Name, Help, type);
         PrometheusText.Sample(output, Name, [], [], read());
     }
 }

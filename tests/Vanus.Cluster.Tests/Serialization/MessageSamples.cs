@@ -1,5 +1,7 @@
 using Vanus.Cluster.Controller;
 using Vanus.Cluster.Eventlogs;
+using Vanus.Cluster.Schedules;
+using Vanus.Cluster.Timers;
 using Vanus.Cluster.Triggers;
 using Vanus.Runtime.Events;
 using Vanus.Storage;
@@ -43,7 +45,12 @@ internal static class MessageSamples
             SinkProtocol.Http, SinkMode.Structured, new Dictionary<string, string> { ["Authorization"] = "Bearer x" },
             new DeliveryEntry(10, [TimeSpan.FromSeconds(1).Ticks, TimeSpan.FromSeconds(5).Ticks], TimeSpan.FromSeconds(5).Ticks, true, true, 64, 250.5),
             SubscriptionStartKind.Time, Now, true, Now, 18);
-        var view = new CatalogView(17, [ns, new NamespaceEntry("default", Now)], [bus, deadLetter, plain], [subscription]);
+        var schedule = new ScheduleEntry(
+            "tenant", "tick", "22222222222222222222222222222222", "orders", "*/5 * * * *", "America/New_York", null, FullEvent, Now, 19);
+        var intervalSchedule = schedule with { Name = "pulse", Incarnation = "33333333333333333333333333333333", Cron = null, TimeZone = "UTC", IntervalTicks = TimeSpan.FromSeconds(30).Ticks, Template = BareEvent };
+        var firing = new ScheduleFiring(Now, Now.AddMilliseconds(3), 4);
+        var halted = new ScheduleHalted("eventbus 'orders' no longer exists in namespace 'tenant'", Now);
+        var view = new CatalogView(17, [ns, new NamespaceEntry("default", Now)], [bus, deadLetter, plain], [subscription], [schedule, intervalSchedule]);
         var trigger = subscription.TriggerId(2);
         var triggerConfig = new TriggerConfig(subscription, 2, bus.EntityId(2), deadLetter.EntityId(0), deadLetter.Name);
         var retry = new RetryEntry(12, 3, Now.UtcTicks, "customer-7");
@@ -69,7 +76,7 @@ internal static class MessageSamples
             new EventbusAdded(bus, deadLetter),
             new EventbusRemoved("tenant", "orders", [release, new PendingRelease(deadLetter.Incarnation, 1)]),
             new StorageReleased(bus.Incarnation),
-            new CatalogSnapshot([ns], [bus, deadLetter], [release]),
+            new CatalogSnapshot([ns], [bus, deadLetter], [release], [subscription], [schedule]),
             new CreateEventlog(entity, config),
             new AppendEvents(entity, [FullEvent, BareEvent]),
             new AppendReply([0, 1, -1], "event 2 ('x') was not stored: disk full"),
@@ -113,6 +120,27 @@ internal static class MessageSamples
             new TriggerProgress(41, [retry], [10, 11], counts),
             new TriggerReset(0),
             new TriggerSnapshot(true, 41, [retry], counts),
+            new CreateSchedule(schedule),
+            new DeleteSchedule("tenant", "tick"),
+            new ScheduleChanged(view, schedule),
+            new ScheduleDeleted(view, intervalSchedule),
+            new ScheduleAdded(schedule),
+            new ScheduleRemoved("tenant", "tick"),
+            new ConfigureSchedule(schedule.EntityId, schedule),
+            new GetScheduleStatus(schedule.EntityId),
+            new ScheduleStatus(true, Now.AddMinutes(5), Now, 12, 3, false, "appending the event failed: overloaded; retrying in 1 s", Now),
+            new ForgetSchedule(schedule.EntityId),
+            new ScheduleAck(schedule.EntityId),
+            StopSchedule.Instance,
+            firing,
+            new ScheduleFired(Now),
+            halted,
+            new ScheduleSnapshot(Now, 12, 3, firing, halted),
+            new ReadOffsets(entity, [3, 4, 9]),
+            new WakeTimers("timers:0"),
+            StopTimers.Instance,
+            new TimerProgress(100, Now.UtcTicks, 40, [new FarBucket(Now.UtcTicks, 7, 2)], [41, 42], [43], Now.UtcTicks, 42, 1),
+            new TimerSnapshot(new TimerProgress(100, Now.UtcTicks, 40, [], [], [], 0, 42, 1), [new FiredChunk(0, new ulong[64])]),
         ];
     }
 }

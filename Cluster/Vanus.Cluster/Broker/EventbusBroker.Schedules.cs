@@ -1,0 +1,103 @@
+using Akka.Actor;
+using Vanus.Cluster.Controller;
+using Vanus.Cluster.Schedules;
+
+namespace Vanus.Cluster.Broker;
+
+internal sealed partial class EventbusBroker : IScheduleBroker
+{
+    /// <summary>The schedule shard region; set by the node once it is started (before the node serves anything).</summary>
+    public IActorRef ScheduleRegion { get; set; } = ActorRefs.Nobody;
+
+    public async Task<ScheduleInfo> CreateScheduleAsync(string @namespace, ScheduleSpec spec, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(@namespace);
+        ArgumentNullException.ThrowIfNull(spec);
+        if (spec.Check() is { } problem)
+        {
+            throw new BrokerException(BrokerErrorKind.Invalid, $"'{problem.Field}' {problem.Reason}", problem.Field);
+        }
+
+        Serving();
+        var changed = await AskControllerAsync<ScheduleChanged>(new CreateSchedule(ScheduleEntry.From(@namespace, spec)), cancellationToken).ConfigureAwait(false);
+        Apply(changed.Catalog);
+
+        // The controller starts the actor too; asking here means the schedule is running when the call returns.
+        var entry = changed.Schedule;
+        await AskScheduleAsync<ScheduleAck>(new ConfigureSchedule(entry.EntityId, entry), cancellationToken).ConfigureAwait(false);
+        return await ScheduleInfoAsync(entry, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<ScheduleInfo>> ListSchedulesAsync(string @namespace, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(@namespace);
+        var catalog = Serving();
+        FindNamespace(catalog, @namespace);
+        var entries = catalog.View.ScheduleList
+            .Where(s => s.Namespace == @namespace)
+            .OrderBy(s => s.Name, StringComparer.Ordinal)
+            .ToList();
+        return await Task.WhenAll(entries.Select(e => ScheduleInfoAsync(e, cancellationToken))).ConfigureAwait(false);
+    }
+
+    public async Task<ScheduleInfo?> GetScheduleAsync(string @namespace, string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(@namespace);
+        ArgumentNullException.ThrowIfNull(name);
+        var catalog = Serving();
+        FindNamespace(catalog, @namespace);
+        return catalog.Schedule(@namespace, name) is { } entry ? await ScheduleInfoAsync(entry, cancellationToken).ConfigureAwait(false) : null;
+    }
+
+    public async Task<bool> DeleteScheduleAsync(string @namespace, string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(@namespace);
+        ArgumentNullException.ThrowIfNull(name);
+        Serving();
+        var deleted = await AskControllerAsync<ScheduleDeleted>(new DeleteSchedule(@namespace, name), cancellationToken).ConfigureAwait(false);
+        Apply(deleted.Catalog);
+        if (deleted.Removed is not { } removed)
+        {
+            return false;
+        }
+
+        // Answered once an emission in flight has finished: nothing of this schedule is appended after the call returns.
+        await AskScheduleAsync<ScheduleAck>(new ForgetSchedule(removed.EntityId), cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private async Task<ScheduleInfo> ScheduleInfoAsync(ScheduleEntry entry, CancellationToken cancellationToken)
+    {
+        var status = await AskScheduleAsync<ScheduleStatus>(new GetScheduleStatus(entry.EntityId), cancellationToken).ConfigureAwait(false);
+        var next = status.Next;
+        if (!status.Configured && !status.Halted)
+        {
+            // Not started yet on this run (the controller wakes it shortly): its next occurrence follows from its entry.
+            try
+            {
+                next = ScheduleClock.Create(entry.Cron, entry.TimeZone, entry.IntervalTicks is { } t ? TimeSpan.FromTicks(t) : null, entry.CreatedAt)
+                    .NextAfter(status.LastFired ?? entry.CreatedAt);
+            }
+            catch (FormatException)
+            {
+                // The actor reports why once it starts.
+                next = null;
+            }
+        }
+
+        var error = status.LastError is { } message ? new ScheduleError(message, status.LastErrorTime ?? default) : null;
+        return new ScheduleInfo(
+            entry.Namespace,
+            entry.ToSpec(),
+            entry.CreatedAt,
+            status.Halted ? ScheduleState.Stopped : ScheduleState.Active,
+            next,
+            status.LastFired,
+            status.Fired,
+            status.Missed,
+            error);
+    }
+
+    private Task<T> AskScheduleAsync<T>(IScheduleCommand command, CancellationToken cancellationToken) =>
+        AskAsync<T>(ScheduleRegion, command, $"schedule {command.EntityId}", _timeout, cancellationToken);
+}

@@ -1,0 +1,220 @@
+using System.CommandLine;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Vanus.Cli.Client;
+using Vanus.Cli.Output;
+
+namespace Vanus.Cli.Commands;
+
+/// <summary>
+/// The <c>vanus schedule</c> verbs: create, list, describe and delete scheduled events (an event template emitted into an
+/// eventbus on a cron expression or at an interval) through the management API.
+/// </summary>
+internal static class ScheduleCommands
+{
+    public static Command Create(CliEnvironment env)
+    {
+        var options = new ClientOptions();
+        var group = new Command("schedule", "Create, list, describe and delete scheduled events: an event emitted into an eventbus on a cron expression or at an interval");
+        group.Subcommands.Add(CreateCreate(options, env));
+        group.Subcommands.Add(CreateList(options, env));
+        group.Subcommands.Add(CreateInfo(options, env));
+        group.Subcommands.Add(CreateDelete(options, env));
+        return options.AddTo(group);
+    }
+
+    private static Argument<string> NameArgument() => new("NAME") { Description = "The schedule's name" };
+
+    private static string Path(string ns) => $"api/v1/namespaces/{Uri.EscapeDataString(ns)}/schedules";
+
+    private static string Path(string ns, string name) => $"{Path(ns)}/{Uri.EscapeDataString(name)}";
+
+    private static Command CreateCreate(ClientOptions options, CliEnvironment env)
+    {
+        var flags = new ScheduleFlags();
+        var command = flags.AddTo(new Command(
+            "create",
+            "Create a schedule from flags (the event as for 'vanus event put'; each occurrence sets its id and time) or from a document (--file)"));
+        ClientCall.SetAction(command, options, env, async (call, ct) =>
+        {
+            var document = await flags.BuildAsync(call.Parse, call.Env, ct).ConfigureAwait(false);
+            var name = ScheduleFlags.NameOf(document);
+            var content = new ByteArrayContent(ScheduleFlags.ToBody(document));
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+            var reply = ClientCall.Accept(await call.Client.SendAsync(HttpMethod.Post, Path(call.Namespace), content, ct).ConfigureAwait(false));
+            if (call.Format == OutputFormat.Json)
+            {
+                call.PrintJson(reply);
+                return ExitCodes.Ok;
+            }
+
+            call.Out.WriteLine($"created schedule {call.Namespace}/{name}");
+            if (reply.HasBody)
+            {
+                using var json = Parse(reply);
+                PrintInfo(call.Out, Schedule(json.RootElement, reply));
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command CreateList(ClientOptions options, CliEnvironment env)
+    {
+        var command = new Command("list", "List the schedules of a namespace with when they fire, their next occurrence and counts");
+        ClientCall.SetAction(command, options, env, async (call, ct) =>
+        {
+            var reply = ClientCall.Accept(await call.Client.SendAsync(HttpMethod.Get, Path(call.Namespace), null, ct).ConfigureAwait(false));
+            if (call.Format == OutputFormat.Json)
+            {
+                call.PrintJson(reply);
+                return ExitCodes.Ok;
+            }
+
+            using var json = Parse(reply);
+            if (json.RootElement.ValueKind != JsonValueKind.Array)
+            {
+                throw Unexpected(reply, "a JSON array of schedules");
+            }
+
+            var schedules = json.RootElement.EnumerateArray().Select(s => Schedule(s, reply)).ToList();
+            if (schedules.Count == 0)
+            {
+                call.Out.WriteLine($"no schedules in namespace {call.Namespace}");
+                return ExitCodes.Ok;
+            }
+
+            var table = new Table("NAME", "EVENTBUS", "WHEN", "STATE", "NEXT", "LAST FIRED", "FIRED", "MISSED", "LAST ERROR");
+            foreach (var s in schedules)
+            {
+                table.Add(
+                    Text(s, "name"),
+                    Text(s, "eventbus"),
+                    When(s),
+                    Text(s, "state"),
+                    Text(s, "nextOccurrence"),
+                    Text(s, "lastFired"),
+                    Text(s, "fired"),
+                    Text(s, "missed"),
+                    s.TryGetProperty("lastError", out var error) && error.ValueKind == JsonValueKind.Object ? Table.Fit(Text(error, "message"), 60) : "-");
+            }
+
+            table.WriteTo(call.Out);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command CreateInfo(ClientOptions options, CliEnvironment env)
+    {
+        var name = NameArgument();
+        var command = new Command("info", "Describe a schedule: its document, state, next occurrence, last fired occurrence and counts") { name };
+        ClientCall.SetAction(command, options, env, async (call, ct) =>
+        {
+            var reply = ClientCall.Accept(await call.Client.SendAsync(HttpMethod.Get, Path(call.Namespace, call.Parse.GetValue(name)!), null, ct).ConfigureAwait(false));
+            if (call.Format == OutputFormat.Json)
+            {
+                call.PrintJson(reply);
+                return ExitCodes.Ok;
+            }
+
+            using var json = Parse(reply);
+            PrintInfo(call.Out, Schedule(json.RootElement, reply));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command CreateDelete(ClientOptions options, CliEnvironment env)
+    {
+        var name = NameArgument();
+        var command = new Command("delete", "Delete a schedule: nothing more is emitted once the command returns (events already emitted stay in the eventbus)") { name };
+        ClientCall.SetAction(command, options, env, async (call, ct) =>
+        {
+            var schedule = call.Parse.GetValue(name)!;
+            var reply = ClientCall.Accept(await call.Client.SendAsync(HttpMethod.Delete, Path(call.Namespace, schedule), null, ct).ConfigureAwait(false));
+            if (call.Format == OutputFormat.Json)
+            {
+                call.PrintJson(reply);
+            }
+            else
+            {
+                call.Out.WriteLine($"deleted schedule {call.Namespace}/{schedule}");
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static void PrintInfo(TextWriter output, JsonElement s)
+    {
+        var properties = new List<KeyValuePair<string, string>>
+        {
+            new("name", Text(s, "name")),
+            new("namespace", Text(s, "namespace")),
+            new("eventbus", Text(s, "eventbus")),
+        };
+        if (s.TryGetProperty("cron", out var cron) && cron.ValueKind == JsonValueKind.String)
+        {
+            properties.Add(new("cron", cron.GetString()!));
+            properties.Add(new("timezone", Text(s, "timezone")));
+        }
+        else
+        {
+            properties.Add(new("interval", Text(s, "interval")));
+        }
+
+        properties.Add(new("event", s.TryGetProperty("event", out var template) && template.ValueKind == JsonValueKind.Object ? Compact(template) : "-"));
+        foreach (var member in new[] { "state", "createdAt", "nextOccurrence", "lastFired", "fired", "missed" })
+        {
+            properties.Add(new(member, Text(s, member)));
+        }
+
+        properties.Add(new("lastError", s.TryGetProperty("lastError", out var error) && error.ValueKind == JsonValueKind.Object
+            ? $"{Table.Fit(Text(error, "message"), 120)} (at {Text(error, "time")})"
+            : "-"));
+        Table.WriteProperties(output, properties);
+    }
+
+    /// <summary>When a schedule fires, as one cell: its cron expression and zone, or its interval.</summary>
+    private static string When(JsonElement s) =>
+        s.TryGetProperty("cron", out var cron) && cron.ValueKind == JsonValueKind.String
+            ? $"cron {cron.GetString()} ({Text(s, "timezone")})"
+            : $"every {Text(s, "interval")}";
+
+    private static string Text(JsonElement s, string member) => s.TryGetProperty(member, out var value) ? ContractReader.Cell(value) : "-";
+
+    private static string Compact(JsonElement value)
+    {
+        using var stream = new MemoryStream();
+        // Relaxed escaping: the template reads as written.
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            value.WriteTo(writer);
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static JsonDocument Parse(ApiReply reply)
+    {
+        try
+        {
+            return JsonDocument.Parse(reply.Body);
+        }
+        catch (JsonException e)
+        {
+            throw new UnexpectedReplyException($"error: the node answered {reply.Status} but its body is not JSON ({e.Message})");
+        }
+    }
+
+    private static JsonElement Schedule(JsonElement value, ApiReply reply) =>
+        value.ValueKind == JsonValueKind.Object && value.TryGetProperty("name", out _) ? value : throw Unexpected(reply, "a schedule document (a JSON object with a name)");
+
+    private static UnexpectedReplyException Unexpected(ApiReply reply, string what) =>
+        new($"error: the node answered {reply.Status} but its body is not {what}");
+}
