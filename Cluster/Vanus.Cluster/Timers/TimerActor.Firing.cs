@@ -7,6 +7,9 @@ namespace Vanus.Cluster.Timers;
 
 internal sealed partial class TimerActor
 {
+    /// <summary>A batch taking this long (from its start to its last append) is logged with where the time went.</summary>
+    private static readonly TimeSpan SlowBatch = TimeSpan.FromMilliseconds(100);
+
     // Timers due and not yet in a batch, in due order.
     private readonly Queue<long> _due = new();
     private readonly List<long> _expired = [];
@@ -15,12 +18,24 @@ internal sealed partial class TimerActor
     private readonly List<long> _confirmed = [];
     private Cycle? _cycle;
     private long _cycleSeq;
+    private bool _extending;
 
     /// <summary>Points the precise timer at the wheel's next due time, when that is earlier than what it points at now.</summary>
     private void Arm()
     {
         if (_stopRequested || _wheel.NextDue is not { } next || (_armedFor is { } armed && armed <= next))
         {
+            return;
+        }
+
+        if (next.UtcTicks > _lease)
+        {
+            // Not before the lease covers it: extending the lease expires it.
+            if (next - Now <= _settings.LeaseAhead && _phase == Phase.Running)
+            {
+                ExtendLease();
+            }
+
             return;
         }
 
@@ -43,7 +58,8 @@ internal sealed partial class TimerActor
             return;
         }
 
-        _wheel.Advance(Now, _expired);
+        var now = Now;
+        _wheel.Advance(now.UtcTicks <= _lease ? now : new DateTimeOffset(_lease, TimeSpan.Zero), _expired);
         foreach (var offset in _expired)
         {
             _due.Enqueue(offset);
@@ -94,11 +110,44 @@ internal sealed partial class TimerActor
             ReadBodies(cycle, missing);
         }
 
-        PersistAsync(Checkpoint(), _ =>
+        MaybeAppend(cycle);
+    }
+
+    /// <summary>Extends the lease when timers are due within it, and records what fired since the last record.</summary>
+    private void LeaseTick()
+    {
+        if (_phase != Phase.Running || _stopRequested)
         {
-            cycle.Persisted = true;
+            return;
+        }
+
+        var soon = _wheel.NextDue is { } next && next.UtcTicks <= (Now + _settings.LeaseAhead).UtcTicks;
+        if ((soon || _due.Count > 0) && _lease - Now.UtcTicks < _settings.LeaseAhead.Ticks / 2)
+        {
+            ExtendLease();
+        }
+        else if (_confirmed.Count > 0 && !_extending)
+        {
+            PersistCheckpoint();
+        }
+    }
+
+    /// <summary>Persists a lease reaching <see cref="TimerSettings.LeaseAhead"/> past now (with what fired); timers due by it may fire once it is written.</summary>
+    private void ExtendLease()
+    {
+        if (_extending)
+        {
+            return;
+        }
+
+        _extending = true;
+        var lease = (Now + _settings.LeaseAhead).UtcTicks;
+        PersistAsync(Checkpoint(lease), _ =>
+        {
+            _extending = false;
+            _lease = Math.Max(_lease, lease);
             SnapshotIfDue();
-            MaybeAppend(cycle);
+            Expire();
         });
     }
 
@@ -139,12 +188,13 @@ internal sealed partial class TimerActor
         }
 
         cycle.BodiesReady = true;
+        cycle.BodiesAt = Now;
         MaybeAppend(cycle);
     }
 
     private void MaybeAppend(Cycle cycle)
     {
-        if (!cycle.Persisted || !cycle.BodiesReady || cycle.Started || _cycle != cycle)
+        if (!cycle.BodiesReady || cycle.Started || _cycle != cycle)
         {
             return;
         }
@@ -296,11 +346,26 @@ internal sealed partial class TimerActor
         }
 
         _cycle = null;
+        var took = Now - cycle.Since;
+        if (took >= SlowBatch)
+        {
+            // Lateness comes from here: which step was slow says where to look.
+            _log.Warning(
+                "Timers {0}: a batch of {1} took {2:0} ms (events read after {3:0} ms, appended after {4:0} ms)",
+                _entityId,
+                cycle.Offsets.Length,
+                took.TotalMilliseconds,
+                ((cycle.BodiesAt ?? cycle.Since) - cycle.Since).TotalMilliseconds,
+                took.TotalMilliseconds);
+        }
+
         if (_phase == Phase.Resolving)
         {
+            // Not appended before the stop: back into the wheel at their own due times (some may not be due yet).
             foreach (var offset in cycle.Again)
             {
-                _due.Enqueue(offset);
+                var due = DeliveryTimes.TryRead(cycle.Bodies[offset], out var time, out _) && time is { } t ? t : Now;
+                _wheel.Schedule(due, offset);
             }
 
             Run();
@@ -322,13 +387,8 @@ internal sealed partial class TimerActor
             return;
         }
 
+        // What fired is recorded by the next lease tick: until then it is due by the lease, and a restart would find its marker.
         Expire();
-        if (_cycle is null && _confirmed.Count > 0)
-        {
-            // Nothing more is due: the batch's outcome is recorded now, not with the next batch.
-            PersistCheckpoint();
-        }
-
         Arm();
     }
 
@@ -359,7 +419,8 @@ internal sealed partial class TimerActor
 
         public long[] Offsets { get; } = offsets;
 
-        public DateTimeOffset Since { get; } = since;
+        /// <summary>When the batch started: its appends are stored at or after it (for a batch resolved after a restart, its earliest due time).</summary>
+        public DateTimeOffset Since { get; set; } = since;
 
         public Dictionary<long, Event> Bodies { get; } = [];
 
@@ -367,7 +428,7 @@ internal sealed partial class TimerActor
 
         public List<long> Again { get; } = [];
 
-        public bool Persisted { get; set; }
+        public DateTimeOffset? BodiesAt { get; set; }
 
         public bool BodiesReady { get; set; }
 

@@ -21,7 +21,6 @@ internal sealed partial class TimerActor
     // Bodies of the batch in doubt, kept by the recovery read for the marker search.
     private readonly Dictionary<long, Event> _doubtBodies = [];
 
-    private HashSet<long> _inDoubtSet = [];
     private Scan? _scan;
     private bool _tailing;
     private TimerRead? _bufferedTail;
@@ -51,10 +50,6 @@ internal sealed partial class TimerActor
 
     private void StartScan(ScanMode mode, long from, long end, long newBound = 0, HashSet<long>? buckets = null)
     {
-        if (mode == ScanMode.Recovery)
-        {
-            _inDoubtSet = [.. _inDoubt];
-        }
 
         _persistedFrontier = _frontier;
         _scan = new Scan(mode, from, end, newBound, buckets ?? []);
@@ -210,7 +205,7 @@ internal sealed partial class TimerActor
 
         if (due < _loadedUpTo)
         {
-            if (_inDoubtSet.Contains(record.Offset))
+            if (due <= _lease)
             {
                 // Not into the wheel: the marker search decides whether it is appended again.
                 _doubtBodies[record.Offset] = record.Event;
@@ -260,9 +255,16 @@ internal sealed partial class TimerActor
     {
         _wheel.Schedule(new DateTimeOffset(due, TimeSpan.Zero), record.Offset);
         Count(record.Offset, +1);
-        if (due - Now.UtcTicks <= _settings.HotWindow.Ticks && _hot.Count < _settings.MaxHot)
+        var ahead = due - Now.UtcTicks;
+        if (ahead <= _settings.HotWindow.Ticks && _hot.Count < _settings.MaxHot)
         {
             _hot[record.Offset] = record.Event;
+        }
+
+        if (due > _lease && ahead <= _settings.LeaseAhead.Ticks && _phase == Phase.Running)
+        {
+            // Due sooner than the next lease tick might extend the lease: extended now.
+            ExtendLease();
         }
     }
 

@@ -21,6 +21,7 @@ internal sealed partial class TimerActor : ReceivePersistentActor, IWithTimers
 {
     private const string HousekeepingTimer = "housekeeping";
     private const string RetryTimer = "retry";
+    private const string LeaseTimer = "lease";
 
     private readonly string _entityId;
     private readonly int _index;
@@ -34,8 +35,7 @@ internal sealed partial class TimerActor : ReceivePersistentActor, IWithTimers
     private long _recoveryFrom;
     private readonly SortedDictionary<long, FarBucket> _far = [];
     private readonly OffsetBitmap _fired = new();
-    private IReadOnlyList<long> _inDoubt = [];
-    private long _inDoubtSince;
+    private long _lease;
     private long _firedCount;
     private long _droppedCount;
 
@@ -102,6 +102,7 @@ internal sealed partial class TimerActor : ReceivePersistentActor, IWithTimers
         Command<TimerRead>(ReadDone);
         Command<TimerTick>(_ => Tick());
         Command<TimerHousekeeping>(_ => Housekeeping());
+        Command<TimerLeaseTick>(_ => LeaseTick());
         Command<BodiesRead>(BodiesRead);
         Command<TargetAppended>(TargetAppended);
         Command<DoubtResolved>(DoubtResolved);
@@ -153,8 +154,7 @@ internal sealed partial class TimerActor : ReceivePersistentActor, IWithTimers
             _far[bucket.StartTicks] = bucket;
         }
 
-        _inDoubt = progress.InDoubt;
-        _inDoubtSince = progress.InDoubtSinceTicks;
+        _lease = Math.Max(_lease, progress.LeaseTicks);
         _firedCount = progress.FiredCount;
         _droppedCount = progress.DroppedCount;
     }
@@ -189,7 +189,7 @@ internal sealed partial class TimerActor : ReceivePersistentActor, IWithTimers
     private void Loaded()
     {
         _log.Info("Timers {0}: {1} timers in the wheel and {2} beyond the horizon, read from offset {3} to {4}", _entityId, _loaded, FarCount, _recoveryFrom, _frontier);
-        var doubt = _inDoubt.Where(o => !_fired.Contains(o) && _doubtBodies.ContainsKey(o)).ToArray();
+        var doubt = _doubtBodies.Keys.Where(o => !_fired.Contains(o)).ToArray();
         if (doubt.Length == 0)
         {
             _doubtBodies.Clear();
@@ -198,14 +198,21 @@ internal sealed partial class TimerActor : ReceivePersistentActor, IWithTimers
         }
 
         _phase = Phase.Resolving;
-        _log.Info("Timers {0}: {1} timers were being appended at the last stop; looking for them in their buses", _entityId, doubt.Length);
-        var since = new DateTimeOffset(_inDoubtSince, TimeSpan.Zero);
-        var cycle = new Cycle(++_cycleSeq, doubt, since) { Persisted = true, BodiesReady = true, Started = true };
+        _log.Info("Timers {0}: {1} timers were due by the last firing lease; looking for them in their buses", _entityId, doubt.Length);
+        var since = DateTimeOffset.MaxValue;
+        var cycle = new Cycle(++_cycleSeq, doubt, Now) { BodiesReady = true, Started = true };
         foreach (var offset in doubt)
         {
-            cycle.Bodies[offset] = _doubtBodies[offset];
+            var body = _doubtBodies[offset];
+            cycle.Bodies[offset] = body;
+            if (DeliveryTimes.TryRead(body, out var due, out _) && due < since)
+            {
+                since = due.Value;
+            }
         }
 
+        // Each was appended (if at all) at or after its due time: the search starts at the earliest of them.
+        cycle.Since = since;
         _doubtBodies.Clear();
         _cycle = cycle;
         foreach (var (target, offsets) in cycle.ByTarget())
@@ -219,6 +226,7 @@ internal sealed partial class TimerActor : ReceivePersistentActor, IWithTimers
     {
         _phase = Phase.Running;
         Timers.StartPeriodicTimer(HousekeepingTimer, TimerHousekeeping.Instance, _settings.HousekeepingInterval);
+        Timers.StartPeriodicTimer(LeaseTimer, TimerLeaseTick.Instance, _settings.LeaseInterval);
         Persist(Checkpoint(), _ => { });
         PostStats();
         Expire();
@@ -241,9 +249,9 @@ internal sealed partial class TimerActor : ReceivePersistentActor, IWithTimers
         PostStats();
     }
 
-    private void PersistCheckpoint()
+    private void PersistCheckpoint(long lease = 0)
     {
-        PersistAsync(Checkpoint(), _ => SnapshotIfDue());
+        PersistAsync(Checkpoint(lease), _ => SnapshotIfDue());
     }
 
     /// <summary>
@@ -251,7 +259,7 @@ internal sealed partial class TimerActor : ReceivePersistentActor, IWithTimers
     /// record for a snapshot leaves the fired list to the next record (the snapshot's bitmap has them): should the
     /// snapshot fail to save, the journal still holds every fired timer.
     /// </summary>
-    private TimerProgress Checkpoint(bool forSnapshot = false)
+    private TimerProgress Checkpoint(long lease = 0, bool forSnapshot = false)
     {
         var recoveryFrom = _frontier;
         if (_loadedChunks.Count > 0)
@@ -266,8 +274,7 @@ internal sealed partial class TimerActor : ReceivePersistentActor, IWithTimers
             recoveryFrom,
             [.. _far.Values],
             forSnapshot ? [] : [.. _confirmed],
-            _cycle?.Offsets ?? [],
-            (_cycle?.Since ?? default).UtcTicks,
+            Math.Max(lease, _lease),
             _firedCount,
             _droppedCount);
         if (!forSnapshot)
@@ -323,7 +330,7 @@ internal sealed partial class TimerActor : ReceivePersistentActor, IWithTimers
         Timers.CancelAll();
         if (_phase == Phase.Running && _scan is null)
         {
-            // A batch still being appended stays in doubt in this record: the next start looks for it before firing again.
+            // A batch still being appended is due by the lease: the next start looks for it before firing again.
             PersistAsync(Checkpoint(), _ => { });
         }
 

@@ -29,11 +29,12 @@ internal sealed record FarBucket(
     [property: Key(2)] long Count);
 
 /// <summary>
-/// Persisted by a timer actor before each batch of appends and whenever its scan moves on. <see cref="Fired"/> lists the
-/// timers appended (or dropped) since the previous record; <see cref="InDoubt"/> the batch being appended now, whose
-/// appends may or may not have landed if the node dies: a restart looks for their markers in the target bus before
-/// appending them again. Every unfired timer below <see cref="Frontier"/> with a due time before
-/// <see cref="LoadedUpToTicks"/> is at or after <see cref="RecoveryFrom"/>; later ones are counted in <see cref="Far"/>.
+/// Persisted by a timer actor a few times a second while timers fire, and whenever its scan moves on.
+/// <see cref="Fired"/> lists the timers appended (or dropped) since the previous record. <see cref="LeaseTicks"/> is the
+/// firing lease: the actor appends no timer due after it until a record with a later lease is persisted, so after a crash
+/// every unfired timer due by the lease is in doubt (a restart looks for its marker in the target bus before appending it
+/// again) and every later one certainly was not appended. Every unfired timer below <see cref="Frontier"/> with a due time
+/// before <see cref="LoadedUpToTicks"/> is at or after <see cref="RecoveryFrom"/>; later ones are counted in <see cref="Far"/>.
 /// </summary>
 [MessagePackObject]
 internal sealed record TimerProgress(
@@ -42,10 +43,9 @@ internal sealed record TimerProgress(
     [property: Key(2)] long RecoveryFrom,
     [property: Key(3)] IReadOnlyList<FarBucket> Far,
     [property: Key(4)] IReadOnlyList<long> Fired,
-    [property: Key(5)] IReadOnlyList<long> InDoubt,
-    [property: Key(6)] long InDoubtSinceTicks,
-    [property: Key(7)] long FiredCount,
-    [property: Key(8)] long DroppedCount) : IClusterMessage;
+    [property: Key(5)] long LeaseTicks,
+    [property: Key(6)] long FiredCount,
+    [property: Key(7)] long DroppedCount) : IClusterMessage;
 
 /// <summary>One chunk of the fired-timer bitmap: bit <c>i</c> of word <c>w</c> is offset <c>Chunk × 4096 + w × 64 + i</c>.</summary>
 [MessagePackObject]
@@ -63,6 +63,12 @@ internal sealed record TimerSnapshot(
 internal sealed record TimerTick : INoSerializationVerificationNeeded, IDeadLetterSuppression
 {
     public static readonly TimerTick Instance = new();
+}
+
+/// <summary>A few times a second: extend the firing lease and record what fired.</summary>
+internal sealed record TimerLeaseTick : INoSerializationVerificationNeeded, IDeadLetterSuppression
+{
+    public static readonly TimerLeaseTick Instance = new();
 }
 
 /// <summary>Once a second: move the horizon, persist scan progress, post the counts.</summary>

@@ -35,6 +35,12 @@ internal sealed record TimerSettings(IActorRef Eventlogs, ITimerTargets Targets,
     /// <summary>Progress records between snapshots.</summary>
     public int SnapshotEvery { get; init; } = 200;
 
+    /// <summary>How far ahead of now the firing lease is extended: timers due within it fire without waiting for the journal.</summary>
+    public TimeSpan LeaseAhead { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often the lease is extended (when timers are due within it) and what fired is recorded.</summary>
+    public TimeSpan LeaseInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+
     /// <summary>How far before an in-doubt batch's start its target bus is searched for markers: covers clock steps between the record and the append.</summary>
     public TimeSpan DoubtSlack { get; init; } = TimeSpan.FromSeconds(5);
 }

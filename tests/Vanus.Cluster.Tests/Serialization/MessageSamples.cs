@@ -139,8 +139,8 @@ internal static class MessageSamples
             new ReadOffsets(entity, [3, 4, 9]),
             new WakeTimers("timers:0"),
             StopTimers.Instance,
-            new TimerProgress(100, Now.UtcTicks, 40, [new FarBucket(Now.UtcTicks, 7, 2)], [41, 42], [43], Now.UtcTicks, 42, 1),
-            new TimerSnapshot(new TimerProgress(100, Now.UtcTicks, 40, [], [], [], 0, 42, 1), [new FiredChunk(0, new ulong[64])]),
+            new TimerProgress(100, Now.UtcTicks, 40, [new FarBucket(Now.UtcTicks, 7, 2)], [41, 42], Now.UtcTicks, 42, 1),
+            new TimerSnapshot(new TimerProgress(100, Now.UtcTicks, 40, [], [], Now.UtcTicks, 42, 1), [new FiredChunk(0, new ulong[64])]),
         ];
     }
 }
