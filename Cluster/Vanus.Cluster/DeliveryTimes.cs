@@ -1,4 +1,3 @@
-using System.Globalization;
 using Vanus.Runtime.Events;
 
 namespace Vanus.Cluster;
@@ -32,28 +31,14 @@ public static class DeliveryTimes
             return true;
         }
 
-        if (value.AsText is { } text && TryParse(text, out var parsed))
+        string? why = null;
+        if (value.AsText is { } text && Rfc3339.TryParse(text, out var parsed, out why))
         {
             time = parsed;
             return true;
         }
 
-        error = $"'{Attribute}' must be an RFC 3339 timestamp such as 2026-11-28T12:00:00Z, not '{value}'";
+        error = $"'{Attribute}' must be an RFC 3339 timestamp such as 2026-11-28T12:00:00Z, not '{value}'{(why is null ? "" : $" ({why})")}";
         return false;
-    }
-
-    /// <summary>Parses an RFC 3339 timestamp (with a 'Z' or a numeric offset); false for anything else.</summary>
-    public static bool TryParse(string text, out DateTimeOffset time)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        time = default;
-
-        // RFC 3339 requires the date, the 'T' (or a space, which RFC 3339 allows), the time and a zone.
-        if (text.Length < 20 || (text[10] is not ('T' or 't' or ' ')) || !(text.EndsWith('Z') || text.EndsWith('z') || text[^6] is '+' or '-'))
-        {
-            return false;
-        }
-
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out time);
     }
 }

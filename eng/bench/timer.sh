@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Timer-service benchmark (issue 7) against a Release node (dotnet build -c Release Vanus.sln), on this machine:
-#  1. expirations: 500,000 delayed events due over 10 s (50,000/s), twice: lateness (store time in the target bus minus
+#  1. expirations: 500,000 delayed events due over 10 s (50,000/s), twice, then 1,500,000 (150,000/s): lateness (store time in the target bus minus
 #     delivery time), expirations/s, early count, and inserts/s (durable: the timer logs sync before the 200);
 #  2. the insert peer in the same run: batched ingest of the same events into a plain bus synced `always`;
 #  3. with MEMORY=1, a fresh node holding 10,000,000 timers due within the next 10 minutes: bytes per pending timer
@@ -32,9 +32,9 @@ for line in sys.stdin:
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $(dotnet --version)"
 start_node data 18080
-echo "vanus bench timer --timers 500000 --window 10 --lead 10 --batch 500 --connections 8 --size 64:"
-for _ in 1 2; do
-  $V bench timer --endpoint http://127.0.0.1:18080 --timers 500000 --window 10 --lead 10 --batch 500 --connections 8 --size 64 --json | summary
+echo "vanus bench timer --window 10 --batch 500 --connections 8 --size 64 (50,000 and 150,000 expirations/s):"
+for n in 500000 500000 1500000; do
+  $V bench timer --endpoint http://127.0.0.1:18080 --timers "$n" --window 10 --lead 30 --batch 500 --connections 8 --size 64 --json | summary
 done
 
 curl -sf -XPOST 127.0.0.1:18080/api/v1/namespaces/default/eventbuses -H 'content-type: application/json' -d '{"name":"peer","eventlogs":2,"sync":"always"}' > /dev/null
