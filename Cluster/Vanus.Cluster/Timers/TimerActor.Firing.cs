@@ -346,6 +346,7 @@ internal sealed partial class TimerActor
         }
 
         _cycle = null;
+        PostStats();
         var took = Now - cycle.Since;
         if (took >= SlowBatch)
         {
