@@ -48,11 +48,10 @@ internal sealed partial class TimerActor
         }
     }
 
-    private void StartScan(ScanMode mode, long from, long end, long newBound = 0, HashSet<long>? buckets = null)
+    private void StartScan(ScanMode mode, long from, long end, long newBound = 0, IReadOnlyList<FarBucket>? removed = null)
     {
-
         _persistedFrontier = _frontier;
-        _scan = new Scan(mode, from, end, newBound, buckets ?? []);
+        _scan = new Scan(mode, from, end, newBound, removed ?? []);
         ContinueScan();
     }
 
@@ -326,7 +325,7 @@ internal sealed partial class TimerActor
 
         _farCount = -1;
         _log.Info("Timers {0}: reading {1} timers of {2} far window(s) back from offset {3}", _entityId, reached.Sum(b => b.Count), reached.Count, from);
-        StartScan(ScanMode.Rescan, from, _frontier, newBound, [.. reached.Select(b => b.StartTicks)]);
+        StartScan(ScanMode.Rescan, from, _frontier, newBound, reached);
     }
 
     /// <summary>The due time of a timer as stored (UTC ticks), or null for an entry that is not a timer (logged, and skipped for good).</summary>
@@ -345,8 +344,11 @@ internal sealed partial class TimerActor
     }
 
     /// <summary>A read of part of the log: where it stands, where it ends, and for a far read the horizon it moves to and the windows it reads back.</summary>
-    private sealed class Scan(ScanMode mode, long position, long end, long newBound, HashSet<long> buckets)
+    private sealed class Scan(ScanMode mode, long position, long end, long newBound, IReadOnlyList<FarBucket> removed)
     {
+        /// <summary>The far windows being read back, as they were: a record written before the read ends still lists them.</summary>
+        public IReadOnlyList<FarBucket> Removed { get; } = removed;
+
         public ScanMode Mode { get; } = mode;
 
         public long Position { get; set; } = position;
@@ -355,7 +357,7 @@ internal sealed partial class TimerActor
 
         public long NewBound { get; } = newBound;
 
-        public HashSet<long> Buckets { get; } = buckets;
+        public HashSet<long> Buckets { get; } = [.. removed.Select(b => b.StartTicks)];
 
         public bool Reading { get; set; }
     }

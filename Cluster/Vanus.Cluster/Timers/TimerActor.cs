@@ -272,7 +272,7 @@ internal sealed partial class TimerActor : ReceivePersistentActor, IWithTimers
             _frontier,
             _loadedUpTo,
             recoveryFrom,
-            [.. _far.Values],
+            FarForRecord(),
             forSnapshot ? [] : [.. _confirmed],
             Math.Max(lease, _lease),
             _firedCount,
@@ -284,6 +284,20 @@ internal sealed partial class TimerActor : ReceivePersistentActor, IWithTimers
         }
 
         return progress;
+    }
+
+    /// <summary>
+    /// The far windows a record lists. While windows are being read back the record keeps them as they were (with the old
+    /// horizon): a restart then reads them again, where a record without them would lose their timers.
+    /// </summary>
+    private List<FarBucket> FarForRecord()
+    {
+        if (_scan is not { Mode: ScanMode.Rescan } scan)
+        {
+            return [.. _far.Values];
+        }
+
+        return [.. _far.Values.Where(b => !scan.Buckets.Contains(b.StartTicks)), .. scan.Removed];
     }
 
     private void SnapshotIfDue()
