@@ -106,9 +106,9 @@ public sealed record NodeOptions
             throw new ArgumentOutOfRangeException(nameof(TimerEventlogs), TimerEventlogs, "the number of timer eventlogs must be 1 to 64");
         }
 
-        if (TimerHorizon < TimeSpan.FromSeconds(1))
+        if (TimerHorizon < TimeSpan.FromSeconds(10))
         {
-            throw new ArgumentOutOfRangeException(nameof(TimerHorizon), TimerHorizon, "the timer horizon must be at least 1 s");
+            throw new ArgumentOutOfRangeException(nameof(TimerHorizon), TimerHorizon, "the timer horizon must be at least 10 s (well beyond the 2 s firing lease)");
         }
     }
 

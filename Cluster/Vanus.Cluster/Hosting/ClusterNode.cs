@@ -195,10 +195,24 @@ internal sealed class ClusterNode : IVanusNode
             await CreateTimerLogsAsync().ConfigureAwait(false);
             await _broker.LoadCatalogAsync(_stopping.Token).ConfigureAwait(false);
 
-            // Timer actors fire into buses the broker routes to, so they start once it has the catalog.
-            for (var i = 0; i < _timerEventlogs; i++)
+            // Timer actors fire into buses the broker routes to, so they start once it has the catalog; woken again every
+            // few seconds, as one that stopped (a journal write failed, say) is started by the next message.
+            while (!_stopping.IsCancellationRequested)
             {
-                _timers.Tell(new WakeTimers(TimerIds.EntityId(i)));
+                for (var i = 0; i < _timerEventlogs; i++)
+                {
+                    _timers.Tell(new WakeTimers(TimerIds.EntityId(i)));
+                }
+
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(5), _stopping.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The node is stopping, after it was ready: nothing to abandon.
+                    return;
+                }
             }
         }
         catch (OperationCanceledException)

@@ -17,7 +17,8 @@ internal sealed partial class TimerActor
     // Timers fired (or dropped) since the last record.
     private readonly List<long> _confirmed = [];
     private Cycle? _cycle;
-    private long _cycleSeq;
+    // Random start: replies meant for a batch of a previous incarnation of this actor (restarted in place) never match.
+    private long _cycleSeq = Random.Shared.NextInt64(1, long.MaxValue / 2);
     private bool _extending;
 
     /// <summary>Points the precise timer at the wheel's next due time, when that is earlier than what it points at now.</summary>
@@ -122,33 +123,40 @@ internal sealed partial class TimerActor
         }
 
         var soon = _wheel.NextDue is { } next && next.UtcTicks <= (Now + _settings.LeaseAhead).UtcTicks;
-        if ((soon || _due.Count > 0) && _lease - Now.UtcTicks < _settings.LeaseAhead.Ticks / 2)
-        {
-            ExtendLease();
-        }
-        else if (_confirmed.Count > 0 && !_extending)
+        var extended = (soon || _due.Count > 0) && _lease - Now.UtcTicks < _settings.LeaseAhead.Ticks / 2 && ExtendLease();
+        if (!extended && _confirmed.Count > 0 && !_extending)
         {
             PersistCheckpoint();
         }
     }
 
-    /// <summary>Persists a lease reaching <see cref="TimerSettings.LeaseAhead"/> past now (with what fired); timers due by it may fire once it is written.</summary>
-    private void ExtendLease()
+    /// <summary>Persists a lease reaching <see cref="TimerSettings.LeaseAhead"/> past now (with what fired); timers due by it may fire once it is written. False when nothing was persisted.</summary>
+    private bool ExtendLease()
     {
         if (_extending)
         {
-            return;
+            return false;
+        }
+
+        // Never past the horizon the same record saves: a timer a far-window read has loaded fires only once a record
+        // with the new horizon is written, so a restart sees it as due by the lease and looks for its marker.
+        var lease = Math.Min((Now + _settings.LeaseAhead).UtcTicks, _loadedUpTo);
+        if (lease <= _lease)
+        {
+            return false;
         }
 
         _extending = true;
-        var lease = (Now + _settings.LeaseAhead).UtcTicks;
+        _persisting++;
         PersistAsync(Checkpoint(lease), _ =>
         {
+            _persisting--;
             _extending = false;
             _lease = Math.Max(_lease, lease);
             SnapshotIfDue();
             Expire();
         });
+        return true;
     }
 
     private void ReadBodies(Cycle cycle, List<long> offsets) =>

@@ -45,6 +45,7 @@ internal sealed partial class TimerActor : ReceivePersistentActor, IWithTimers
     private bool _dirty;
     private int _sinceSnapshot;
     private bool _stopRequested;
+    private int _persisting;
 
     public TimerActor(string entityId, TimerSettings settings)
     {
@@ -251,7 +252,12 @@ internal sealed partial class TimerActor : ReceivePersistentActor, IWithTimers
 
     private void PersistCheckpoint(long lease = 0)
     {
-        PersistAsync(Checkpoint(lease), _ => SnapshotIfDue());
+        _persisting++;
+        PersistAsync(Checkpoint(lease), _ =>
+        {
+            _persisting--;
+            SnapshotIfDue();
+        });
     }
 
     /// <summary>
@@ -302,14 +308,17 @@ internal sealed partial class TimerActor : ReceivePersistentActor, IWithTimers
 
     private void SnapshotIfDue()
     {
-        if (++_sinceSnapshot < _settings.SnapshotEvery)
+        // Only with no record in flight: a record written after the snapshot's state but replayed after it would move
+        // the counts back.
+        if (++_sinceSnapshot < _settings.SnapshotEvery || _persisting > 0)
         {
             return;
         }
 
         _sinceSnapshot = 0;
-        _fired.PruneBelow(PruneFloor());
-        SaveSnapshot(new TimerSnapshot(Checkpoint(forSnapshot: true), _fired.ToChunks()));
+        var state = Checkpoint(forSnapshot: true);
+        _fired.PruneBelow(state.Far.Count == 0 ? state.RecoveryFrom : Math.Min(state.RecoveryFrom, state.Far.Min(b => b.MinOffset)));
+        SaveSnapshot(new TimerSnapshot(state, _fired.ToChunks()));
     }
 
     /// <summary>
@@ -342,7 +351,7 @@ internal sealed partial class TimerActor : ReceivePersistentActor, IWithTimers
         _stopRequested = true;
         _precise?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         Timers.CancelAll();
-        if (_phase == Phase.Running && _scan is null)
+        if (_phase == Phase.Running)
         {
             // A batch still being appended is due by the lease: the next start looks for it before firing again.
             PersistAsync(Checkpoint(), _ => { });
