@@ -224,12 +224,13 @@ internal sealed partial class EventlogActor
                 }
 
                 i = end + 1;
-                if (start < earliest || start >= next)
+                if (wanted[end] < earliest || start >= next)
                 {
                     continue;
                 }
 
-                var position = start;
+                // Offsets retention removed are left out; the rest of the run is still read.
+                var position = Math.Max(start, earliest);
                 while (position <= wanted[end])
                 {
                     var batch = await log.ReadAsync(position, 1 << 20, (int)(wanted[end] - position + 1)).ConfigureAwait(false);

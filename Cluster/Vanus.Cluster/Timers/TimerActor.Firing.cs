@@ -317,8 +317,9 @@ internal sealed partial class TimerActor
 
         if (again.Count > 0)
         {
-            // Not in the bus: appended again in the next batch (still in doubt until then, so a crash looks again).
-            Requeue(cycle, [.. again], null);
+            // Not in the bus: appended again (still due by the lease until then, so a crash looks again). While running,
+            // after a pause: the append that failed may fail again, and must not turn into a loop of appends and searches.
+            Requeue(cycle, [.. again], _phase == Phase.Running ? Now + _settings.RetryFailedIo : null);
         }
 
         cycle.Outstanding--;
