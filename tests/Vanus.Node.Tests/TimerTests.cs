@@ -124,7 +124,7 @@ public sealed class TimerTests(ITestOutputHelper output) : IDisposable
             var afterKill = await CountAsync(http, "target");
             Assert.True(afterKill < Timers, $"every timer had fired before the kill ({afterKill}); the test did not kill mid-firing");
             await WaitUntilAsync(
-                async () => await MetricAsync(http, "vanus_timers_pending") == 0 && await MetricAsync(http, "vanus_timers_fired_total") == Timers && await CountAsync(http, "target") >= Timers,
+                async () => await MetricAsync(http, "vanus_timers_pending") == 0 && await CountAsync(http, "target") >= Timers,
                 TimeSpan.FromSeconds(90),
                 async () => $"{await CountAsync(http, "target")} of {Timers} in the bus, {await MetricAsync(http, "vanus_timers_pending")} pending, {await MetricAsync(http, "vanus_timers_fired_total")} fired; the node printed:\n{node.Output}");
 
