@@ -1,3 +1,5 @@
+using Vanus.Runtime.Broker;
+
 namespace Vanus.Cluster;
 
 /// <summary>A running node: its broker, its cluster address and its shutdown.</summary>

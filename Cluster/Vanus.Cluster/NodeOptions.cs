@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Vanus.Cluster.Hosting;
+using Vanus.Runtime.Broker;
 using Vanus.Storage;
 using Vanus.Storage.Tiers;
 

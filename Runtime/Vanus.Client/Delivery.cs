@@ -1,5 +1,5 @@
 using Vanus.Client.Http;
-using Vanus.Operators.Delivery;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Client;
 

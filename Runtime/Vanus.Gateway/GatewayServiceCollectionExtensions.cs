@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Vanus.Cluster;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Gateway;
 

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
-using Vanus.Cluster;
 using Vanus.Gateway.Http;
 using Vanus.Gateway.Ingest;
 using Vanus.Gateway.Management;
 using Vanus.Gateway.Observability;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Gateway;
 

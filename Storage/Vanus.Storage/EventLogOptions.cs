@@ -1,3 +1,4 @@
+using Vanus.Runtime.Broker;
 using Vanus.Storage.Files;
 using Vanus.Storage.Tiers;
 

@@ -1,3 +1,4 @@
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Events;
 
 namespace Vanus.Storage;

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Vanus.Operators.Delivery;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Benchmarks;
 

@@ -1,5 +1,5 @@
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Events;
-using Vanus.Storage;
 
 namespace Vanus.Cluster.Tests;
 

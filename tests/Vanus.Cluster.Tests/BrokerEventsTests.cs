@@ -1,4 +1,5 @@
 using System.Text;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Events;
 
 namespace Vanus.Cluster.Tests;

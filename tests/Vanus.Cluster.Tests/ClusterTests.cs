@@ -1,4 +1,5 @@
 using Vanus.Cluster.Broker;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Events;
 
 namespace Vanus.Cluster.Tests;

@@ -1,3 +1,5 @@
+using Vanus.Runtime.Broker;
+
 namespace Vanus.Cluster.Tests;
 
 public sealed class EventbusNamesTests

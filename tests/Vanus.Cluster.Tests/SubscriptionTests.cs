@@ -1,5 +1,5 @@
 using System.Text;
-using Vanus.Operators.Delivery;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Events;
 using Vanus.Testing.Http;
 

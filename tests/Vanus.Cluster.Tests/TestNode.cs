@@ -1,3 +1,4 @@
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Cluster.Tests;
 

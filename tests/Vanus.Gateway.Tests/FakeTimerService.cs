@@ -1,4 +1,4 @@
-using Vanus.Cluster;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Gateway.Tests;
 

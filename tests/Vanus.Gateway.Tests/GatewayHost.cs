@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
-using Vanus.Cluster;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Gateway.Tests;
 

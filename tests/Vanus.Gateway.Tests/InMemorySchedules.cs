@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 
-using Vanus.Cluster;
+using Vanus.Operators.Timing;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Gateway.Tests;
 
@@ -38,7 +39,7 @@ internal sealed class InMemorySchedules(InMemoryBroker buses, TimeProvider time)
     public async Task<ScheduleInfo> CreateScheduleAsync(string @namespace, ScheduleSpec spec, CancellationToken cancellationToken = default)
     {
         _calls.Enqueue($"create {@namespace}/{spec.Name}");
-        if (spec.Check() is { } problem)
+        if (ScheduleChecks.Check(spec) is { } problem)
         {
             throw new BrokerException(BrokerErrorKind.Invalid, $"'{problem.Field}' {problem.Reason}", problem.Field);
         }

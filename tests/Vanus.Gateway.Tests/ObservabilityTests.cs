@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
-using Vanus.Cluster;
 using Vanus.Gateway.Observability;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Gateway.Tests;
 

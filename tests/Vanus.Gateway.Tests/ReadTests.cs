@@ -1,5 +1,5 @@
 using System.Net;
-using Vanus.Cluster;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Codecs;
 
 namespace Vanus.Gateway.Tests;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using Vanus.Cluster;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Gateway.Tests;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using Vanus.Cluster;
-using Vanus.Operators.Delivery;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Gateway.Tests;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Events;
 using Vanus.Storage.Files;
 using Vanus.Storage.Log;

@@ -1,5 +1,6 @@
 using Vanus.Cluster.Controller;
 using Vanus.Cluster.Eventlogs;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Cluster.Broker;
 

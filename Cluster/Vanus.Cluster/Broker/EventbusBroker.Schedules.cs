@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Vanus.Cluster.Controller;
 using Vanus.Cluster.Schedules;
+using Vanus.Operators.Timing;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Cluster.Broker;
 
@@ -13,7 +15,7 @@ internal sealed partial class EventbusBroker : IScheduleBroker
     {
         ArgumentNullException.ThrowIfNull(@namespace);
         ArgumentNullException.ThrowIfNull(spec);
-        if (spec.Check() is { } problem)
+        if (ScheduleChecks.Check(spec) is { } problem)
         {
             throw new BrokerException(BrokerErrorKind.Invalid, $"'{problem.Field}' {problem.Reason}", problem.Field);
         }

@@ -3,6 +3,8 @@ using Akka.Actor;
 using Vanus.Cluster.Controller;
 using Vanus.Cluster.Eventlogs;
 using Vanus.Cluster.Triggers;
+using Vanus.Operators.Subscriptions;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Cluster.Broker;
 

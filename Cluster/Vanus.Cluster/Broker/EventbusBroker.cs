@@ -4,6 +4,7 @@ using Akka.Actor;
 using Vanus.Cluster.Controller;
 using Vanus.Cluster.Eventlogs;
 using Vanus.Cluster.Triggers;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Cluster.Broker;
 
@@ -39,7 +40,7 @@ internal sealed partial class EventbusBroker : IEventbusBroker, ISubscriptionBro
         _time = options.Time;
         _timerBus = new EventbusEntry(
             EventbusNames.DefaultNamespace, Timers.TimerIds.BusName, Timers.TimerIds.Incarnation, options.TimerEventlogs, 1,
-            Storage.SyncPolicy.Always, Storage.RetentionOptions.Forever, default, null, null);
+            SyncPolicy.Always, RetentionOptions.Forever, default, null, null);
     }
 
     public bool IsReady => _ready.Task.IsCompletedSuccessfully && !_stopping;

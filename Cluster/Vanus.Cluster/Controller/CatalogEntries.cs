@@ -1,6 +1,6 @@
 using MessagePack;
 using Vanus.Cluster.Eventlogs;
-using Vanus.Storage;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Cluster.Controller;
 

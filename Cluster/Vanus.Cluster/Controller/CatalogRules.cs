@@ -1,3 +1,6 @@
+using Vanus.Operators.Timing;
+using Vanus.Runtime.Broker;
+
 namespace Vanus.Cluster.Controller;
 
 /// <summary>Checks a catalog command against the catalog; each check returns the refusal to answer, or null when the command may go on.</summary>
@@ -122,7 +125,7 @@ internal static class CatalogRules
         }
 
         // The broker checked the document; the controller, which stores it, checks it again.
-        if (entry.ToSpec().Check() is { } problem)
+        if (ScheduleChecks.Check(entry.ToSpec()) is { } problem)
         {
             return Invalid($"'{problem.Field}' {problem.Reason}", problem.Field);
         }

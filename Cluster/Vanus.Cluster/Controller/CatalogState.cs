@@ -1,3 +1,5 @@
+using Vanus.Runtime.Broker;
+
 namespace Vanus.Cluster.Controller;
 
 /// <summary>The controller's state, changed only by applying persisted events (during recovery and after each persist).</summary>

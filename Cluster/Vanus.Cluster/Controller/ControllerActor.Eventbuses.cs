@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Vanus.Cluster.Eventlogs;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Cluster.Controller;
 

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Vanus.Cluster.Triggers;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Cluster.Controller;
 

@@ -3,6 +3,7 @@ using Akka.Cluster;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Akka.Persistence;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Cluster.Controller;
 

@@ -1,7 +1,7 @@
 using Akka.Actor;
 using MessagePack;
 using Vanus.Cluster.Serialization;
-using Vanus.Storage;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Cluster.Controller;
 

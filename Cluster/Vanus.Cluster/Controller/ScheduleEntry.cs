@@ -1,4 +1,5 @@
 using MessagePack;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Events;
 
 namespace Vanus.Cluster.Controller;

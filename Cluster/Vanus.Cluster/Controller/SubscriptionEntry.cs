@@ -1,5 +1,5 @@
 using MessagePack;
-using Vanus.Operators.Delivery;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Cluster.Controller;
 

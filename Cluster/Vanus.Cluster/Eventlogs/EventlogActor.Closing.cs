@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using Vanus.Runtime.Broker;
 using Vanus.Storage;
 
 namespace Vanus.Cluster.Eventlogs;

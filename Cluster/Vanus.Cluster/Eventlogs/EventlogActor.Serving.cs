@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Vanus.Runtime.Broker;
 using Vanus.Storage;
 
 namespace Vanus.Cluster.Eventlogs;

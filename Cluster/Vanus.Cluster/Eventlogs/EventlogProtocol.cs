@@ -3,6 +3,7 @@ using Akka.Event;
 using MessagePack;
 using Vanus.Cluster.Hosting;
 using Vanus.Cluster.Serialization;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Events;
 using Vanus.Storage;
 

@@ -10,6 +10,7 @@ using Vanus.Cluster.Schedules;
 using Vanus.Cluster.Timers;
 using Vanus.Cluster.Triggers;
 using Vanus.Operators.Delivery;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Cluster.Hosting;
 

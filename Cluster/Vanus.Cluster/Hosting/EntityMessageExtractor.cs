@@ -1,5 +1,6 @@
 using Akka.Cluster.Sharding;
 using Vanus.Cluster.Serialization;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Cluster.Hosting;
 

@@ -2,6 +2,8 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using Vanus.Cluster.Controller;
+using Vanus.Operators.Timing;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Cluster.Schedules;
 

@@ -1,9 +1,9 @@
 using MessagePack;
 using MessagePack.Formatters;
 using MessagePack.Resolvers;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Codecs;
 using Vanus.Runtime.Events;
-using Vanus.Storage;
 
 namespace Vanus.Cluster.Serialization;
 

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Vanus.Cluster.Eventlogs;
 using Vanus.Operators.Timing;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Events;
 
 namespace Vanus.Cluster.Timers;

@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.Persistence;
 using Vanus.Cluster.Eventlogs;
 using Vanus.Operators.Timing;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Cluster.Timers;
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Cluster.Timers;
 

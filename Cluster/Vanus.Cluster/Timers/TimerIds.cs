@@ -1,5 +1,6 @@
 using System.Globalization;
 using Vanus.Cluster.Eventlogs;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Cluster.Timers;
 
@@ -26,7 +27,7 @@ internal static class TimerIds
 
     /// <summary>The configuration timer eventlog <paramref name="index"/> is created with: synced before a held event is acknowledged, kept until fired.</summary>
     public static EventlogConfig LogConfig(int index) =>
-        new(EventbusNames.DefaultNamespace, BusName, Incarnation, index, Storage.SyncPolicy.Always, Storage.RetentionOptions.Forever);
+        new(EventbusNames.DefaultNamespace, BusName, Incarnation, index, SyncPolicy.Always, RetentionOptions.Forever);
 
     public static string EntityId(int index) => EventlogIds.EntityId(Incarnation, index);
 

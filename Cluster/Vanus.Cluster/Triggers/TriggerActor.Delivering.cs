@@ -3,6 +3,7 @@ using Akka.Event;
 using Vanus.Cluster.Eventlogs;
 using Vanus.Operators.Delivery;
 using Vanus.Operators.Transform;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Events;
 
 namespace Vanus.Cluster.Triggers;

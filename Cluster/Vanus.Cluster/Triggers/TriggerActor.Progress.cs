@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Vanus.Cluster.Eventlogs;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Cluster.Triggers;
 

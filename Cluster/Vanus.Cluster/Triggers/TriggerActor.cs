@@ -5,6 +5,7 @@ using Vanus.Cluster.Eventlogs;
 using Vanus.Operators.Delivery;
 using Vanus.Operators.Filters;
 using Vanus.Operators.Transform;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Codecs;
 
 namespace Vanus.Cluster.Triggers;

@@ -5,6 +5,7 @@ using Vanus.Cluster.Controller;
 using Vanus.Cluster.Hosting;
 using Vanus.Cluster.Serialization;
 using Vanus.Operators.Delivery;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Cluster.Triggers;
 

@@ -1,3 +1,5 @@
+using Vanus.Runtime.Broker;
+
 namespace Vanus.Operators.Delivery;
 
 /// <summary>

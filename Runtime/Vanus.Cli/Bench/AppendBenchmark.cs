@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using EventLog = Vanus.Storage.EventLog;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Events;
 using Vanus.Storage;
 

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
-using Vanus.Cluster;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Cli.Bench;
 

@@ -8,7 +8,7 @@ using System.Globalization;
 using Vanus.Cli.Bench;
 using Vanus.Cli.Client;
 using Vanus.Cli.Output;
-using Vanus.Storage;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Cli.Commands;
 

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Codecs;
 using Vanus.Runtime.Events;
 
@@ -313,7 +314,7 @@ internal sealed class ScheduleFlags
             return null;
         }
 
-        if (value < Cluster.ScheduleSpec.MinInterval || value > Cluster.ScheduleSpec.MaxInterval)
+        if (value < ScheduleSpec.MinInterval || value > ScheduleSpec.MaxInterval)
         {
             r.AddError($"--interval must be from 1s to 366d, not {text} (write a longer period as --cron)");
             return null;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Vanus.Cluster;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Events;
 
 namespace Vanus.Gateway.Http;

@@ -1,4 +1,4 @@
-using Vanus.Cluster;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Events;
 
 namespace Vanus.Gateway.Http;

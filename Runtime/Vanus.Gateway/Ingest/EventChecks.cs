@@ -1,5 +1,5 @@
 using System.Text;
-using Vanus.Cluster;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Events;
 
 namespace Vanus.Gateway.Ingest;

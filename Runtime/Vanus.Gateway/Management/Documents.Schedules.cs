@@ -1,7 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Vanus.Cluster;
 using Vanus.Gateway.Ingest;
+using Vanus.Operators.Timing;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Codecs;
 using Vanus.Runtime.Events;
 
@@ -74,7 +75,7 @@ internal static partial class Documents
         }
 
         var spec = new ScheduleSpec(name, eventbus, template) { Cron = cron, Interval = interval, TimeZone = timezone ?? "UTC" };
-        return spec.Check() is { } problem ? throw FieldException.Document(problem.Field, problem.Reason) : spec;
+        return ScheduleChecks.Check(spec) is { } problem ? throw FieldException.Document(problem.Field, problem.Reason) : spec;
     }
 
     /// <summary>Writes an event template as a schedule document holds it: the CloudEvent without the id and time each occurrence sets.</summary>

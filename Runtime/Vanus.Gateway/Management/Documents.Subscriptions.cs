@@ -1,9 +1,8 @@
 using System.Text;
 using System.Text.Json;
-using Vanus.Cluster;
-using Vanus.Operators.Delivery;
 using Vanus.Operators.Filters;
 using Vanus.Operators.Transform;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Codecs;
 using Vanus.Runtime.Events;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
-using Vanus.Cluster;
-using Vanus.Storage;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Gateway.Management;
 

@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
-using Vanus.Cluster;
 using Vanus.Gateway.Http;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Codecs;
 using Vanus.Runtime.Events;
 

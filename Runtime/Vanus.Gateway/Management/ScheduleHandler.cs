@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
-using Vanus.Cluster;
 using Vanus.Gateway.Http;
 using Vanus.Gateway.Ingest;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Gateway.Management;
 

@@ -1,10 +1,10 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Vanus.Cluster;
 using Vanus.Gateway.Http;
 using Vanus.Gateway.Ingest;
 using Vanus.Operators.Filters;
 using Vanus.Operators.Transform;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Codecs;
 using Vanus.Runtime.Events;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Vanus.Cluster;
 using Vanus.Operators.Filters;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Codecs;
 using Vanus.Runtime.Events;
 

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
-using Vanus.Cluster;
 using Vanus.Gateway.Http;
 using Vanus.Gateway.Ingest;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Gateway.Observability;
 

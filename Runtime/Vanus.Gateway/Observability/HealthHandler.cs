@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http;
-using Vanus.Cluster;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Gateway.Observability;
 

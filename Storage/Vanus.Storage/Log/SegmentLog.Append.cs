@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Codecs;
 using Vanus.Runtime.Events;
 using Vanus.Storage.Segments;

@@ -1,5 +1,5 @@
 using Vanus.Cluster.Eventlogs;
-using Vanus.Storage;
+using Vanus.Runtime.Broker;
 using Vanus.Storage.Tiers;
 
 namespace Vanus.Cluster.Tests.Eventlogs;

@@ -3,6 +3,7 @@ using Akka.Configuration;
 using Microsoft.Extensions.Time.Testing;
 using Vanus.Cluster.Controller;
 using Vanus.Cluster.Schedules;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Events;
 
 namespace Vanus.Cluster.Tests.Schedules;

@@ -1,4 +1,5 @@
-using Vanus.Cluster.Schedules;
+using Vanus.Operators.Timing;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Events;
 
 namespace Vanus.Cluster.Tests.Schedules;
@@ -98,14 +99,14 @@ public sealed class ScheduleClockTests
     [Fact]
     public void A_valid_spec_has_no_problem()
     {
-        Assert.Null(new ScheduleSpec("tick", "orders", Template) { Cron = "*/5 * * * *", TimeZone = "Europe/Paris" }.Check());
-        Assert.Null(new ScheduleSpec("pulse", "orders", Template) { Interval = TimeSpan.FromSeconds(1) }.Check());
+        Assert.Null(ScheduleChecks.Check(new ScheduleSpec("tick", "orders", Template) { Cron = "*/5 * * * *", TimeZone = "Europe/Paris" }));
+        Assert.Null(ScheduleChecks.Check(new ScheduleSpec("pulse", "orders", Template) { Interval = TimeSpan.FromSeconds(1) }));
     }
 
     [Fact]
     public void Spec_problems_name_their_field()
     {
-        ScheduleProblem? Check(ScheduleSpec spec) => spec.Check();
+        ScheduleProblem? Check(ScheduleSpec spec) => ScheduleChecks.Check(spec);
         var cron = new ScheduleSpec("tick", "orders", Template) { Cron = "*/5 * * * *" };
 
         Assert.Equal("name", Check(cron with { Name = "__x" })?.Field);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Events;
 
 namespace Vanus.Cluster.Tests.Schedules;

@@ -5,6 +5,7 @@ using Vanus.Cluster.Controller;
 using Vanus.Cluster.Eventlogs;
 using Vanus.Cluster.Hosting;
 using Vanus.Cluster.Serialization;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Codecs;
 
 namespace Vanus.Cluster.Tests.Serialization;
@@ -91,7 +92,7 @@ public sealed class ClusterMessageSerializerTests : IDisposable
         Assert.Equal(view.Version, back.Version);
         Assert.Equal(view.Eventbuses, back.Eventbuses);
         Assert.Equal(view.Namespaces, back.Namespaces);
-        Assert.Same(Vanus.Storage.RetentionOptions.Forever, back.Eventbuses[2].Retention);
+        Assert.Same(RetentionOptions.Forever, back.Eventbuses[2].Retention);
     }
 
     [Fact]

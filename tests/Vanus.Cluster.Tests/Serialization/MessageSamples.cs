@@ -3,8 +3,8 @@ using Vanus.Cluster.Eventlogs;
 using Vanus.Cluster.Schedules;
 using Vanus.Cluster.Timers;
 using Vanus.Cluster.Triggers;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Events;
-using Vanus.Storage;
 
 namespace Vanus.Cluster.Tests.Serialization;
 

@@ -1,4 +1,5 @@
 using Vanus.Operators.Delivery;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Operators.Tests.Delivery;
 

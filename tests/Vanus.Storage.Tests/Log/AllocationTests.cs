@@ -1,3 +1,4 @@
+using Vanus.Runtime.Broker;
 using static Vanus.Storage.Tests.TestLogs;
 
 namespace Vanus.Storage.Tests.Log;

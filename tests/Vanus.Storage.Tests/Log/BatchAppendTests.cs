@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Events;
 using Vanus.Storage.Files;
 using static Vanus.Storage.Tests.TestLogs;

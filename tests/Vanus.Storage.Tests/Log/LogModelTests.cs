@@ -1,5 +1,6 @@
 using CsCheck;
 using Microsoft.Extensions.Time.Testing;
+using Vanus.Runtime.Broker;
 using Vanus.Storage.Files;
 using static Vanus.Storage.Tests.TestLogs;
 

@@ -1,4 +1,4 @@
-namespace Vanus.Cluster;
+namespace Vanus.Runtime.Broker;
 
 /// <summary>
 /// Subscriptions: their documents and lifecycle, their dead letters and pull consumption. Failures the caller should map

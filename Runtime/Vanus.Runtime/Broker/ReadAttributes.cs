@@ -1,7 +1,7 @@
 using System.Globalization;
 using Vanus.Runtime.Events;
 
-namespace Vanus.Cluster;
+namespace Vanus.Runtime.Broker;
 
 /// <summary>
 /// The attributes the runtime adds to an event it reads back or delivers (DESIGN §2): <c>xvanusstime</c> (store time,

@@ -1,4 +1,4 @@
-namespace Vanus.Operators.Delivery;
+namespace Vanus.Runtime.Broker;
 
 /// <summary>How a subscription delivers: attempts, backoff, timeout, dead-lettering, ordering, concurrency and rate (DESIGN §6 defaults).</summary>
 public sealed record DeliveryPolicy

@@ -1,4 +1,4 @@
-namespace Vanus.Cluster;
+namespace Vanus.Runtime.Broker;
 
 /// <summary>
 /// Naming rules for namespaces and eventbuses, and the name of a bus's dead-letter bus. Following Vanus, a dead-letter bus

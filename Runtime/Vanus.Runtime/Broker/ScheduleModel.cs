@@ -1,8 +1,7 @@
 using System.Globalization;
-using Vanus.Cluster.Schedules;
 using Vanus.Runtime.Events;
 
-namespace Vanus.Cluster;
+namespace Vanus.Runtime.Broker;
 
 /// <summary>A schedule document (DESIGN §6): the eventbus, a cron expression or an interval, and the event template (its id and time are set per occurrence).</summary>
 public sealed record ScheduleSpec(string Name, string Eventbus, Event Event)
@@ -21,70 +20,6 @@ public sealed record ScheduleSpec(string Name, string Eventbus, Event Event)
 
     /// <summary>The fixed period between occurrences, the first one an interval after creation; null when <see cref="Cron"/> is used.</summary>
     public TimeSpan? Interval { get; init; }
-
-    /// <summary>The first thing wrong with the document, naming its field, or null when it may be created.</summary>
-    public ScheduleProblem? Check()
-    {
-        if (EventbusNames.Check(Name) is { } name)
-        {
-            return new("name", name);
-        }
-
-        if (EventbusNames.Check(Eventbus) is { } bus)
-        {
-            return new("eventbus", bus);
-        }
-
-        if (Cron is null && Interval is null)
-        {
-            return new("cron", "or interval is required: say when the schedule fires, such as cron \"*/5 * * * *\" or interval \"30s\"");
-        }
-
-        if (Cron is not null && Interval is not null)
-        {
-            return new("interval", "cannot be given with cron: a schedule fires either on a cron expression or at an interval");
-        }
-
-        if (ScheduleClock.CheckTimeZone(TimeZone) is { } zone)
-        {
-            return new("timezone", zone);
-        }
-
-        if (Cron is { } cron)
-        {
-            if (ScheduleClock.CheckCron(cron, TimeZone) is { } problem)
-            {
-                return new("cron", problem);
-            }
-        }
-        else if (Interval is { } interval)
-        {
-            if (interval < MinInterval || interval > MaxInterval)
-            {
-                return new("interval", string.Create(CultureInfo.InvariantCulture, $"must be from 1 second to 366 days (got {interval.TotalSeconds:0.###} s)"));
-            }
-
-            if (TimeZone != "UTC")
-            {
-                return new("timezone", $"applies to cron expressions only; an interval counts from the schedule's creation (got '{TimeZone}')");
-            }
-        }
-
-        if (Event is null)
-        {
-            return new("event", "is required: the CloudEvent each occurrence emits");
-        }
-
-        foreach (var (attribute, _) in Event.Extensions)
-        {
-            if (attribute.StartsWith(ScheduleAttributes.ReservedPrefix, StringComparison.Ordinal))
-            {
-                return new($"event.{attribute}", $"is reserved: attributes starting with '{ScheduleAttributes.ReservedPrefix}' are set by the runtime");
-            }
-        }
-
-        return null;
-    }
 }
 
 /// <summary>What is wrong with a schedule document: the field (a JSON path such as <c>event.type</c>) and the reason.</summary>

@@ -1,6 +1,6 @@
 using Vanus.Runtime.Events;
 
-namespace Vanus.Cluster;
+namespace Vanus.Runtime.Broker;
 
 /// <summary>
 /// Delayed delivery: an event whose <c>xvanusdeliverytime</c> (an RFC 3339 timestamp) lies in the future is stored in the

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text;
 using Vanus.Runtime.Events;
 
-namespace Vanus.Cluster;
+namespace Vanus.Runtime.Broker;
 
 /// <summary>
 /// Which eventlog of a bus an event goes to. An event with the CloudEvents partitioning extension <c>partitionkey</c> goes to

@@ -1,4 +1,4 @@
-namespace Vanus.Cluster;
+namespace Vanus.Runtime.Broker;
 
 /// <summary>The node's timer service: events held until their <see cref="DeliveryTimes.Attribute"/>, appended to their bus when due.</summary>
 public interface ITimerService

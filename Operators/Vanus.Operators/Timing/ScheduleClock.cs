@@ -1,13 +1,13 @@
 using System.Globalization;
 using Cronos;
 
-namespace Vanus.Cluster.Schedules;
+namespace Vanus.Operators.Timing;
 
 /// <summary>
 /// When a schedule fires: the occurrences of a cron expression in a time zone (Cronos: a local time skipped by a
 /// daylight-saving jump fires at the jump, one repeated fires once), or of a fixed interval counted from the creation time.
 /// </summary>
-internal sealed class ScheduleClock
+public sealed class ScheduleClock
 {
     // Cronos finds nothing for an expression that names no real date (February 30th); any year from here on would do.
     private static readonly DateTimeOffset Probe = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);

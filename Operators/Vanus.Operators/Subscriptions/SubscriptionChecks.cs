@@ -1,12 +1,14 @@
 using Vanus.Operators.Delivery;
 using Vanus.Operators.Filters;
 using Vanus.Operators.Transform;
+using Vanus.Runtime.Broker;
 
-namespace Vanus.Cluster.Broker;
+namespace Vanus.Operators.Subscriptions;
 
-/// <summary>Checks a subscription document in full before the controller stores it: a refusal names the field and the reason.</summary>
-internal static class SubscriptionChecks
+/// <summary>Checks a subscription document in full before it is stored: a refusal names the field and the reason.</summary>
+public static class SubscriptionChecks
 {
+    /// <summary>Throws a <see cref="BrokerException"/> of kind <see cref="BrokerErrorKind.Invalid"/> naming the first field of <paramref name="spec"/> that cannot be used.</summary>
     public static void Check(SubscriptionSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);

@@ -1,4 +1,4 @@
-namespace Vanus.Cluster;
+namespace Vanus.Runtime.Broker;
 
 /// <summary>Scheduled events, each occurrence emitted once into an eventbus; failures are <see cref="BrokerException"/>s (a refused document is <see cref="BrokerErrorKind.Invalid"/> with its field).</summary>
 public interface IScheduleBroker

@@ -1,8 +1,7 @@
 using System.Globalization;
 using Vanus.Runtime.Events;
-using Vanus.Storage;
 
-namespace Vanus.Cluster;
+namespace Vanus.Runtime.Broker;
 
 /// <summary>A namespace: a tenant scope for eventbuses.</summary>
 public sealed record NamespaceInfo(string Name, DateTimeOffset CreatedAt);

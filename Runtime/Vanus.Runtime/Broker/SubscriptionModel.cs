@@ -1,6 +1,5 @@
-using Vanus.Operators.Delivery;
 
-namespace Vanus.Cluster;
+namespace Vanus.Runtime.Broker;
 
 /// <summary>How a subscription's events reach their consumer.</summary>
 public enum SinkProtocol

@@ -1,4 +1,4 @@
-namespace Vanus.Storage;
+namespace Vanus.Runtime.Broker;
 
 /// <summary>How long a log keeps its sealed segments; whole segments are deleted, oldest first, from whichever tier holds them.</summary>
 public sealed record RetentionOptions

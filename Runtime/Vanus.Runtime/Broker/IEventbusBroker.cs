@@ -1,6 +1,6 @@
 using Vanus.Runtime.Events;
 
-namespace Vanus.Cluster;
+namespace Vanus.Runtime.Broker;
 
 /// <summary>
 /// What a node offers the gateway, the management API and (later) triggers: namespaces, eventbuses, appends and reads.
