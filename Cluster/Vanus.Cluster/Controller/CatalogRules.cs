@@ -1,3 +1,4 @@
+using Vanus.Cluster.Messaging;
 using Vanus.Operators.Timing;
 using Vanus.Runtime.Broker;
 
@@ -8,7 +9,7 @@ internal static class CatalogRules
 {
     public const int MaxEventlogs = 64;
 
-    public static ControllerRefusal? CheckCreateNamespace(CatalogState state, CreateNamespace command)
+    public static Refusal? CheckCreateNamespace(CatalogState state, CreateNamespace command)
     {
         if (EventbusNames.Check(command.Name) is { } problem)
         {
@@ -16,12 +17,12 @@ internal static class CatalogRules
         }
 
         return state.HasNamespace(command.Name)
-            ? new ControllerRefusal(BrokerErrorKind.AlreadyExists, $"namespace '{command.Name}' already exists", "name")
+            ? new Refusal(BrokerErrorKind.AlreadyExists, $"namespace '{command.Name}' already exists", "name")
             : null;
     }
 
     /// <summary>Null when the namespace may be deleted or does not exist (the caller answers "not found" for that).</summary>
-    public static ControllerRefusal? CheckDeleteNamespace(CatalogState state, DeleteNamespace command)
+    public static Refusal? CheckDeleteNamespace(CatalogState state, DeleteNamespace command)
     {
         if (command.Name == EventbusNames.DefaultNamespace)
         {
@@ -34,11 +35,11 @@ internal static class CatalogRules
             : Invalid($"namespace '{command.Name}' still holds eventbuses ({string.Join(", ", buses)}); delete them first", "name");
     }
 
-    public static ControllerRefusal? CheckCreateEventbus(CatalogState state, CreateEventbus command, int clusterMembers)
+    public static Refusal? CheckCreateEventbus(CatalogState state, CreateEventbus command, int clusterMembers)
     {
         if (!state.HasNamespace(command.Namespace))
         {
-            return new ControllerRefusal(BrokerErrorKind.NotFound, $"namespace '{command.Namespace}' does not exist", "namespace");
+            return new Refusal(BrokerErrorKind.NotFound, $"namespace '{command.Namespace}' does not exist", "namespace");
         }
 
         if (EventbusNames.Check(command.Name) is { } problem)
@@ -84,16 +85,16 @@ internal static class CatalogRules
         }
 
         return state.Eventbus(command.Namespace, command.Name) is not null
-            ? new ControllerRefusal(BrokerErrorKind.AlreadyExists, $"eventbus '{command.Name}' already exists in namespace '{command.Namespace}'", "name")
+            ? new Refusal(BrokerErrorKind.AlreadyExists, $"eventbus '{command.Name}' already exists in namespace '{command.Namespace}'", "name")
             : null;
     }
 
     /// <summary>Null when the bus may be deleted or does not exist (the caller answers "not found" for that).</summary>
-    public static ControllerRefusal? CheckDeleteEventbus(CatalogState state, DeleteEventbus command)
+    public static Refusal? CheckDeleteEventbus(CatalogState state, DeleteEventbus command)
     {
         if (!state.HasNamespace(command.Namespace))
         {
-            return new ControllerRefusal(BrokerErrorKind.NotFound, $"namespace '{command.Namespace}' does not exist", "namespace");
+            return new Refusal(BrokerErrorKind.NotFound, $"namespace '{command.Namespace}' does not exist", "namespace");
         }
 
         if (state.Eventbus(command.Namespace, command.Name) is { DeadLetterOf: { } owner })
@@ -117,11 +118,11 @@ internal static class CatalogRules
             : Invalid($"eventbus '{command.Name}' is the target of schedules ({string.Join(", ", schedules)}); delete them first", "name");
     }
 
-    public static ControllerRefusal? CheckCreateSchedule(CatalogState state, ScheduleEntry entry)
+    public static Refusal? CheckCreateSchedule(CatalogState state, ScheduleEntry entry)
     {
         if (!state.HasNamespace(entry.Namespace))
         {
-            return new ControllerRefusal(BrokerErrorKind.NotFound, $"namespace '{entry.Namespace}' does not exist", "namespace");
+            return new Refusal(BrokerErrorKind.NotFound, $"namespace '{entry.Namespace}' does not exist", "namespace");
         }
 
         // The broker checked the document; the controller, which stores it, checks it again.
@@ -132,7 +133,7 @@ internal static class CatalogRules
 
         if (state.Eventbus(entry.Namespace, entry.Eventbus) is not { } bus)
         {
-            return new ControllerRefusal(BrokerErrorKind.NotFound, $"eventbus '{entry.Eventbus}' does not exist in namespace '{entry.Namespace}'", "eventbus");
+            return new Refusal(BrokerErrorKind.NotFound, $"eventbus '{entry.Eventbus}' does not exist in namespace '{entry.Namespace}'", "eventbus");
         }
 
         if (bus.DeadLetterOf is { } owner)
@@ -141,15 +142,15 @@ internal static class CatalogRules
         }
 
         return state.Schedule(entry.Namespace, entry.Name) is not null
-            ? new ControllerRefusal(BrokerErrorKind.AlreadyExists, $"schedule '{entry.Name}' already exists in namespace '{entry.Namespace}'", "name")
+            ? new Refusal(BrokerErrorKind.AlreadyExists, $"schedule '{entry.Name}' already exists in namespace '{entry.Namespace}'", "name")
             : null;
     }
 
-    public static ControllerRefusal? CheckCreateSubscription(CatalogState state, SubscriptionEntry entry)
+    public static Refusal? CheckCreateSubscription(CatalogState state, SubscriptionEntry entry)
     {
         if (!state.HasNamespace(entry.Namespace))
         {
-            return new ControllerRefusal(BrokerErrorKind.NotFound, $"namespace '{entry.Namespace}' does not exist", "namespace");
+            return new Refusal(BrokerErrorKind.NotFound, $"namespace '{entry.Namespace}' does not exist", "namespace");
         }
 
         if (EventbusNames.Check(entry.Name) is { } problem)
@@ -163,11 +164,11 @@ internal static class CatalogRules
         }
 
         return state.Subscription(entry.Namespace, entry.Name) is not null
-            ? new ControllerRefusal(BrokerErrorKind.AlreadyExists, $"subscription '{entry.Name}' already exists in namespace '{entry.Namespace}'", "name")
+            ? new Refusal(BrokerErrorKind.AlreadyExists, $"subscription '{entry.Name}' already exists in namespace '{entry.Namespace}'", "name")
             : null;
     }
 
-    public static ControllerRefusal? CheckUpdateSubscription(CatalogState state, SubscriptionEntry entry)
+    public static Refusal? CheckUpdateSubscription(CatalogState state, SubscriptionEntry entry)
     {
         if (FindSubscription(state, entry.Namespace, entry.Name) is { } missing)
         {
@@ -181,22 +182,22 @@ internal static class CatalogRules
     }
 
     /// <summary>A refusal when the namespace or subscription does not exist.</summary>
-    public static ControllerRefusal? FindSubscription(CatalogState state, string @namespace, string name)
+    public static Refusal? FindSubscription(CatalogState state, string @namespace, string name)
     {
         if (!state.HasNamespace(@namespace))
         {
-            return new ControllerRefusal(BrokerErrorKind.NotFound, $"namespace '{@namespace}' does not exist", "namespace");
+            return new Refusal(BrokerErrorKind.NotFound, $"namespace '{@namespace}' does not exist", "namespace");
         }
 
         return state.Subscription(@namespace, name) is null
-            ? new ControllerRefusal(BrokerErrorKind.NotFound, $"subscription '{name}' does not exist in namespace '{@namespace}'", "name")
+            ? new Refusal(BrokerErrorKind.NotFound, $"subscription '{name}' does not exist in namespace '{@namespace}'", "name")
             : null;
     }
 
-    private static ControllerRefusal? CheckEventbus(CatalogState state, SubscriptionEntry entry) =>
+    private static Refusal? CheckEventbus(CatalogState state, SubscriptionEntry entry) =>
         state.Eventbus(entry.Namespace, entry.Eventbus) switch
         {
-            null => new ControllerRefusal(BrokerErrorKind.NotFound, $"eventbus '{entry.Eventbus}' does not exist in namespace '{entry.Namespace}'", "eventbus"),
+            null => new Refusal(BrokerErrorKind.NotFound, $"eventbus '{entry.Eventbus}' does not exist in namespace '{entry.Namespace}'", "eventbus"),
             _ => null,
         };
 
@@ -216,5 +217,5 @@ internal static class CatalogRules
 
     public static string NewIncarnation() => Guid.NewGuid().ToString("N");
 
-    private static ControllerRefusal Invalid(string message, string field) => new(BrokerErrorKind.Invalid, message, field);
+    private static Refusal Invalid(string message, string field) => new(BrokerErrorKind.Invalid, message, field);
 }

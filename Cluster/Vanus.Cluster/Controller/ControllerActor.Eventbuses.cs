@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Vanus.Cluster.Eventlogs;
+using Vanus.Cluster.Messaging;
 using Vanus.Runtime.Broker;
 
 namespace Vanus.Cluster.Controller;
@@ -90,10 +91,10 @@ internal sealed partial class ControllerActor
             }
             catch (AskTimeoutException)
             {
-                return new EventlogRefusal(BrokerErrorKind.Unavailable, $"eventlog {c.EntityId} did not answer within {timeout.TotalSeconds:0.#} s", null);
+                return new Refusal(BrokerErrorKind.Unavailable, $"eventlog {c.EntityId} did not answer within {timeout.TotalSeconds:0.#} s", null);
             }
         })).ConfigureAwait(false);
-        var problems = replies.OfType<EventlogRefusal>().Select(r => r.Message).Distinct().ToList();
+        var problems = replies.OfType<Refusal>().Select(r => r.Message).Distinct().ToList();
         return problems.Count == 0 ? null : string.Join("; ", problems);
     }
 
@@ -118,8 +119,8 @@ internal sealed partial class ControllerActor
         _creating = null;
         if (done.Error is { } error)
         {
-            _log.Warning("Controller: eventbus '{0}' in namespace '{1}' could not be created: {2}", create.Name, create.Namespace, error);
-            var refusal = new ControllerRefusal(BrokerErrorKind.Unavailable, $"eventbus '{create.Name}' could not be created: {error}", null);
+            Log.Warning("Controller: eventbus '{0}' in namespace '{1}' could not be created: {2}", create.Name, create.Namespace, error);
+            var refusal = new Refusal(BrokerErrorKind.Unavailable, $"eventbus '{create.Name}' could not be created: {error}", null);
 
             // Whatever eventlogs were created are released like those of a deleted bus; the catalog never listed them.
             var releases = new List<PendingRelease> { new(bus.Incarnation, bus.Eventlogs), new(deadLetter.Incarnation, deadLetter.Eventlogs) };
@@ -142,7 +143,7 @@ internal sealed partial class ControllerActor
         if (done.Error is { } error)
         {
             // The catalog no longer lists the bus; its storage stays pending and is released again at the next start.
-            _log.Warning("Controller: releasing the storage of a removed eventbus failed and is retried at the next start: {0}", error);
+            Log.Warning("Controller: releasing the storage of a removed eventbus failed and is retried at the next start: {0}", error);
             Answer(done.ReplyTo, reply);
             BackToReady();
             return;

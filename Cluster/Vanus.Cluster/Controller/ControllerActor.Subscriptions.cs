@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Vanus.Cluster.Messaging;
 using Vanus.Cluster.Triggers;
 using Vanus.Runtime.Broker;
 
@@ -65,7 +66,7 @@ internal sealed partial class ControllerActor
     {
         if (!_state.HasNamespace(command.Namespace))
         {
-            Sender.Tell(new ControllerRefusal(BrokerErrorKind.NotFound, $"namespace '{command.Namespace}' does not exist", "namespace"));
+            Sender.Tell(new Refusal(BrokerErrorKind.NotFound, $"namespace '{command.Namespace}' does not exist", "namespace"));
             return;
         }
 

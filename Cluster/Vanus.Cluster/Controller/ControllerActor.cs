@@ -1,8 +1,8 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Tools.PublishSubscribe;
-using Akka.Event;
 using Akka.Persistence;
+using Vanus.Cluster.Messaging;
 using Vanus.Runtime.Broker;
 
 namespace Vanus.Cluster.Controller;
@@ -13,7 +13,7 @@ namespace Vanus.Cluster.Controller;
 /// first and persists the catalog change after, stashing other commands meanwhile. Every change is published on
 /// <see cref="Topic"/> so that each node's broker keeps its local copy of the catalog current.
 /// </summary>
-internal sealed partial class ControllerActor : ReceivePersistentActor
+internal sealed partial class ControllerActor : JournaledActor
 {
     /// <summary>The distributed pub-sub topic every broker listens on for catalog changes.</summary>
     public const string Topic = "vanus-catalog";
@@ -26,7 +26,6 @@ internal sealed partial class ControllerActor : ReceivePersistentActor
     private readonly TimeProvider _time;
     private readonly TimeSpan _timeout;
     private readonly IActorRef _mediator;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CatalogState _state = new();
 
     public ControllerActor(IActorRef eventlogs, IActorRef triggers, IActorRef schedules, TimeProvider time, TimeSpan timeout)
@@ -95,7 +94,7 @@ internal sealed partial class ControllerActor : ReceivePersistentActor
         Command<CreateSchedule>(CreateSchedule);
         Command<DeleteSchedule>(DeleteSchedule);
         Command<StopController>(_ => Context.Stop(Self));
-        PersistenceReplies();
+        HandlePersistenceReplies(() => "Controller", deleteOlderSnapshots: true);
     }
 
     /// <summary>Eventlog work is running: the catalog can still be read, every other command waits its turn.</summary>
@@ -103,7 +102,7 @@ internal sealed partial class ControllerActor : ReceivePersistentActor
     {
         Command<GetCatalog>(_ => Sender.Tell(View));
         Command<StorageWorkDone>(WorkDone);
-        PersistenceReplies();
+        HandlePersistenceReplies(() => "Controller", deleteOlderSnapshots: true);
         CommandAny(_ => Stash.Stash());
     }
 
@@ -170,18 +169,4 @@ internal sealed partial class ControllerActor : ReceivePersistentActor
     }
 
     private static int UpMembers() => Akka.Cluster.Cluster.Get(Context.System).State.Members.Count(m => m.Status == MemberStatus.Up);
-
-    private void PersistenceReplies()
-    {
-        Command<SaveSnapshotSuccess>(s =>
-        {
-            DeleteMessages(s.Metadata.SequenceNr);
-            DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1));
-        });
-        Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "Controller: saving a catalog snapshot failed"));
-        Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(f => _log.Warning(f.Cause, "Controller: trimming the journal failed"));
-        Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(f => _log.Warning(f.Cause, "Controller: deleting old snapshots failed"));
-    }
 }

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using MessagePack;
+using Vanus.Cluster.Messaging;
 using Vanus.Cluster.Serialization;
 using Vanus.Runtime.Broker;
 
@@ -12,15 +13,15 @@ internal sealed record GetCatalog : IClusterMessage
     public static readonly GetCatalog Instance = new();
 }
 
-/// <summary>Creates a namespace; answered with <see cref="NamespaceCreated"/> or <see cref="ControllerRefusal"/>.</summary>
+/// <summary>Creates a namespace; answered with <see cref="NamespaceCreated"/> or <see cref="Refusal"/>.</summary>
 [MessagePackObject]
 internal sealed record CreateNamespace([property: Key(0)] string Name) : IClusterMessage;
 
-/// <summary>Deletes an empty namespace; answered with <see cref="CatalogDeleted"/> or <see cref="ControllerRefusal"/>.</summary>
+/// <summary>Deletes an empty namespace; answered with <see cref="CatalogDeleted"/> or <see cref="Refusal"/>.</summary>
 [MessagePackObject]
 internal sealed record DeleteNamespace([property: Key(0)] string Name) : IClusterMessage;
 
-/// <summary>Creates an eventbus and its dead-letter bus; answered with <see cref="EventbusCreated"/> or <see cref="ControllerRefusal"/>.</summary>
+/// <summary>Creates an eventbus and its dead-letter bus; answered with <see cref="EventbusCreated"/> or <see cref="Refusal"/>.</summary>
 [MessagePackObject]
 internal sealed record CreateEventbus(
     [property: Key(0)] string Namespace,
@@ -30,7 +31,7 @@ internal sealed record CreateEventbus(
     [property: Key(4)] SyncPolicy Sync,
     [property: Key(5)] RetentionOptions Retention) : IClusterMessage;
 
-/// <summary>Deletes an eventbus, its dead-letter bus and their storage; answered with <see cref="CatalogDeleted"/> or <see cref="ControllerRefusal"/>.</summary>
+/// <summary>Deletes an eventbus, its dead-letter bus and their storage; answered with <see cref="CatalogDeleted"/> or <see cref="Refusal"/>.</summary>
 [MessagePackObject]
 internal sealed record DeleteEventbus(
     [property: Key(0)] string Namespace,
@@ -54,12 +55,6 @@ internal sealed record CatalogDeleted(
     [property: Key(0)] CatalogView Catalog,
     [property: Key(1)] bool Found) : IClusterMessage;
 
-/// <summary>The controller refused a command: the kind decides the status code, the field says what was wrong.</summary>
-[MessagePackObject]
-internal sealed record ControllerRefusal(
-    [property: Key(0)] BrokerErrorKind Kind,
-    [property: Key(1)] string Message,
-    [property: Key(2)] string? Field) : IClusterMessage;
 
 /// <summary>Ends the controller singleton once its current command is done (the singleton manager's termination message).</summary>
 [MessagePackObject]
@@ -71,22 +66,22 @@ internal sealed record StopController : IClusterMessage
 /// <summary>The eventlog work of a command finished (or failed); the controller goes on with the command.</summary>
 internal sealed record StorageWorkDone(object Command, IActorRef ReplyTo, string? Error) : INoSerializationVerificationNeeded;
 
-/// <summary>Creates a subscription (the entry's incarnation, time and version are set by the controller); answered with <see cref="SubscriptionChanged"/> or <see cref="ControllerRefusal"/>.</summary>
+/// <summary>Creates a subscription (the entry's incarnation, time and version are set by the controller); answered with <see cref="SubscriptionChanged"/> or <see cref="Refusal"/>.</summary>
 [MessagePackObject]
 internal sealed record CreateSubscription([property: Key(0)] SubscriptionEntry Entry) : IClusterMessage;
 
-/// <summary>Replaces a subscription's document, keeping its incarnation, creation time and state; answered with <see cref="SubscriptionChanged"/> or <see cref="ControllerRefusal"/>.</summary>
+/// <summary>Replaces a subscription's document, keeping its incarnation, creation time and state; answered with <see cref="SubscriptionChanged"/> or <see cref="Refusal"/>.</summary>
 [MessagePackObject]
 internal sealed record UpdateSubscription([property: Key(0)] SubscriptionEntry Entry) : IClusterMessage;
 
-/// <summary>Pauses or resumes a subscription; answered with <see cref="SubscriptionChanged"/> or <see cref="ControllerRefusal"/>.</summary>
+/// <summary>Pauses or resumes a subscription; answered with <see cref="SubscriptionChanged"/> or <see cref="Refusal"/>.</summary>
 [MessagePackObject]
 internal sealed record SetSubscriptionPaused(
     [property: Key(0)] string Namespace,
     [property: Key(1)] string Name,
     [property: Key(2)] bool Paused) : IClusterMessage;
 
-/// <summary>Deletes a subscription; answered with <see cref="SubscriptionDeleted"/> or <see cref="ControllerRefusal"/>.</summary>
+/// <summary>Deletes a subscription; answered with <see cref="SubscriptionDeleted"/> or <see cref="Refusal"/>.</summary>
 [MessagePackObject]
 internal sealed record DeleteSubscription(
     [property: Key(0)] string Namespace,
@@ -104,11 +99,11 @@ internal sealed record SubscriptionDeleted(
     [property: Key(0)] CatalogView Catalog,
     [property: Key(1)] SubscriptionEntry? Removed) : IClusterMessage;
 
-/// <summary>Creates a schedule (the entry's incarnation, time and version are set by the controller); answered with <see cref="ScheduleChanged"/> or <see cref="ControllerRefusal"/>.</summary>
+/// <summary>Creates a schedule (the entry's incarnation, time and version are set by the controller); answered with <see cref="ScheduleChanged"/> or <see cref="Refusal"/>.</summary>
 [MessagePackObject]
 internal sealed record CreateSchedule([property: Key(0)] ScheduleEntry Entry) : IClusterMessage;
 
-/// <summary>Deletes a schedule; answered with <see cref="ScheduleDeleted"/> or <see cref="ControllerRefusal"/>.</summary>
+/// <summary>Deletes a schedule; answered with <see cref="ScheduleDeleted"/> or <see cref="Refusal"/>.</summary>
 [MessagePackObject]
 internal sealed record DeleteSchedule(
     [property: Key(0)] string Namespace,

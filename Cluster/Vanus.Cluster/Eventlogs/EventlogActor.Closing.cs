@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using Vanus.Cluster.Messaging;
 using Vanus.Runtime.Broker;
 using Vanus.Storage;
 
@@ -77,7 +78,7 @@ internal sealed partial class EventlogActor
         {
             if (closed.Error is { } error)
             {
-                _log.Warning(error, "Eventlog {0}: closing its log failed; the next open verifies its tail", _entityId);
+                Log.Warning(error, "Eventlog {0}: closing its log failed; the next open verifies its tail", _entityId);
             }
 
             Context.Stop(Self);
@@ -86,8 +87,8 @@ internal sealed partial class EventlogActor
 
         if (closed.Error is { } failure)
         {
-            _log.Warning(failure, "Eventlog {0}: removing its storage failed", _entityId);
-            _closeReplyTo?.Tell(new EventlogRefusal(BrokerErrorKind.Unavailable, $"eventlog {_entityId}: removing its storage failed: {failure.Message}", null));
+            Log.Warning(failure, "Eventlog {0}: removing its storage failed", _entityId);
+            _closeReplyTo?.Tell(new Refusal(BrokerErrorKind.Unavailable, $"eventlog {_entityId}: removing its storage failed: {failure.Message}", null));
             Context.Stop(Self);
             return;
         }

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Vanus.Cluster.Messaging;
 using Vanus.Runtime.Broker;
 using Vanus.Storage;
 
@@ -26,7 +27,7 @@ internal sealed partial class EventlogActor
         Command<StopEventlog>(_ => BeginClose(null, delete: false));
         Command<WorkFinished>(Finished);
         Command<MaintainTick>(_ => Maintain());
-        Command<MaintenanceFailed>(f => _log.Warning("Eventlog {0}: maintenance failed and is retried at the next tick: {1}", f.EntityId, f.Reason));
+        Command<MaintenanceFailed>(f => Log.Warning("Eventlog {0}: maintenance failed and is retried at the next tick: {1}", f.EntityId, f.Reason));
         PersistenceReplies();
     }
 
@@ -97,7 +98,7 @@ internal sealed partial class EventlogActor
         var log = _eventLog!;
         if (command.Count <= 0)
         {
-            Sender.Tell(new EventlogRefusal(BrokerErrorKind.Invalid, $"count must be positive, not {command.Count}", "count"));
+            Sender.Tell(new Refusal(BrokerErrorKind.Invalid, $"count must be positive, not {command.Count}", "count"));
             return;
         }
 
@@ -192,7 +193,7 @@ internal sealed partial class EventlogActor
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            reply = new EventlogRefusal(BrokerErrorKind.Unavailable, $"eventlog {command.EntityId}: reading offset {command.Offset} failed: {ex.Message}", null);
+            reply = new Refusal(BrokerErrorKind.Unavailable, $"eventlog {command.EntityId}: reading offset {command.Offset} failed: {ex.Message}", null);
         }
 
         replyTo.Tell(reply, self);
@@ -254,14 +255,14 @@ internal sealed partial class EventlogActor
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            reply = new EventlogRefusal(BrokerErrorKind.Unavailable, $"eventlog {command.EntityId}: reading {command.Offsets.Count} offsets failed: {ex.Message}", null);
+            reply = new Refusal(BrokerErrorKind.Unavailable, $"eventlog {command.EntityId}: reading {command.Offsets.Count} offsets failed: {ex.Message}", null);
         }
 
         replyTo.Tell(reply, self);
         self.Tell(WorkFinished.Work);
     }
 
-    private static EventlogRefusal OutOfRange(long offset, long earliest, long next) => new(
+    private static Refusal OutOfRange(long offset, long earliest, long next) => new(
         BrokerErrorKind.Invalid,
         $"offset {offset} is no longer stored: the eventlog holds offsets {earliest} to {next - 1}",
         "offset");
@@ -283,7 +284,7 @@ internal sealed partial class EventlogActor
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            reply = new EventlogRefusal(BrokerErrorKind.Unavailable, $"eventlog {command.EntityId}: finding the offset at {command.Time:O} failed: {ex.Message}", null);
+            reply = new Refusal(BrokerErrorKind.Unavailable, $"eventlog {command.EntityId}: finding the offset at {command.Time:O} failed: {ex.Message}", null);
         }
 
         replyTo.Tell(reply, self);

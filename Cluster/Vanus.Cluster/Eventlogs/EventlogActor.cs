@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using Vanus.Cluster.Messaging;
 using Vanus.Runtime.Broker;
 using Vanus.Storage;
 
@@ -13,7 +14,7 @@ namespace Vanus.Cluster.Eventlogs;
 /// when the last completes, so the storage engine's group commit batches concurrent messages.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "An actor's resources are released in PostStop.")]
-internal sealed partial class EventlogActor : ReceivePersistentActor, IWithTimers
+internal sealed partial class EventlogActor : JournaledActor, IWithTimers
 {
     private const int SnapshotEvery = 16;
     private const string MaintainTimer = "maintain";
@@ -22,7 +23,6 @@ internal sealed partial class EventlogActor : ReceivePersistentActor, IWithTimer
     private readonly string _incarnation;
     private readonly int _index;
     private readonly EventlogSettings _settings;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
 
     private EventlogConfig? _config;
     private long _epoch;
@@ -77,7 +77,7 @@ internal sealed partial class EventlogActor : ReceivePersistentActor, IWithTimer
         {
             if (_removed)
             {
-                Sender.Tell(new EventlogRefusal(BrokerErrorKind.NotFound, $"eventlog {_entityId} was deleted", null));
+                Sender.Tell(new Refusal(BrokerErrorKind.NotFound, $"eventlog {_entityId} was deleted", null));
                 return;
             }
 
@@ -101,7 +101,7 @@ internal sealed partial class EventlogActor : ReceivePersistentActor, IWithTimer
         Command<StopEventlog>(_ => Context.Stop(Self));
         Command<IEventlogCommand>(_ =>
         {
-            Sender.Tell(new EventlogRefusal(BrokerErrorKind.NotFound, $"eventlog {_entityId} does not exist", null));
+            Sender.Tell(new Refusal(BrokerErrorKind.NotFound, $"eventlog {_entityId} does not exist", null));
             Context.Stop(Self);
         });
         PersistenceReplies();
@@ -113,8 +113,8 @@ internal sealed partial class EventlogActor : ReceivePersistentActor, IWithTimer
         {
             if (closed.Error is { } error)
             {
-                _log.Warning(error, "Eventlog {0}: removing its storage failed", _entityId);
-                replyTo.Tell(new EventlogRefusal(BrokerErrorKind.Unavailable, $"eventlog {_entityId}: removing its storage failed: {error.Message}", null));
+                Log.Warning(error, "Eventlog {0}: removing its storage failed", _entityId);
+                replyTo.Tell(new Refusal(BrokerErrorKind.Unavailable, $"eventlog {_entityId}: removing its storage failed: {error.Message}", null));
             }
             else
             {
@@ -153,7 +153,7 @@ internal sealed partial class EventlogActor : ReceivePersistentActor, IWithTimer
                 _eventLog = log;
                 if (!log.Recovery.WasClean && log.Recovery.TruncatedFile is { } file)
                 {
-                    _log.Warning(
+                    Log.Warning(
                         "Eventlog {0} (epoch {1}) was not closed cleanly: verified {2} records and cut a torn tail off {3} at {4} ({5})",
                         _entityId, _epoch, log.Recovery.RecordsVerified, file, log.Recovery.TruncatedAt, log.Recovery.Reason);
                 }
@@ -166,8 +166,8 @@ internal sealed partial class EventlogActor : ReceivePersistentActor, IWithTimer
             }
             else
             {
-                _log.Error(opened.Error, "Eventlog {0}: opening its log in {1} failed", _entityId, _settings.DirectoryOf(_incarnation, _index));
-                _createdReplyTo?.Tell(new EventlogRefusal(BrokerErrorKind.Unavailable, $"eventlog {_entityId} could not open its log: {opened.Error?.Message}", null));
+                Log.Error(opened.Error, "Eventlog {0}: opening its log in {1} failed", _entityId, _settings.DirectoryOf(_incarnation, _index));
+                _createdReplyTo?.Tell(new Refusal(BrokerErrorKind.Unavailable, $"eventlog {_entityId} could not open its log: {opened.Error?.Message}", null));
                 _createdReplyTo = null;
                 var reason = opened.Error?.Message ?? "unknown error";
                 Stash.UnstashAll();
@@ -183,7 +183,7 @@ internal sealed partial class EventlogActor : ReceivePersistentActor, IWithTimer
         Command<StopEventlog>(_ => Context.Stop(Self));
         Command<IEventlogCommand>(_ =>
         {
-            Sender.Tell(new EventlogRefusal(BrokerErrorKind.Unavailable, $"eventlog {_entityId} is unavailable: {reason}", null));
+            Sender.Tell(new Refusal(BrokerErrorKind.Unavailable, $"eventlog {_entityId} is unavailable: {reason}", null));
             // Stopping lets the next command start a fresh entity that tries to open the log again.
             Context.Stop(Self);
         });
@@ -199,17 +199,9 @@ internal sealed partial class EventlogActor : ReceivePersistentActor, IWithTimer
     }
 
     /// <summary>Journal housekeeping replies, the same in every state.</summary>
-    private void PersistenceReplies()
-    {
-        Command<SaveSnapshotSuccess>(s => DeleteMessages(s.Metadata.SequenceNr));
-        Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "Eventlog {0}: saving a snapshot failed", _entityId));
-        Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(f => _log.Warning(f.Cause, "Eventlog {0}: trimming its journal failed", _entityId));
-        Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(f => _log.Warning(f.Cause, "Eventlog {0}: deleting its snapshots failed", _entityId));
-    }
+    private void PersistenceReplies() => HandlePersistenceReplies(() => $"Eventlog {_entityId}", deleteOlderSnapshots: false);
 
-    private EventlogRefusal Closing() => new(BrokerErrorKind.Unavailable, $"eventlog {_entityId} is closing", null);
+    private Refusal Closing() => new(BrokerErrorKind.Unavailable, $"eventlog {_entityId} is closing", null);
 
     protected override void PostStop()
     {

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using MessagePack;
 using Vanus.Cluster.Hosting;
+using Vanus.Cluster.Messaging;
 using Vanus.Cluster.Serialization;
 using Vanus.Runtime.Broker;
 using Vanus.Runtime.Events;
@@ -22,13 +23,13 @@ internal sealed record EventlogConfig(
     [property: Key(4)] SyncPolicy Sync,
     [property: Key(5)] RetentionOptions Retention);
 
-/// <summary>Creates the eventlog (idempotent); answered with <see cref="EventlogAck"/> or <see cref="EventlogRefusal"/>.</summary>
+/// <summary>Creates the eventlog (idempotent); answered with <see cref="EventlogAck"/> or <see cref="Refusal"/>.</summary>
 [MessagePackObject]
 internal sealed record CreateEventlog(
     [property: Key(0)] string EntityId,
     [property: Key(1)] EventlogConfig Config) : IEventlogCommand;
 
-/// <summary>Appends events in order; answered with <see cref="AppendReply"/> (or <see cref="EventlogRefusal"/> when nothing was tried).</summary>
+/// <summary>Appends events in order; answered with <see cref="AppendReply"/> (or <see cref="Refusal"/> when nothing was tried).</summary>
 [MessagePackObject]
 internal sealed record AppendEvents(
     [property: Key(0)] string EntityId,
@@ -104,12 +105,6 @@ internal sealed record DeleteEventlog([property: Key(0)] string EntityId) : IEve
 [MessagePackObject]
 internal sealed record EventlogAck([property: Key(0)] string EntityId) : IClusterMessage;
 
-/// <summary>The eventlog refused a command (unknown, unavailable, bad offset); the kind decides the status code.</summary>
-[MessagePackObject]
-internal sealed record EventlogRefusal(
-    [property: Key(0)] BrokerErrorKind Kind,
-    [property: Key(1)] string Message,
-    [property: Key(2)] string? Field) : IClusterMessage;
 
 /// <summary>The shard's hand-off message: finish in-flight work, close the log, stop.</summary>
 [MessagePackObject]

@@ -6,10 +6,11 @@ using Microsoft.Data.Sqlite;
 using Vanus.Cluster.Broker;
 using Vanus.Cluster.Controller;
 using Vanus.Cluster.Eventlogs;
+using Vanus.Cluster.Messaging;
 using Vanus.Cluster.Schedules;
 using Vanus.Cluster.Timers;
 using Vanus.Cluster.Triggers;
-using Vanus.Operators.Delivery;
+using Vanus.Operators.Subscriptions;
 using Vanus.Runtime.Broker;
 
 namespace Vanus.Cluster.Hosting;
@@ -18,40 +19,34 @@ namespace Vanus.Cluster.Hosting;
 internal sealed class ClusterNode : IVanusNode
 {
     private readonly ActorSystem _system;
-    private readonly EventbusBroker _broker;
+    private readonly Services _services;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
     private readonly Task _loading;
     private readonly FileStream _folderLock;
     private readonly HttpClient _http;
-    private readonly IActorRef _triggers;
-    private readonly IActorRef _timers;
-    private readonly IActorRef _eventlogs;
     private readonly TimeSpan _requestTimeout;
     private readonly int _timerEventlogs;
-    private readonly TimerBoard _timerBoard;
     private Task? _stop;
 
-    private ClusterNode(ActorSystem system, EventbusBroker broker, string address, Task memberUp, FileStream folderLock, HttpClient http, IActorRef triggers, (IActorRef Region, TimerBoard Board, int Eventlogs) timers, IActorRef eventlogs, TimeSpan requestTimeout)
+    private ClusterNode(ActorSystem system, Services services, string address, Task memberUp, FileStream folderLock, HttpClient http, NodeOptions options)
     {
         _http = http;
-        _triggers = triggers;
-        (_timers, _timerBoard, _timerEventlogs) = timers;
-        (_eventlogs, _requestTimeout) = (eventlogs, requestTimeout);
         _system = system;
+        _services = services;
         _folderLock = folderLock;
-        _broker = broker;
+        (_requestTimeout, _timerEventlogs) = (options.RequestTimeout, options.TimerEventlogs);
         ClusterAddress = address;
         _loading = LoadAsync(memberUp);
     }
 
-    public IEventbusBroker Broker => _broker;
+    public IEventbusBroker Broker => _services.Broker;
 
-    public ISubscriptionBroker Subscriptions => _broker;
+    public ISubscriptionBroker Subscriptions => _services.SubscriptionBroker;
 
-    public IScheduleBroker Schedules => _broker;
+    public IScheduleBroker Schedules => _services.ScheduleBroker;
 
-    public ITimerService Timers => _timerBoard;
+    public ITimerService Timers => _services.TimerBoard;
 
     public string ClusterAddress { get; }
 
@@ -72,6 +67,10 @@ internal sealed class ClusterNode : IVanusNode
             var memberUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             cluster.RegisterOnMemberUp(() => memberUp.TrySetResult());
 
+            // Built first and handed to whatever needs them: the node's copy of the catalog, admission for appends, and
+            // the one path to the eventlogs, so no component is bound late.
+            var catalogCache = new CatalogCache();
+            var gate = new AppendGate(options.MaxPendingBytes);
             var settings = EventlogSettings.From(options, eventlogRoot);
             var sharding = ClusterSharding.Get(system);
             var shardingSettings = ClusterShardingSettings.Create(system);
@@ -83,7 +82,8 @@ internal sealed class ClusterNode : IVanusNode
                 sharding.DefaultShardAllocationStrategy(shardingSettings),
                 StopEventlog.Instance).ConfigureAwait(false);
 
-            var http = new HttpClient(HttpDelivery.CreateHandler(), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+            var appender = new EventlogAppender(eventlogs, catalogCache, gate, options.RequestTimeout);
+            var http = Sinks.CreateHttpClient();
             var triggerSettings = new TriggerSettings(eventlogs, http, options.Time, options.RequestTimeout);
             var triggers = await sharding.StartAsync(
                 TriggerIds.TypeName,
@@ -93,12 +93,7 @@ internal sealed class ClusterNode : IVanusNode
                 sharding.DefaultShardAllocationStrategy(shardingSettings),
                 StopTrigger.Instance).ConfigureAwait(false);
 
-            // Schedule actors append through the broker, which is built below (it needs the controller, which needs this
-            // region to wake schedules): an actor only appends after the node has started, when the broker is there.
-            EventbusBroker? scheduleBroker = null;
-            var scheduleSettings = new ScheduleSettings(
-                () => scheduleBroker ?? throw new BrokerException(BrokerErrorKind.Unavailable, "the node is still starting"),
-                options.Time);
+            var scheduleSettings = new ScheduleSettings(appender, options.Time);
             var schedules = await sharding.StartAsync(
                 ScheduleIds.TypeName,
                 entityId => ScheduleActor.Props(entityId, scheduleSettings),
@@ -118,7 +113,7 @@ internal sealed class ClusterNode : IVanusNode
                         0.2,
                         maxNrOfRetries: -1)
                     .WithFinalStopMessage(m => m is StopController)
-                    .WithReplyWhileStopped(new ControllerRefusal(BrokerErrorKind.Unavailable, "the controller is restarting; retry shortly", null)));
+                    .WithReplyWhileStopped(new Refusal(BrokerErrorKind.Unavailable, "the controller is restarting; retry shortly", null)));
             system.ActorOf(
                 ClusterSingletonManager.Props(controllerProps, StopController.Instance, ClusterSingletonManagerSettings.Create(system)),
                 "controller");
@@ -126,14 +121,11 @@ internal sealed class ClusterNode : IVanusNode
                 ClusterSingletonProxy.Props("/user/controller", ClusterSingletonProxySettings.Create(system)),
                 "controller-proxy");
 
-            var broker = new EventbusBroker(controller, eventlogs, triggers, options);
-            broker.ScheduleRegion = schedules;
-            scheduleBroker = broker;
-            system.ActorOf(CatalogSubscriber.Props(broker), "catalog-subscriber");
+            system.ActorOf(CatalogSubscriber.Props(catalogCache), "catalog-subscriber");
 
             var board = new TimerBoard();
             board.Expect(options.TimerEventlogs);
-            var timerSettings = new TimerSettings(eventlogs, broker, board, options.Time, options.RequestTimeout)
+            var timerSettings = new TimerSettings(eventlogs, new TimerTargets(appender), board, options.Time, options.RequestTimeout)
             {
                 Horizon = options.TimerHorizon,
                 FarWindow = options.TimerHorizon / 3,
@@ -155,7 +147,19 @@ internal sealed class ClusterNode : IVanusNode
                 cluster.JoinSeedNodes(seeds);
             }
 
-            return new ClusterNode(system, broker, cluster.SelfAddress.ToString(), memberUp.Task, folderLock, http, triggers, (timers, board, options.TimerEventlogs), eventlogs, options.RequestTimeout);
+            var services = new Services(
+                catalogCache,
+                gate,
+                controller,
+                eventlogs,
+                triggers,
+                schedules,
+                timers,
+                board,
+                new EventbusBroker(controller, appender, new TimerIntake(appender, options.TimerEventlogs, options.Time)),
+                new SubscriptionBroker(controller, triggers, appender),
+                new ScheduleBroker(controller, schedules, appender));
+            return new ClusterNode(system, services, cluster.SelfAddress.ToString(), memberUp.Task, folderLock, http, options);
         }
         catch
         {
@@ -170,7 +174,7 @@ internal sealed class ClusterNode : IVanusNode
     }
 
     public async Task WaitUntilReadyAsync(CancellationToken cancellationToken = default) =>
-        await _broker.Ready.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _services.Catalog.Loaded.WaitAsync(cancellationToken).ConfigureAwait(false);
 
     public Task StopAsync(CancellationToken cancellationToken = default)
     {
@@ -194,7 +198,7 @@ internal sealed class ClusterNode : IVanusNode
         {
             await memberUp.WaitAsync(_stopping.Token).ConfigureAwait(false);
             await CreateTimerLogsAsync().ConfigureAwait(false);
-            await _broker.LoadCatalogAsync(_stopping.Token).ConfigureAwait(false);
+            await _services.Catalog.LoadAsync(_services.Controller, _requestTimeout, _stopping.Token).ConfigureAwait(false);
 
             // Timer actors fire into buses the broker routes to, so they start once it has the catalog; woken again every
             // few seconds, as one that stopped (a journal write failed, say) is started by the next message.
@@ -202,7 +206,7 @@ internal sealed class ClusterNode : IVanusNode
             {
                 for (var i = 0; i < _timerEventlogs; i++)
                 {
-                    _timers.Tell(new WakeTimers(TimerIds.EntityId(i)));
+                    _services.TimerRegion.Tell(new WakeTimers(TimerIds.EntityId(i)));
                 }
 
                 try
@@ -218,7 +222,7 @@ internal sealed class ClusterNode : IVanusNode
         }
         catch (OperationCanceledException)
         {
-            _broker.AbandonReadiness(new InvalidOperationException("the node stopped before it was ready"));
+            _services.Catalog.Abandon(new InvalidOperationException("the node stopped before it was ready"));
         }
     }
 
@@ -232,7 +236,7 @@ internal sealed class ClusterNode : IVanusNode
                 object reply;
                 try
                 {
-                    reply = await _eventlogs.Ask<object>(new CreateEventlog(TimerIds.EntityId(i), TimerIds.LogConfig(i)), _requestTimeout, _stopping.Token).ConfigureAwait(false);
+                    reply = await _services.EventlogRegion.Ask<object>(new CreateEventlog(TimerIds.EntityId(i), TimerIds.LogConfig(i)), _requestTimeout, _stopping.Token).ConfigureAwait(false);
                 }
                 catch (AskTimeoutException ex)
                 {
@@ -255,14 +259,14 @@ internal sealed class ClusterNode : IVanusNode
         // Schedules stop before appends are refused: an occurrence being emitted finishes, so a clean stop leaves none in doubt.
         try
         {
-            await _broker.ScheduleRegion.GracefulStop(TimeSpan.FromSeconds(30), GracefulShutdown.Instance).ConfigureAwait(false);
+            await _services.ScheduleRegion.GracefulStop(TimeSpan.FromSeconds(30), GracefulShutdown.Instance).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is TaskCanceledException or AskTimeoutException)
         {
             // Not all handed off in time: an emission cut short is settled by the in-doubt check at the next start.
         }
 
-        await _broker.StopTakingAppendsAsync().ConfigureAwait(false);
+        await _services.Gate.StopAsync().ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _loading.ConfigureAwait(false);
 
@@ -271,8 +275,8 @@ internal sealed class ClusterNode : IVanusNode
         try
         {
             await Task.WhenAll(
-                _triggers.GracefulStop(TimeSpan.FromSeconds(30), GracefulShutdown.Instance),
-                _timers.GracefulStop(TimeSpan.FromSeconds(30), GracefulShutdown.Instance)).ConfigureAwait(false);
+                _services.TriggerRegion.GracefulStop(TimeSpan.FromSeconds(30), GracefulShutdown.Instance),
+                _services.TimerRegion.GracefulStop(TimeSpan.FromSeconds(30), GracefulShutdown.Instance)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is TaskCanceledException or AskTimeoutException)
         {
@@ -313,4 +317,18 @@ internal sealed class ClusterNode : IVanusNode
         command.CommandText = "PRAGMA journal_mode=WAL;";
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>What the node built at start: the catalog copy, the append gate, the regions and singleton proxy, and the brokers over them.</summary>
+    private sealed record Services(
+        CatalogCache Catalog,
+        AppendGate Gate,
+        IActorRef Controller,
+        IActorRef EventlogRegion,
+        IActorRef TriggerRegion,
+        IActorRef ScheduleRegion,
+        IActorRef TimerRegion,
+        TimerBoard TimerBoard,
+        EventbusBroker Broker,
+        SubscriptionBroker SubscriptionBroker,
+        ScheduleBroker ScheduleBroker);
 }

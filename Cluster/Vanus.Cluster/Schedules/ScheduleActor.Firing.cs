@@ -1,6 +1,7 @@
 using System.Globalization;
 using Akka.Actor;
 using Akka.Event;
+using Vanus.Cluster.Broker;
 using Vanus.Cluster.Controller;
 using Vanus.Runtime.Broker;
 using Vanus.Runtime.Events;
@@ -58,9 +59,9 @@ internal sealed partial class ScheduleActor
         Task appended;
         try
         {
-            appended = _settings.Broker().AppendAsync(entry.Namespace, entry.Eventbus, [Emitted(entry, firing)]).AsTask();
+            appended = _settings.Bus.AppendAsync(entry.Namespace, entry.Eventbus, [Emitted(entry, firing)]).AsTask();
         }
-#pragma warning disable CA1031 // whatever the broker throws is an append failure, retried like the others
+#pragma warning disable CA1031 // whatever the append throws is a failure, retried like the others
         catch (Exception e)
 #pragma warning restore CA1031
         {
@@ -96,7 +97,7 @@ internal sealed partial class ScheduleActor
         var entry = _entry!;
         _busy = true;
         var occurrence = firing.Occurrence;
-        IsStoredAsync(_settings.Broker(), entry, firing, _stopping.Token).PipeTo(
+        IsStoredAsync(_settings.Bus, entry, firing, _stopping.Token).PipeTo(
             Self,
             success: found => new CheckDone(occurrence, found, null),
             failure: e => new CheckDone(occurrence, false, Unwrap(e)));
@@ -118,7 +119,7 @@ internal sealed partial class ScheduleActor
 
         if (done.Found)
         {
-            _log.Info("{0}: the event of occurrence {1:O} was already stored before the restart; not appending it again", Describe, firing.Occurrence);
+            Log.Info("{0}: the event of occurrence {1:O} was already stored before the restart; not appending it again", Describe, firing.Occurrence);
             RecordFired(firing);
             return;
         }
@@ -159,7 +160,7 @@ internal sealed partial class ScheduleActor
         _failures++;
         var message = $"{what}: {error.Message}; retrying in {wait.TotalSeconds:0.###} s";
         NoteError(message);
-        _log.Warning("{0}: {1}", Describe, message);
+        Log.Warning("{0}: {1}", Describe, message);
         Arm(_settings.Time.GetUtcNow() + wait);
     }
 
@@ -204,7 +205,7 @@ internal sealed partial class ScheduleActor
         _timer = null;
     }
 
-    private async Task<bool> IsStoredAsync(IEventbusBroker broker, ScheduleEntry entry, ScheduleFiring firing, CancellationToken cancellationToken)
+    private async Task<bool> IsStoredAsync(IEventbusAppender broker, ScheduleEntry entry, ScheduleFiring firing, CancellationToken cancellationToken)
     {
         var starts = await broker.OffsetsAtAsync(entry.Namespace, entry.Eventbus, firing.At - _settings.CheckMargin, cancellationToken).ConfigureAwait(false);
         for (var eventlog = 0; eventlog < starts.Count; eventlog++)

@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.Persistence;
 using Vanus.Cluster.Controller;
 using Vanus.Operators.Timing;
+using Vanus.Cluster.Messaging;
 using Vanus.Runtime.Broker;
 
 namespace Vanus.Cluster.Schedules;
@@ -17,11 +18,10 @@ namespace Vanus.Cluster.Schedules;
 /// recovers), since entities are started on demand; the broker deletes its journal when the schedule is deleted.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "An actor's resources are released in PostStop.")]
-internal sealed partial class ScheduleActor : ReceivePersistentActor, IWithTimers
+internal sealed partial class ScheduleActor : JournaledActor, IWithTimers
 {
     private readonly string _entityId;
     private readonly ScheduleSettings _settings;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
     private const string ReadyTimer = "ready";
 
     private readonly CancellationTokenSource _stopping = new();
@@ -83,16 +83,7 @@ internal sealed partial class ScheduleActor : ReceivePersistentActor, IWithTimer
         Command<ScheduleTick>(Tick);
         Command<AppendDone>(AppendDone);
         Command<CheckDone>(CheckDone);
-        Command<SaveSnapshotSuccess>(s =>
-        {
-            DeleteMessages(s.Metadata.SequenceNr);
-            DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1));
-        });
-        Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "{0}: saving a snapshot failed", Describe));
-        Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(f => _log.Warning(f.Cause, "{0}: trimming its journal failed", Describe));
-        Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(f => _log.Warning(f.Cause, "{0}: deleting its snapshots failed", Describe));
+        HandlePersistenceReplies(() => Describe, deleteOlderSnapshots: true);
     }
 
     private void Configure(ConfigureSchedule command)
@@ -115,7 +106,7 @@ internal sealed partial class ScheduleActor : ReceivePersistentActor, IWithTimer
             // Checked when it was created, so this node's time zone data lacks the zone. Not persisted as a stop: the
             // schedule runs again wherever (or once) the zone is known.
             NoteError($"the schedule cannot be computed on this node: {e.Message}");
-            _log.Error("{0}: {1}", Describe, _lastError);
+            Log.Error("{0}: {1}", Describe, _lastError);
             Sender.Tell(new ScheduleAck(_entityId));
             return;
         }
@@ -177,7 +168,7 @@ internal sealed partial class ScheduleActor : ReceivePersistentActor, IWithTimer
         var missed = count > 1 || now - latest > _settings.LateTolerance ? count : 0;
         if (missed > 0)
         {
-            _log.Warning("{0}: {1} occurrence(s) up to {2:O} were missed; emitting one event for them", Describe, count, latest);
+            Log.Warning("{0}: {1} occurrence(s) up to {2:O} were missed; emitting one event for them", Describe, count, latest);
         }
 
         Persist(new ScheduleFiring(latest, now, missed), firing =>
@@ -239,7 +230,7 @@ internal sealed partial class ScheduleActor : ReceivePersistentActor, IWithTimer
         {
             (_halted, _pending) = (halted, null);
             NoteError(reason);
-            _log.Error("{0} stopped: {1}", Describe, reason);
+            Log.Error("{0} stopped: {1}", Describe, reason);
             Settle();
         });
     }
@@ -293,18 +284,7 @@ internal sealed partial class ScheduleActor : ReceivePersistentActor, IWithTimer
         return false;
     }
 
-    private bool BrokerReady()
-    {
-        try
-        {
-            return _settings.Broker().IsReady;
-        }
-        catch (BrokerException)
-        {
-            // The node has not built its broker yet.
-            return false;
-        }
-    }
+    private bool BrokerReady() => _settings.Bus.IsReady;
 
     private ScheduleStatus Status()
     {

@@ -1,12 +1,12 @@
-using Vanus.Runtime.Broker;
+using Vanus.Cluster.Broker;
 
 namespace Vanus.Cluster.Schedules;
 
 /// <summary>
-/// What every schedule actor of a node shares: the broker it appends through (resolved when first needed, since the node
-/// builds the broker after the schedule region), the clock its timers run on, and its retry and snapshot settings.
+/// What every schedule actor of a node shares: the node's path to its eventbuses, the clock its timers run on, and its
+/// retry and snapshot settings.
 /// </summary>
-internal sealed record ScheduleSettings(Func<IEventbusBroker> Broker, TimeProvider Time)
+internal sealed record ScheduleSettings(IEventbusAppender Bus, TimeProvider Time)
 {
     /// <summary>The waits before a failed append (or in-doubt check) is tried again; the last repeats.</summary>
     public IReadOnlyList<TimeSpan> Backoff { get; init; } =
@@ -21,7 +21,7 @@ internal sealed record ScheduleSettings(Func<IEventbusBroker> Broker, TimeProvid
     /// <summary>How late an occurrence may be emitted and still count as on time rather than missed.</summary>
     public TimeSpan LateTolerance { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How often a schedule looks again whether the node's broker is ready, while the node starts.</summary>
+    /// <summary>How often a schedule looks again whether the node is ready, while the node starts.</summary>
     public TimeSpan ReadyPoll { get; init; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Events read per request by the in-doubt check.</summary>

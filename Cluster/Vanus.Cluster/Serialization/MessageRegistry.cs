@@ -3,6 +3,7 @@ using System.Runtime.Serialization;
 using MessagePack;
 using Vanus.Cluster.Controller;
 using Vanus.Cluster.Eventlogs;
+using Vanus.Cluster.Messaging;
 using Vanus.Cluster.Schedules;
 using Vanus.Cluster.Timers;
 using Vanus.Cluster.Triggers;
@@ -26,7 +27,7 @@ internal static class MessageRegistry
         ("ctl.namespace-created", typeof(NamespaceCreated)),
         ("ctl.eventbus-created", typeof(EventbusCreated)),
         ("ctl.deleted", typeof(CatalogDeleted)),
-        ("ctl.refusal", typeof(ControllerRefusal)),
+        ("refusal", typeof(Refusal)),
         ("ctl.stop", typeof(StopController)),
         ("ctl.ev.namespace-added", typeof(NamespaceAdded)),
         ("ctl.ev.namespace-removed", typeof(NamespaceRemoved)),
@@ -46,7 +47,6 @@ internal static class MessageRegistry
         ("log.info-reply", typeof(EventlogInfoReply)),
         ("log.delete", typeof(DeleteEventlog)),
         ("log.ack", typeof(EventlogAck)),
-        ("log.refusal", typeof(EventlogRefusal)),
         ("log.stop", typeof(StopEventlog)),
         ("log.ev.created", typeof(EventlogCreated)),
         ("log.ev.epoch", typeof(LeaderEpochStarted)),
@@ -72,7 +72,6 @@ internal static class MessageRegistry
         ("trg.pulled", typeof(PulledBatch)),
         ("trg.ack-events", typeof(AckEvents)),
         ("trg.ack", typeof(TriggerAck)),
-        ("trg.refusal", typeof(TriggerRefusal)),
         ("trg.stop", typeof(StopTrigger)),
         ("trg.ev.started", typeof(TriggerStarted)),
         ("trg.ev.progress", typeof(TriggerProgress)),

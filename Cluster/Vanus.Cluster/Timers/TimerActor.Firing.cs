@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Vanus.Cluster.Eventlogs;
+using Vanus.Cluster.Messaging;
 using Vanus.Runtime.Broker;
 using Vanus.Runtime.Events;
 
@@ -175,7 +176,7 @@ internal sealed partial class TimerActor
 
         if (read.Reply is not ReadReply reply)
         {
-            _log.Warning("Timers {0}: reading the events of {1} due timers failed ({2}); retrying", _entityId, cycle.Offsets.Length, Describe(read.Reply));
+            Log.Warning("Timers {0}: reading the events of {1} due timers failed ({2}); retrying", _entityId, cycle.Offsets.Length, Asks.Describe(read.Reply));
             var missing = cycle.Offsets.Where(o => !cycle.Bodies.ContainsKey(o)).ToList();
             Timers.StartSingleTimer("bodies", new RereadBodies(cycle.Id, missing), _settings.RetryFailedIo);
             return;
@@ -191,7 +192,7 @@ internal sealed partial class TimerActor
             if (!cycle.Bodies.ContainsKey(offset))
             {
                 // The log no longer has it (it cannot be appended): counted as dropped, never retried forever.
-                _log.Error("Timers {0}: the event of timer {1} is no longer stored; dropping it", _entityId, offset);
+                Log.Error("Timers {0}: the event of timer {1} is no longer stored; dropping it", _entityId, offset);
                 cycle.Dropped.Add(offset);
             }
         }
@@ -253,7 +254,7 @@ internal sealed partial class TimerActor
 
                 break;
             case TimerAppendKind.Gone:
-                _log.Warning("Timers {0}: dropping {1} timers: their eventbus {2} no longer exists ({3})", _entityId, done.Offsets.Length, done.Target, done.Outcome.Error);
+                Log.Warning("Timers {0}: dropping {1} timers: their eventbus {2} no longer exists ({3})", _entityId, done.Offsets.Length, done.Target, done.Outcome.Error);
                 foreach (var offset in done.Offsets)
                 {
                     Confirm(offset, dropped: true);
@@ -261,11 +262,11 @@ internal sealed partial class TimerActor
 
                 break;
             case TimerAppendKind.Retry:
-                _log.Warning("Timers {0}: {1} due timers for {2} were not appended ({3}); trying again shortly", _entityId, done.Offsets.Length, done.Target, done.Outcome.Error);
+                Log.Warning("Timers {0}: {1} due timers for {2} were not appended ({3}); trying again shortly", _entityId, done.Offsets.Length, done.Target, done.Outcome.Error);
                 Requeue(cycle, done.Offsets, Now + _settings.RetryFailedIo);
                 break;
             default:
-                _log.Warning("Timers {0}: the append of {1} due timers to {2} may have failed ({3}); looking for them before trying again", _entityId, done.Offsets.Length, done.Target, done.Outcome.Error);
+                Log.Warning("Timers {0}: the append of {1} due timers to {2} may have failed ({3}); looking for them before trying again", _entityId, done.Offsets.Length, done.Target, done.Outcome.Error);
                 Check(cycle.Id, done.Target, done.Offsets);
                 return;
         }
@@ -275,7 +276,7 @@ internal sealed partial class TimerActor
     }
 
     /// <summary>Looks for the markers of appends in doubt in their target bus.</summary>
-    private void Check(long cycleId, string target, long[] offsets)
+    private void Check(long cycleId, TimerTarget target, long[] offsets)
     {
         if (_cycle is not { } cycle || cycle.Id != cycleId)
         {
@@ -298,7 +299,7 @@ internal sealed partial class TimerActor
 
         if (resolved.Found is not { } found)
         {
-            _log.Warning("Timers {0}: looking for appended timers in {1} failed ({2}); trying again shortly", _entityId, resolved.Target, resolved.Error);
+            Log.Warning("Timers {0}: looking for appended timers in {1} failed ({2}); trying again shortly", _entityId, resolved.Target, resolved.Error);
             Timers.StartSingleTimer("doubt:" + resolved.Target, new RecheckDoubt(resolved.Cycle, resolved.Target, resolved.Offsets), _settings.RetryFailedIo);
             return;
         }
@@ -361,7 +362,7 @@ internal sealed partial class TimerActor
         if (took >= SlowBatch)
         {
             // Lateness comes from here: which step was slow says where to look.
-            _log.Warning(
+            Log.Warning(
                 "Timers {0}: a batch of {1} took {2:0} ms (events read after {3:0} ms, appended after {4:0} ms)",
                 _entityId,
                 cycle.Offsets.Length,
@@ -448,11 +449,15 @@ internal sealed partial class TimerActor
         public int Outstanding { get; set; }
 
         /// <summary>The batch's timers with a body, grouped by target in batch (due) order.</summary>
-        public IEnumerable<(string Target, long[] Offsets)> ByTarget() =>
+        public IEnumerable<(TimerTarget Target, long[] Offsets)> ByTarget() =>
             Offsets
                 .Where(Bodies.ContainsKey)
-                .GroupBy(o => Bodies[o].Extensions.TryGet(TimerIds.TargetAttribute, out var t) ? t.AsText ?? "" : "", StringComparer.Ordinal)
+                .GroupBy(o => TargetOf(Bodies[o]))
                 .Select(g => (g.Key, g.ToArray()));
+
+        // The attribute is written by this node only; one that does not parse names no bus, so its timers are dropped.
+        private static TimerTarget TargetOf(Event held) =>
+            held.Extensions.TryGet(TimerIds.TargetAttribute, out var t) && TimerTarget.TryParse(t.AsText, out var target) ? target.Value : default;
     }
 
     /// <summary>A read of a batch's bodies failed: it is tried again after a pause.</summary>

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Vanus.Cluster.Eventlogs;
+using Vanus.Cluster.Messaging;
 using Vanus.Operators.Timing;
 using Vanus.Runtime.Broker;
 using Vanus.Runtime.Events;
@@ -104,7 +105,7 @@ internal sealed partial class TimerActor
         var before = scan.Position;
         if (read.Reply is not ReadReply reply)
         {
-            _log.Warning("Timers {0}: reading offset {1} failed ({2}); retrying", _entityId, read.Offset, Describe(read.Reply));
+            Log.Warning("Timers {0}: reading offset {1} failed ({2}); retrying", _entityId, read.Offset, Asks.Describe(read.Reply));
             Timers.StartSingleTimer(RetryTimer, TimerRetry.Instance, _settings.RetryFailedIo);
             return;
         }
@@ -170,7 +171,7 @@ internal sealed partial class TimerActor
 
         if (read.Reply is not ReadReply reply)
         {
-            _log.Warning("Timers {0}: reading new timers at offset {1} failed ({2}); retrying", _entityId, read.Offset, Describe(read.Reply));
+            Log.Warning("Timers {0}: reading new timers at offset {1} failed ({2}); retrying", _entityId, read.Offset, Asks.Describe(read.Reply));
             _tailing = true;
             Timers.StartSingleTimer("tail", new TimerRead(1, read.Offset, new ReadReply([])), _settings.RetryFailedIo);
             return;
@@ -325,7 +326,7 @@ internal sealed partial class TimerActor
         }
 
         _farCount = -1;
-        _log.Info("Timers {0}: reading {1} timers of {2} far window(s) back from offset {3}", _entityId, reached.Sum(b => b.Count), reached.Count, from);
+        Log.Info("Timers {0}: reading {1} timers of {2} far window(s) back from offset {3}", _entityId, reached.Sum(b => b.Count), reached.Count, from);
         StartScan(ScanMode.Rescan, from, _frontier, newBound, reached);
     }
 
@@ -338,7 +339,7 @@ internal sealed partial class TimerActor
             return value.AsTimestamp.UtcTicks;
         }
 
-        _log.Error("Timers {0}: offset {1} is not a timer (no timestamp '{2}' or no '{3}'); skipped", _entityId, record.Offset, DeliveryTimes.Attribute, TimerIds.TargetAttribute);
+        Log.Error("Timers {0}: offset {1} is not a timer (no timestamp '{2}' or no '{3}'); skipped", _entityId, record.Offset, DeliveryTimes.Attribute, TimerIds.TargetAttribute);
         _fired.Add(record.Offset);
         _confirmed.Add(record.Offset);
         return null;

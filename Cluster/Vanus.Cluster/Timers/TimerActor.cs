@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.Persistence;
 using Vanus.Cluster.Eventlogs;
 using Vanus.Operators.Timing;
+using Vanus.Cluster.Messaging;
 using Vanus.Runtime.Broker;
 
 namespace Vanus.Cluster.Timers;
@@ -18,7 +19,7 @@ namespace Vanus.Cluster.Timers;
 /// timer is appended once, and never before it is due.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "An actor's resources are released in PostStop.")]
-internal sealed partial class TimerActor : ReceivePersistentActor, IWithTimers
+internal sealed partial class TimerActor : JournaledActor, IWithTimers
 {
     private const string HousekeepingTimer = "housekeeping";
     private const string RetryTimer = "retry";
@@ -27,7 +28,6 @@ internal sealed partial class TimerActor : ReceivePersistentActor, IWithTimers
     private readonly string _entityId;
     private readonly int _index;
     private readonly TimerSettings _settings;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _stopping = new();
 
     // Persisted state.
@@ -118,10 +118,7 @@ internal sealed partial class TimerActor : ReceivePersistentActor, IWithTimers
         });
         Command<TimerRetry>(_ => Retry());
         Command<StopTimers>(_ => Stop());
-        Command<SaveSnapshotSuccess>(s => DeleteMessages(s.Metadata.SequenceNr));
-        Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "Timers {0}: saving a snapshot failed", _entityId));
-        Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(f => _log.Warning(f.Cause, "Timers {0}: trimming the journal failed", _entityId));
+        HandlePersistenceReplies(() => $"Timers {_entityId}", deleteOlderSnapshots: false);
     }
 
     protected override void PreStart()
@@ -173,7 +170,7 @@ internal sealed partial class TimerActor : ReceivePersistentActor, IWithTimers
     {
         if (ready.Reply is not EventlogAck)
         {
-            _log.Warning("Timers {0}: opening the timer eventlog failed ({1}); retrying", _entityId, Describe(ready.Reply));
+            Log.Warning("Timers {0}: opening the timer eventlog failed ({1}); retrying", _entityId, Asks.Describe(ready.Reply));
             Timers.StartSingleTimer(RetryTimer, TimerRetry.Instance, _settings.RetryFailedIo);
             return;
         }
@@ -190,7 +187,7 @@ internal sealed partial class TimerActor : ReceivePersistentActor, IWithTimers
     /// <summary>Recovery read the log to its end: the batch in doubt (if any) is resolved, then the actor runs.</summary>
     private void Loaded()
     {
-        _log.Info("Timers {0}: {1} timers in the wheel and {2} beyond the horizon, read from offset {3} to {4}", _entityId, _loaded, FarCount, _recoveryFrom, _frontier);
+        Log.Info("Timers {0}: {1} timers in the wheel and {2} beyond the horizon, read from offset {3} to {4}", _entityId, _loaded, FarCount, _recoveryFrom, _frontier);
         var doubt = _doubtBodies.Keys.Where(o => !_fired.Contains(o)).ToArray();
         if (doubt.Length == 0)
         {
@@ -200,7 +197,7 @@ internal sealed partial class TimerActor : ReceivePersistentActor, IWithTimers
         }
 
         _phase = Phase.Resolving;
-        _log.Info("Timers {0}: {1} timers were due by the last firing lease; looking for them in their buses", _entityId, doubt.Length);
+        Log.Info("Timers {0}: {1} timers were due by the last firing lease; looking for them in their buses", _entityId, doubt.Length);
         var since = DateTimeOffset.MaxValue;
         var cycle = new Cycle(++_cycleSeq, doubt, Now) { BodiesReady = true, Started = true };
         foreach (var offset in doubt)
@@ -365,13 +362,7 @@ internal sealed partial class TimerActor : ReceivePersistentActor, IWithTimers
 
     private void PostStats() => _settings.Board.Post(_entityId, Stats());
 
-    private static string Describe(object reply) => reply switch
-    {
-        Exception ex => ex.Message,
-        EventlogRefusal refusal => refusal.Message,
-        _ => reply.GetType().Name,
-    };
 
     /// <summary>A search for markers failed: it is tried again after a pause.</summary>
-    private sealed record RecheckDoubt(long Cycle, string Target, long[] Offsets) : INoSerializationVerificationNeeded;
+    private sealed record RecheckDoubt(long Cycle, TimerTarget Target, long[] Offsets) : INoSerializationVerificationNeeded;
 }

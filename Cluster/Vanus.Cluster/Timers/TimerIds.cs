@@ -1,4 +1,5 @@
 using System.Globalization;
+using Vanus.Cluster.Controller;
 using Vanus.Cluster.Eventlogs;
 using Vanus.Runtime.Broker;
 
@@ -28,6 +29,10 @@ internal static class TimerIds
     /// <summary>The configuration timer eventlog <paramref name="index"/> is created with: synced before a held event is acknowledged, kept until fired.</summary>
     public static EventlogConfig LogConfig(int index) =>
         new(EventbusNames.DefaultNamespace, BusName, Incarnation, index, SyncPolicy.Always, RetentionOptions.Forever);
+
+    /// <summary>The timer eventlogs addressed as a bus (outside the catalog), so appends to them are routed and grouped as any bus's.</summary>
+    public static EventbusEntry Bus(int eventlogs) =>
+        new(EventbusNames.DefaultNamespace, BusName, Incarnation, eventlogs, 1, SyncPolicy.Always, RetentionOptions.Forever, default, null, null);
 
     public static string EntityId(int index) => EventlogIds.EntityId(Incarnation, index);
 

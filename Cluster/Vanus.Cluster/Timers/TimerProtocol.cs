@@ -84,10 +84,10 @@ internal sealed record TimerRead(long Generation, long Offset, object Reply) : I
 internal sealed record BodiesRead(long Cycle, object Reply) : INoSerializationVerificationNeeded;
 
 /// <summary>One target's append of a firing batch finished.</summary>
-internal sealed record TargetAppended(long Cycle, string Target, long[] Offsets, TimerAppendOutcome Outcome) : INoSerializationVerificationNeeded;
+internal sealed record TargetAppended(long Cycle, TimerTarget Target, long[] Offsets, TimerAppendOutcome Outcome) : INoSerializationVerificationNeeded;
 
 /// <summary>The markers of appends in doubt that were found in their target bus (or the search failed).</summary>
-internal sealed record DoubtResolved(long Cycle, string Target, long[] Offsets, IReadOnlySet<string>? Found, string? Error) : INoSerializationVerificationNeeded;
+internal sealed record DoubtResolved(long Cycle, TimerTarget Target, long[] Offsets, IReadOnlySet<string>? Found, string? Error) : INoSerializationVerificationNeeded;
 
 /// <summary>The timer eventlog exists (or creating it failed).</summary>
 internal sealed record TimerLogReady(object Reply) : INoSerializationVerificationNeeded;

@@ -3,7 +3,7 @@ using Akka.Actor;
 namespace Vanus.Cluster.Timers;
 
 /// <summary>What every timer actor of a node shares: the eventlog region, where due events go, the board it posts counts on, time and limits.</summary>
-internal sealed record TimerSettings(IActorRef Eventlogs, ITimerTargets Targets, TimerBoard Board, TimeProvider Time, TimeSpan AskTimeout)
+internal sealed record TimerSettings(IActorRef Eventlogs, TimerTargets Targets, TimerBoard Board, TimeProvider Time, TimeSpan AskTimeout)
 {
     /// <summary>Timers due within this long are held in the wheel; later ones stay on disk until their window comes within it.</summary>
     public TimeSpan Horizon { get; init; } = TimeSpan.FromMinutes(15);
@@ -45,18 +45,6 @@ internal sealed record TimerSettings(IActorRef Eventlogs, ITimerTargets Targets,
     public TimeSpan DoubtSlack { get; init; } = TimeSpan.FromSeconds(5);
 }
 
-/// <summary>Where due timers go: the node's broker, which knows the catalog.</summary>
-internal interface ITimerTargets
-{
-    /// <summary>The target string a held event records: namespace, bus and the bus's incarnation, or null when the bus does not exist.</summary>
-    string? TargetOf(string @namespace, string eventbus);
-
-    /// <summary>Appends due events to the bus a target names, if that incarnation of it still exists.</summary>
-    Task<TimerAppendOutcome> AppendDueAsync(string target, IReadOnlyList<Runtime.Events.Event> events, CancellationToken cancellationToken);
-
-    /// <summary>Which of <paramref name="markers"/> the target bus holds among the events stored since <paramref name="since"/>.</summary>
-    Task<IReadOnlySet<string>> FindMarkersAsync(string target, DateTimeOffset since, IReadOnlySet<string> markers, CancellationToken cancellationToken);
-}
 
 /// <summary>How an append of due events ended.</summary>
 internal enum TimerAppendKind

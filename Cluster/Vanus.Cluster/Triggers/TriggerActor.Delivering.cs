@@ -1,7 +1,9 @@
 using Akka.Actor;
 using Akka.Event;
 using Vanus.Cluster.Eventlogs;
+using Vanus.Cluster.Messaging;
 using Vanus.Operators.Delivery;
+using Vanus.Operators.Subscriptions;
 using Vanus.Operators.Transform;
 using Vanus.Runtime.Broker;
 using Vanus.Runtime.Events;
@@ -98,8 +100,7 @@ internal sealed partial class TriggerActor
         IReadOnlyList<Event> events;
         try
         {
-            var withAttributes = WithReadAttributes(id, record);
-            events = _transformer is { } transformer ? transformer.Apply(withAttributes) : [withAttributes];
+            events = _graph!.Prepare(AsRead(id, record));
         }
         catch (TransformException ex)
         {
@@ -108,9 +109,9 @@ internal sealed partial class TriggerActor
             return;
         }
 
-        if (_delivery is { } delivery)
+        if (_graph.Sink is { } sink)
         {
-            _ = AttemptAsync(delivery, events, Self, new AttemptDone(_generation, id, attempt, DeliveryOutcome.Delivered), _stopping.Token);
+            _ = AttemptAsync(sink, events, Self, new AttemptDone(_generation, id, attempt, DeliveryOutcome.Delivered), _stopping.Token);
         }
         else
         {
@@ -118,23 +119,13 @@ internal sealed partial class TriggerActor
         }
     }
 
-    /// <summary>
-    /// Delivers the (transformed) events of one item in order and tells the trigger the outcome; the attempt fails at the
-    /// first event that fails, and is retried whole.
-    /// </summary>
-    private static async Task AttemptAsync(HttpDelivery delivery, IReadOnlyList<Event> events, IActorRef self, AttemptDone done, CancellationToken cancellationToken)
+    /// <summary>Delivers the (transformed) events of one item and tells the trigger the outcome.</summary>
+    private static async Task AttemptAsync(IEventSink sink, IReadOnlyList<Event> events, IActorRef self, AttemptDone done, CancellationToken cancellationToken)
     {
-        var outcome = DeliveryOutcome.Delivered;
+        DeliveryOutcome outcome;
         try
         {
-            foreach (var e in events)
-            {
-                outcome = await delivery.DeliverAsync(e, cancellationToken).ConfigureAwait(false);
-                if (outcome.Kind != DeliveryOutcomeKind.Delivered)
-                {
-                    break;
-                }
-            }
+            outcome = await sink.DeliverAsync(events, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -151,13 +142,14 @@ internal sealed partial class TriggerActor
         self.Tell(done with { Outcome = outcome });
     }
 
-    private Event WithReadAttributes(long id, StoredRecord record)
+    /// <summary>The item as the graph reads it: a resent dead letter without its <c>xvanusdl*</c> attributes, as read from its dead-letter bus.</summary>
+    private EventRecord AsRead(long id, StoredRecord record)
     {
         var config = _config!;
         var resent = id < 0;
         var e = resent ? WithoutDeadLetterAttributes(record.Event) : record.Event;
         var eventbus = resent ? config.DeadLetterBus ?? config.Subscription.Eventbus : config.Subscription.Eventbus;
-        return new EventRecord(eventbus, resent ? 0 : config.Eventlog, record.Offset, new DateTimeOffset(record.StoreTicks, TimeSpan.Zero), e).WithReadAttributes();
+        return new EventRecord(eventbus, resent ? 0 : config.Eventlog, record.Offset, new DateTimeOffset(record.StoreTicks, TimeSpan.Zero), e);
     }
 
     private static Event WithoutDeadLetterAttributes(Event e)
@@ -208,15 +200,15 @@ internal sealed partial class TriggerActor
                 _bodies[fetched.Id] = record;
                 Dispatch(fetched.Id, attempt);
                 break;
-            case ReadReply or EventlogRefusal { Kind: BrokerErrorKind.Invalid }:
+            case ReadReply or Refusal { Kind: BrokerErrorKind.Invalid }:
                 // The event is no longer stored (retention, or its dead-letter bus went away): nothing is left to deliver.
-                _log.Warning("Trigger {0}: item {1} is no longer stored and is dropped", _entityId, fetched.Id);
+                Log.Warning("Trigger {0}: item {1} is no longer stored and is dropped", _entityId, fetched.Id);
                 NoteError($"event at offset {offset} was no longer stored when its retry came due");
                 Decide(fetched.Id, attempt, _scheduler!.Complete(fetched.Id, DeliveryOutcome.Refuse("the event is no longer stored"), _settings.Time.GetUtcNow()), "Expired");
                 break;
             default:
                 // The eventlog did not answer: the attempt counts as failed and is retried by the policy.
-                AttemptDone(new AttemptDone(_generation, fetched.Id, attempt, DeliveryOutcome.Retry($"reading the event failed: {Describe(fetched.Reply)}")));
+                AttemptDone(new AttemptDone(_generation, fetched.Id, attempt, DeliveryOutcome.Retry($"reading the event failed: {Asks.Describe(fetched.Reply)}")));
                 break;
         }
     }
@@ -265,7 +257,7 @@ internal sealed partial class TriggerActor
             case DeliveryDecisionKind.Retry:
                 _counts = _counts with { Failed = _counts.Failed + 1 };
                 NoteError(decision.Error ?? "the attempt failed");
-                var key = _bodies.TryGetValue(id, out var record) ? PartitionKeyOf(record.Event) : _retries.GetValueOrDefault(id)?.PartitionKey;
+                var key = _bodies.TryGetValue(id, out var record) ? EventRouting.PartitionKeyOf(record.Event) : _retries.GetValueOrDefault(id)?.PartitionKey;
                 var entry = new RetryEntry(id, decision.Attempt, decision.Due.UtcTicks, key);
                 _retries[id] = entry;
                 _upserts[id] = entry;
@@ -286,7 +278,7 @@ internal sealed partial class TriggerActor
             case DeliveryDecisionKind.Drop:
                 _counts = _counts with { Failed = _counts.Failed + 1, Dropped = _counts.Dropped + 1 };
                 NoteError(decision.Error ?? reason);
-                _log.Warning("Trigger {0}: item {1} dropped after {2} attempts ({3}): {4}", _entityId, id, attempt, reason, decision.Error);
+                Log.Warning("Trigger {0}: item {1} dropped after {2} attempts ({3}): {4}", _entityId, id, attempt, reason, decision.Error);
                 Finish(id);
                 break;
         }
@@ -299,7 +291,7 @@ internal sealed partial class TriggerActor
         if (config.DeadLetterEntity is not { } entity || !_bodies.TryGetValue(id, out var record))
         {
             _counts = _counts with { Dropped = _counts.Dropped + 1 };
-            _log.Warning("Trigger {0}: item {1} cannot be dead-lettered (no dead-letter bus, or no event) and is dropped: {2}", _entityId, id, error);
+            Log.Warning("Trigger {0}: item {1} cannot be dead-lettered (no dead-letter bus, or no event) and is dropped: {2}", _entityId, id, error);
             Finish(id);
             return;
         }
@@ -323,7 +315,7 @@ internal sealed partial class TriggerActor
         var generation = _generation;
         _settings.Eventlogs.Ask<object>(new AppendEvents(entity, [letter]), _settings.AskTimeout).PipeTo(
             Self,
-            success: reply => new DeadLetterDone(generation, id, reply is AppendReply { Error: null } ? null : Describe(reply)),
+            success: reply => new DeadLetterDone(generation, id, reply is AppendReply { Error: null } ? null : Asks.Describe(reply)),
             failure: ex => new DeadLetterDone(generation, id, ex.Message));
     }
 
@@ -337,7 +329,7 @@ internal sealed partial class TriggerActor
         if (done.Error is { } error)
         {
             // The item keeps holding the committed offset until its dead letter is stored.
-            _log.Warning("Trigger {0}: appending a dead letter failed ({1}); retrying", _entityId, error);
+            Log.Warning("Trigger {0}: appending a dead letter failed ({1}); retrying", _entityId, error);
             Timers.StartSingleTimer("dl:" + done.Id, new RetryDeadLetter(done.Generation, done.Id), _settings.RetryFailedIo);
             return;
         }
@@ -374,7 +366,7 @@ internal sealed partial class TriggerActor
     {
         if (!_started || _config is null)
         {
-            Sender.Tell(new TriggerRefusal(BrokerErrorKind.Unavailable, $"trigger {_entityId} is still starting; retry shortly", null));
+            Sender.Tell(new Refusal(BrokerErrorKind.Unavailable, $"trigger {_entityId} is still starting; retry shortly", null));
             return;
         }
 

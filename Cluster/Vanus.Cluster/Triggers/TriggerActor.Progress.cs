@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Vanus.Cluster.Eventlogs;
+using Vanus.Cluster.Messaging;
 using Vanus.Runtime.Broker;
 
 namespace Vanus.Cluster.Triggers;
@@ -78,13 +79,13 @@ internal sealed partial class TriggerActor
     {
         if (!Paused)
         {
-            Sender.Tell(new TriggerRefusal(BrokerErrorKind.Invalid, "a subscription is reset while paused: pause it first", "state"));
+            Sender.Tell(new Refusal(BrokerErrorKind.Invalid, "a subscription is reset while paused: pause it first", "state"));
             return;
         }
 
         if (_config is null)
         {
-            Sender.Tell(new TriggerRefusal(BrokerErrorKind.Unavailable, $"trigger {_entityId} is still starting; retry shortly", null));
+            Sender.Tell(new Refusal(BrokerErrorKind.Unavailable, $"trigger {_entityId} is still starting; retry shortly", null));
             return;
         }
 
@@ -99,7 +100,7 @@ internal sealed partial class TriggerActor
     {
         if (resolved.Reply is not OffsetReply offset)
         {
-            resolved.ReplyTo.Tell(new TriggerRefusal(BrokerErrorKind.Unavailable, $"resetting trigger {_entityId} failed: {Describe(resolved.Reply)}", null));
+            resolved.ReplyTo.Tell(new Refusal(BrokerErrorKind.Unavailable, $"resetting trigger {_entityId} failed: {Asks.Describe(resolved.Reply)}", null));
             return;
         }
 

@@ -76,7 +76,7 @@ internal sealed partial class TriggerActor
             }
 
             _handed[item.Id] = item.Attempt;
-            _deadlines.Enqueue((item.Id, item.Attempt), now + _policy.Timeout);
+            _deadlines.Enqueue((item.Id, item.Attempt), now + _graph!.Policy.Timeout);
         }
 
         return items;
@@ -109,7 +109,7 @@ internal sealed partial class TriggerActor
             if (_handed.TryGetValue(handed.Id, out var attempt) && attempt == handed.Attempt)
             {
                 _handed.Remove(handed.Id);
-                var error = $"not acknowledged within {_policy.Timeout.TotalSeconds:0.###} s";
+                var error = $"not acknowledged within {_graph!.Policy.Timeout.TotalSeconds:0.###} s";
                 Decide(handed.Id, attempt, _scheduler!.Complete(handed.Id, DeliveryOutcome.Retry(error), now), "MaxAttemptsExhausted");
             }
         }

@@ -1,8 +1,8 @@
 using Akka.Actor;
 using Akka.Event;
 using Vanus.Cluster.Eventlogs;
+using Vanus.Cluster.Messaging;
 using Vanus.Runtime.Broker;
-using Vanus.Runtime.Events;
 
 namespace Vanus.Cluster.Triggers;
 
@@ -20,7 +20,7 @@ internal sealed partial class TriggerActor
     private const int MaxRetries = 100_000;
 
     /// <summary>How many items may be read ahead of delivery: enough to keep the in-flight limit busy, bounded so a slow sink backpressures reads.</summary>
-    private int ReadAhead => Math.Clamp(_policy.Inflight * 2, 256, 16384);
+    private int ReadAhead => Math.Clamp(_graph!.Policy.Inflight * 2, 256, 16384);
 
     private void MaybeRead()
     {
@@ -71,14 +71,14 @@ internal sealed partial class TriggerActor
             case ReadReply reply:
                 Take(reply.Records);
                 break;
-            case EventlogRefusal { Kind: BrokerErrorKind.Invalid, Field: "offset" } refusal:
+            case Refusal { Kind: BrokerErrorKind.Invalid, Field: "offset" } refusal:
                 // Retention removed events this trigger had not delivered yet: it goes on from the earliest still stored.
                 NoteError($"events were removed by retention before delivery: {refusal.Message}");
-                _log.Warning("Trigger {0}: {1}; skipping to the earliest stored event", _entityId, refusal.Message);
+                Log.Warning("Trigger {0}: {1}; skipping to the earliest stored event", _entityId, refusal.Message);
                 SkipToEarliest();
                 return;
             default:
-                _log.Warning("Trigger {0}: reading offset {1} failed ({2}); retrying", _entityId, done.Offset, Describe(done.Reply));
+                Log.Warning("Trigger {0}: reading offset {1} failed ({2}); retrying", _entityId, done.Offset, Asks.Describe(done.Reply));
                 _reading = true;
                 Timers.StartSingleTimer(ReadTimer, new ReadTimedOut(_generation, _readPos), _settings.RetryFailedIo);
                 return;
@@ -91,7 +91,6 @@ internal sealed partial class TriggerActor
     /// <summary>Filters the records read and hands those that pass to the scheduler, each due at its store time plus the subscription's delay.</summary>
     private void Take(IReadOnlyList<StoredRecord> records)
     {
-        var delay = TimeSpan.FromTicks(_config!.Subscription.DelayTicks);
         foreach (var record in records)
         {
             if (record.Offset != _readPos)
@@ -108,14 +107,13 @@ internal sealed partial class TriggerActor
                 continue;
             }
 
-            if (_filter is { } filter && !filter.Matches(record.Event))
+            if (!_graph!.Admits(record.Event))
             {
                 continue;
             }
 
             _bodies[record.Offset] = record;
-            var stored = new DateTimeOffset(record.StoreTicks, TimeSpan.Zero);
-            _scheduler!.Offer(record.Offset, PartitionKeyOf(record.Event), stored + delay);
+            _scheduler!.Offer(record.Offset, EventRouting.PartitionKeyOf(record.Event), _graph.DueAt(new DateTimeOffset(record.StoreTicks, TimeSpan.Zero)));
         }
     }
 
@@ -148,8 +146,6 @@ internal sealed partial class TriggerActor
         return true;
     }
 
-    private static string? PartitionKeyOf(Event e) =>
-        e.Extensions.TryGet(EventRouting.PartitionKeyAttribute, out var key) ? key.AsText ?? key.ToString() : null;
 
     /// <summary>The earliest offset still stored, after retention removed events the trigger had not read.</summary>
     private sealed record Skipped(long Earliest);

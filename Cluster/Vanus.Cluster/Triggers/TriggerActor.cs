@@ -3,10 +3,9 @@ using Akka.Event;
 using Akka.Persistence;
 using Vanus.Cluster.Eventlogs;
 using Vanus.Operators.Delivery;
-using Vanus.Operators.Filters;
-using Vanus.Operators.Transform;
+using Vanus.Operators.Subscriptions;
+using Vanus.Cluster.Messaging;
 using Vanus.Runtime.Broker;
-using Vanus.Runtime.Codecs;
 
 namespace Vanus.Cluster.Triggers;
 
@@ -20,7 +19,7 @@ namespace Vanus.Cluster.Triggers;
 /// filter reaches the sink at least once.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "An actor's resources are released in PostStop.")]
-internal sealed partial class TriggerActor : ReceivePersistentActor, IWithTimers
+internal sealed partial class TriggerActor : JournaledActor, IWithTimers
 {
     private const string WakeTimer = "wake";
     private const string FlushTimer = "flush";
@@ -28,7 +27,6 @@ internal sealed partial class TriggerActor : ReceivePersistentActor, IWithTimers
 
     private readonly string _entityId;
     private readonly TriggerSettings _settings;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _stopping = new();
 
     // Persisted state.
@@ -39,10 +37,7 @@ internal sealed partial class TriggerActor : ReceivePersistentActor, IWithTimers
 
     // Configuration.
     private TriggerConfig? _config;
-    private SubscriptionFilter? _filter;
-    private Transformer? _transformer;
-    private HttpDelivery? _delivery;
-    private DeliveryPolicy _policy = DeliveryPolicy.Default;
+    private SubscriptionGraph? _graph;
     private DeliveryScheduler? _scheduler;
     private string? _broken;
     private bool _resolvingStart;
@@ -127,7 +122,8 @@ internal sealed partial class TriggerActor : ReceivePersistentActor, IWithTimers
             Flush();
             DeferAsync(StopTrigger.Instance, _ => Context.Stop(Self));
         });
-        PersistenceReplies();
+        Command<StartRetry>(_ => ResolveStart());
+        HandlePersistenceReplies(() => $"Trigger {_entityId}", deleteOlderSnapshots: false);
     }
 
     private void Configure(ConfigureTrigger command)
@@ -163,23 +159,12 @@ internal sealed partial class TriggerActor : ReceivePersistentActor, IWithTimers
         Resume();
     }
 
-    /// <summary>Builds the filter, transformer, delivery and scheduler of a configuration; a definition that no longer compiles stops delivery with the reason.</summary>
+    /// <summary>Compiles the subscription's graph (filter, transformer, delay, sink) and updates the scheduler; a definition that no longer compiles stops delivery with the reason.</summary>
     private void Compile(TriggerConfig config)
     {
-        var subscription = config.Subscription;
         try
         {
-            _filter = subscription.Filters is { } filters ? SubscriptionFilter.Parse(filters) : null;
-            _transformer = subscription.Transformer is { } transformer ? Transformer.Parse(transformer) : null;
-            _policy = subscription.Delivery.ToPolicy();
-            _delivery = subscription.Protocol == SinkProtocol.Http && subscription.Sink is { } sink
-                ? new HttpDelivery(
-                    _settings.Http,
-                    new Uri(sink, UriKind.Absolute),
-                    subscription.Mode == SinkMode.Structured ? ContentMode.Structured : ContentMode.Binary,
-                    subscription.SinkHeaders,
-                    _policy.Timeout)
-                : null;
+            _graph = SubscriptionGraph.Compile(config.Subscription.ToSpec(), new SubscriptionGraphOptions { Http = _settings.Http, Time = _settings.Time });
             _broken = null;
         }
 #pragma warning disable CA1031 // the subscription was validated when it was written; whatever fails now is reported, not thrown
@@ -187,18 +172,18 @@ internal sealed partial class TriggerActor : ReceivePersistentActor, IWithTimers
 #pragma warning restore CA1031
         {
             _broken = $"the subscription's definition cannot be used: {ex.Message}";
-            _log.Error("Trigger {0}: {1}", _entityId, _broken);
+            Log.Error("Trigger {0}: {1}", _entityId, _broken);
             NoteError(_broken);
             return;
         }
 
         if (_scheduler is null)
         {
-            _scheduler = new DeliveryScheduler(_policy);
+            _scheduler = new DeliveryScheduler(_graph.Policy);
         }
         else
         {
-            _scheduler.UpdatePolicy(_policy);
+            _scheduler.UpdatePolicy(_graph.Policy);
         }
     }
 
@@ -241,7 +226,7 @@ internal sealed partial class TriggerActor : ReceivePersistentActor, IWithTimers
         if (start is not { } position)
         {
             // The eventlog is not there yet (a node still starting): asked again shortly.
-            _log.Warning("Trigger {0}: resolving the start position failed ({1}); retrying", _entityId, Describe(resolved.Reply));
+            Log.Warning("Trigger {0}: resolving the start position failed ({1}); retrying", _entityId, Asks.Describe(resolved.Reply));
             Timers.StartSingleTimer("start", new StartRetry(), _settings.RetryFailedIo);
             return;
         }
@@ -292,23 +277,6 @@ internal sealed partial class TriggerActor : ReceivePersistentActor, IWithTimers
         Context.Stop(Self);
     }
 
-    private static string Describe(object reply) => reply switch
-    {
-        Exception ex => ex.Message,
-        EventlogRefusal refusal => refusal.Message,
-        _ => reply.GetType().Name,
-    };
-
-    private void PersistenceReplies()
-    {
-        Command<SaveSnapshotSuccess>(s => DeleteMessages(s.Metadata.SequenceNr));
-        Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "Trigger {0}: saving a snapshot failed", _entityId));
-        Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(f => _log.Warning(f.Cause, "Trigger {0}: trimming its journal failed", _entityId));
-        Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(f => _log.Warning(f.Cause, "Trigger {0}: deleting its snapshots failed", _entityId));
-        Command<StartRetry>(_ => ResolveStart());
-    }
 
     protected override void PostStop()
     {

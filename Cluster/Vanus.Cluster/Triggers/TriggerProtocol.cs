@@ -3,9 +3,9 @@ using Akka.Event;
 using MessagePack;
 using Vanus.Cluster.Controller;
 using Vanus.Cluster.Hosting;
+using Vanus.Cluster.Messaging;
 using Vanus.Cluster.Serialization;
 using Vanus.Operators.Delivery;
-using Vanus.Runtime.Broker;
 
 namespace Vanus.Cluster.Triggers;
 
@@ -31,7 +31,7 @@ internal sealed record ConfigureTrigger(
 [MessagePackObject]
 internal sealed record GetTriggerStatus([property: Key(0)] string EntityId) : ITriggerCommand;
 
-/// <summary>Moves a paused trigger to the first event stored at or after a time, dropping its retries; answered with <see cref="TriggerAck"/> or <see cref="TriggerRefusal"/>.</summary>
+/// <summary>Moves a paused trigger to the first event stored at or after a time, dropping its retries; answered with <see cref="TriggerAck"/> or <see cref="Refusal"/>.</summary>
 [MessagePackObject]
 internal sealed record ResetTrigger(
     [property: Key(0)] string EntityId,
@@ -91,12 +91,6 @@ internal sealed record TriggerAck(
     [property: Key(0)] string EntityId,
     [property: Key(1)] int Count) : IClusterMessage;
 
-/// <summary>A trigger refused a command; the kind decides the status code.</summary>
-[MessagePackObject]
-internal sealed record TriggerRefusal(
-    [property: Key(0)] BrokerErrorKind Kind,
-    [property: Key(1)] string Message,
-    [property: Key(2)] string? Field) : IClusterMessage;
 
 /// <summary>A trigger's progress and counts.</summary>
 [MessagePackObject]

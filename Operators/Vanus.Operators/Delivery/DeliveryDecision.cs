@@ -5,7 +5,7 @@ namespace Vanus.Operators.Delivery;
 /// and the decision's time otherwise; <see cref="Attempt"/> is the next attempt for a retry and the attempts made so far otherwise;
 /// <see cref="Error"/> and <see cref="StatusCode"/> come from the failed attempt; <see cref="Reason"/> says why an item was given up.
 /// </summary>
-internal readonly record struct DeliveryDecision(DeliveryDecisionKind Kind, DateTimeOffset Due, int Attempt, string? Error, string? Reason = null, int? StatusCode = null)
+public readonly record struct DeliveryDecision(DeliveryDecisionKind Kind, DateTimeOffset Due, int Attempt, string? Error, string? Reason = null, int? StatusCode = null)
 {
     /// <summary>The reason of an item given up after its last attempt failed.</summary>
     public const string MaxAttemptsExhausted = "MaxAttemptsExhausted";

@@ -1,7 +1,7 @@
 namespace Vanus.Operators.Delivery;
 
 /// <summary>What becomes of an item after an attempt.</summary>
-internal enum DeliveryDecisionKind
+public enum DeliveryDecisionKind
 {
     /// <summary>Delivered; the item is forgotten.</summary>
     Done,

@@ -1,7 +1,7 @@
 namespace Vanus.Operators.Delivery;
 
 /// <summary>The result of one delivery attempt: its kind, the error text for users and the sink's status code when it answered.</summary>
-internal readonly record struct DeliveryOutcome(DeliveryOutcomeKind Kind, string? Error, int? StatusCode)
+public readonly record struct DeliveryOutcome(DeliveryOutcomeKind Kind, string? Error, int? StatusCode)
 {
     /// <summary>The sink took the event.</summary>
     public static DeliveryOutcome Delivered { get; } = new(DeliveryOutcomeKind.Delivered, null, null);

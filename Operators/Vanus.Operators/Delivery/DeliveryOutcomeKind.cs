@@ -1,7 +1,7 @@
 namespace Vanus.Operators.Delivery;
 
 /// <summary>What one delivery attempt came to.</summary>
-internal enum DeliveryOutcomeKind
+public enum DeliveryOutcomeKind
 {
     /// <summary>The sink took the event (2xx).</summary>
     Delivered,

@@ -11,7 +11,7 @@ namespace Vanus.Operators.Delivery;
 /// Every operation is O(log n) amortised. Structures drop cancelled entries lazily and are rebuilt once stale entries
 /// outnumber the tracked items, so memory stays proportional to what is tracked.
 /// </remarks>
-internal sealed class DeliveryScheduler
+public sealed class DeliveryScheduler
 {
     // Below this, stale entries are left for the lazy pops; a rebuild would cost more than it frees.
     private const int CompactionSlack = 1024;

@@ -20,7 +20,7 @@ namespace Vanus.Operators.Timing;
 /// has grown, and chunks never move, so growth copies nothing.</para>
 /// </remarks>
 /// <typeparam name="T">The payload handed back on expiry; meant to be small (an eventlog position, not an event).</typeparam>
-internal sealed class TimingWheel<T>
+public sealed class TimingWheel<T>
 {
     /// <summary>The default tick of level 0: one millisecond.</summary>
     public static readonly TimeSpan DefaultTick = TimeSpan.FromMilliseconds(1);

@@ -28,7 +28,7 @@ public sealed class ScheduleActorTests : IAsyncLifetime
         _entry = new ScheduleEntry("default", "pulse", "44444444444444444444444444444444", "orders", null, "UTC", TimeSpan.FromSeconds(10).Ticks, new Event("x", "/cron", "pulse"), Start, 7);
     }
 
-    private ScheduleSettings Settings => new(() => _broker, _time);
+    private ScheduleSettings Settings => new(_broker, _time);
 
     public Task InitializeAsync()
     {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Vanus.Cluster.Broker;
 using Vanus.Runtime.Broker;
 using Vanus.Runtime.Events;
 
@@ -27,10 +28,10 @@ internal enum Outcome
 }
 
 /// <summary>
-/// The broker a schedule actor appends through, over one in-memory eventlog of the bus <c>default/orders</c>: each append
+/// The node's path to a bus as a schedule actor sees it, over one in-memory eventlog of the bus <c>default/orders</c>: each append
 /// follows <see cref="Script"/> (then <see cref="Next"/>), and the reads the in-doubt check makes are counted.
 /// </summary>
-internal sealed class ScriptedBroker(TimeProvider time) : IEventbusBroker
+internal sealed class ScriptedBroker(TimeProvider time) : IEventbusAppender
 {
     private readonly Lock _gate = new();
     private readonly List<(DateTimeOffset StoreTime, Event Event)> _log = [];
@@ -142,25 +143,4 @@ internal sealed class ScriptedBroker(TimeProvider time) : IEventbusBroker
     }
 
     private static BrokerException Gone() => new(BrokerErrorKind.NotFound, "eventbus 'orders' does not exist in namespace 'default'", "eventbus");
-
-    // A schedule actor only appends, finds offsets by time and reads; the catalog calls are not part of its contract.
-    public Task<NamespaceInfo> CreateNamespaceAsync(string name, CancellationToken cancellationToken = default) => throw NotUsed();
-
-    public Task<IReadOnlyList<NamespaceInfo>> ListNamespacesAsync(CancellationToken cancellationToken = default) => throw NotUsed();
-
-    public Task<NamespaceInfo?> GetNamespaceAsync(string name, CancellationToken cancellationToken = default) => throw NotUsed();
-
-    public Task<bool> DeleteNamespaceAsync(string name, CancellationToken cancellationToken = default) => throw NotUsed();
-
-    public Task<EventbusInfo> CreateEventbusAsync(string @namespace, EventbusSpec spec, CancellationToken cancellationToken = default) => throw NotUsed();
-
-    public Task<IReadOnlyList<EventbusInfo>> ListEventbusesAsync(string @namespace, CancellationToken cancellationToken = default) => throw NotUsed();
-
-    public Task<EventbusInfo?> GetEventbusAsync(string @namespace, string name, CancellationToken cancellationToken = default) => throw NotUsed();
-
-    public Task<bool> DeleteEventbusAsync(string @namespace, string name, CancellationToken cancellationToken = default) => throw NotUsed();
-
-    public Task<EventRecord?> GetAsync(string @namespace, string eventbus, EventId eventId, CancellationToken cancellationToken = default) => throw NotUsed();
-
-    private static InvalidOperationException NotUsed() => new("a schedule actor does not make this call");
 }

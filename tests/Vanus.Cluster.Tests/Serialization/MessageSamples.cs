@@ -1,5 +1,6 @@
 using Vanus.Cluster.Controller;
 using Vanus.Cluster.Eventlogs;
+using Vanus.Cluster.Messaging;
 using Vanus.Cluster.Schedules;
 using Vanus.Cluster.Timers;
 using Vanus.Cluster.Triggers;
@@ -69,7 +70,7 @@ internal static class MessageSamples
             new NamespaceCreated(view, ns),
             new EventbusCreated(view, bus),
             new CatalogDeleted(view, true),
-            new ControllerRefusal(BrokerErrorKind.Invalid, "an eventbus has 1 to 64 eventlogs, not 0", "eventlogs"),
+            new Refusal(BrokerErrorKind.Invalid, "an eventbus has 1 to 64 eventlogs, not 0", "eventlogs"),
             StopController.Instance,
             new NamespaceAdded(ns),
             new NamespaceRemoved("tenant"),
@@ -88,7 +89,6 @@ internal static class MessageSamples
             new EventlogInfoReply(3, 42),
             new DeleteEventlog(entity),
             new EventlogAck(entity),
-            new EventlogRefusal(BrokerErrorKind.Unavailable, "eventlog is closing", null),
             StopEventlog.Instance,
             new EventlogCreated(config),
             new LeaderEpochStarted(7),
@@ -114,7 +114,6 @@ internal static class MessageSamples
             new PulledBatch([new PulledItem(12, 12, 2, FullEvent), new PulledItem(-4, 3, 1, BareEvent)]),
             new AckEvents(trigger, [new PullToken(12, 2), new PullToken(-4, 1)]),
             new TriggerAck(trigger, 3),
-            new TriggerRefusal(BrokerErrorKind.Invalid, "a subscription is reset while paused: pause it first", "state"),
             StopTrigger.Instance,
             new TriggerStarted(40),
             new TriggerProgress(41, [retry], [10, 11], counts),

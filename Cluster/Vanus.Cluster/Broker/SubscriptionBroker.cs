@@ -1,15 +1,22 @@
 using System.Globalization;
 using Akka.Actor;
 using Vanus.Cluster.Controller;
-using Vanus.Cluster.Eventlogs;
+using Vanus.Cluster.Messaging;
 using Vanus.Cluster.Triggers;
 using Vanus.Operators.Subscriptions;
 using Vanus.Runtime.Broker;
 
 namespace Vanus.Cluster.Broker;
 
-internal sealed partial class EventbusBroker
+/// <summary>
+/// The node's <see cref="ISubscriptionBroker"/>: documents and lifecycle through the controller, progress, dead letters
+/// and pull consumption through the subscription's triggers (one per eventlog).
+/// </summary>
+internal sealed class SubscriptionBroker(IActorRef controller, IActorRef triggers, EventlogAppender appender) : ISubscriptionBroker
 {
+    private readonly CatalogCache _catalog = appender.Catalog;
+    private readonly EventlogAppender _appender = appender;
+
     private const int DeadLetterScanBatch = 512;
 
     public async Task<SubscriptionInfo> CreateSubscriptionAsync(string @namespace, SubscriptionSpec spec, CancellationToken cancellationToken = default)
@@ -18,7 +25,7 @@ internal sealed partial class EventbusBroker
         SubscriptionChecks.Check(spec);
         Serving();
         var changed = await AskControllerAsync<SubscriptionChanged>(new CreateSubscription(SubscriptionEntry.From(@namespace, spec)), cancellationToken).ConfigureAwait(false);
-        Apply(changed.Catalog);
+        _catalog.Apply(changed.Catalog);
         await ConfigureTriggersAsync(changed.Subscription, cancellationToken).ConfigureAwait(false);
         return await SubscriptionInfoAsync(changed.Subscription, cancellationToken).ConfigureAwait(false);
     }
@@ -29,7 +36,7 @@ internal sealed partial class EventbusBroker
         SubscriptionChecks.Check(spec);
         Serving();
         var changed = await AskControllerAsync<SubscriptionChanged>(new UpdateSubscription(SubscriptionEntry.From(@namespace, spec)), cancellationToken).ConfigureAwait(false);
-        Apply(changed.Catalog);
+        _catalog.Apply(changed.Catalog);
         await ConfigureTriggersAsync(changed.Subscription, cancellationToken).ConfigureAwait(false);
         return await SubscriptionInfoAsync(changed.Subscription, cancellationToken).ConfigureAwait(false);
     }
@@ -61,7 +68,7 @@ internal sealed partial class EventbusBroker
         ArgumentNullException.ThrowIfNull(name);
         var catalog = Serving();
         var deleted = await AskControllerAsync<SubscriptionDeleted>(new DeleteSubscription(@namespace, name), cancellationToken).ConfigureAwait(false);
-        Apply(deleted.Catalog);
+        _catalog.Apply(deleted.Catalog);
         if (deleted.Removed is not { } removed)
         {
             return false;
@@ -179,7 +186,7 @@ internal sealed partial class EventbusBroker
             {
                 if (!asks[i].IsCompleted)
                 {
-                    _triggers.Tell(new CancelPull(entry.TriggerId(i), pullId));
+                    triggers.Tell(new CancelPull(entry.TriggerId(i), pullId));
                 }
             }
         }
@@ -233,7 +240,7 @@ internal sealed partial class EventbusBroker
         ArgumentNullException.ThrowIfNull(name);
         Serving();
         var changed = await AskControllerAsync<SubscriptionChanged>(new SetSubscriptionPaused(@namespace, name, paused), cancellationToken).ConfigureAwait(false);
-        Apply(changed.Catalog);
+        _catalog.Apply(changed.Catalog);
         await ConfigureTriggersAsync(changed.Subscription, cancellationToken).ConfigureAwait(false);
         return await SubscriptionInfoAsync(changed.Subscription, cancellationToken).ConfigureAwait(false);
     }
@@ -241,7 +248,7 @@ internal sealed partial class EventbusBroker
     /// <summary>Hands every trigger of the subscription its configuration and waits until each has it (a new one: until it knows where it starts).</summary>
     private async Task ConfigureTriggersAsync(SubscriptionEntry entry, CancellationToken cancellationToken)
     {
-        var catalog = Volatile.Read(ref _catalog);
+        var catalog = _catalog.Current;
         var bus = FindEventbus(catalog, entry.Namespace, entry.Eventbus);
         var deadLetter = bus.DeadLetterBus is { } dl ? catalog.Eventbus(entry.Namespace, dl) : null;
         await Task.WhenAll(TriggerConfigs.For(entry, bus, deadLetter).Select(c => AskTriggerAsync<TriggerAck>(c, cancellationToken))).ConfigureAwait(false);
@@ -249,12 +256,11 @@ internal sealed partial class EventbusBroker
 
     private async Task<SubscriptionInfo> SubscriptionInfoAsync(SubscriptionEntry entry, CancellationToken cancellationToken)
     {
-        var bus = FindEventbus(Volatile.Read(ref _catalog), entry.Namespace, entry.Eventbus);
+        var bus = FindEventbus(_catalog.Current, entry.Namespace, entry.Eventbus);
         var triggers = await Task.WhenAll(Enumerable.Range(0, bus.Eventlogs).Select(async i =>
         {
             var statusTask = AskTriggerAsync<TriggerStatus>(new GetTriggerStatus(entry.TriggerId(i)), cancellationToken);
-            var id = bus.EntityId(i);
-            var infoTask = AskEventlogAsync<EventlogInfoReply>(new GetEventlogInfo(id), id, cancellationToken);
+            var infoTask = _appender.InfoAsync(bus, i, cancellationToken);
             var (status, info) = (await statusTask.ConfigureAwait(false), await infoTask.ConfigureAwait(false));
             var committed = status.Started ? status.Committed : info.Next;
             var error = status.LastError is { } message ? new SinkError(message, status.LastErrorTime ?? default) : null;
@@ -298,19 +304,18 @@ internal sealed partial class EventbusBroker
     /// <summary>The dead letters of one subscription in the (single-eventlog) dead-letter bus, from <paramref name="from"/> to <paramref name="to"/> inclusive.</summary>
     private async IAsyncEnumerable<DeadLetterRecord> ScanDeadLettersAsync(EventbusEntry deadLetter, string subscription, long from, long to, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var id = deadLetter.EntityId(0);
-        var info = await AskEventlogAsync<EventlogInfoReply>(new GetEventlogInfo(id), id, cancellationToken).ConfigureAwait(false);
+        var info = await _appender.InfoAsync(deadLetter, 0, cancellationToken).ConfigureAwait(false);
         var offset = Math.Max(from, info.Earliest);
         var end = Math.Min(to, info.Next - 1);
         while (offset <= end)
         {
-            var reply = await AskEventlogAsync<ReadReply>(new ReadEvents(id, offset, (int)Math.Min(DeadLetterScanBatch, end - offset + 1)), id, cancellationToken).ConfigureAwait(false);
-            if (reply.Records.Count == 0)
+            var records = await _appender.ReadAsync(deadLetter, 0, offset, (int)Math.Min(DeadLetterScanBatch, end - offset + 1), cancellationToken).ConfigureAwait(false);
+            if (records.Count == 0)
             {
                 yield break;
             }
 
-            foreach (var record in reply.Records)
+            foreach (var record in records)
             {
                 if (record.Offset > end)
                 {
@@ -319,7 +324,7 @@ internal sealed partial class EventbusBroker
 
                 if (record.Event.Extensions.TryGet(TriggerActor.DeadLetterSubscription, out var owner) && owner.AsText == subscription)
                 {
-                    yield return new DeadLetterRecord(0, record.Offset, new DateTimeOffset(record.StoreTicks, TimeSpan.Zero), record.Event);
+                    yield return new DeadLetterRecord(0, record.Offset, record.StoreTime, record.Event);
                 }
 
                 offset = record.Offset + 1;
@@ -329,5 +334,15 @@ internal sealed partial class EventbusBroker
 
     /// <summary>Asks one trigger; <paramref name="extra"/> lengthens the wait for a command that itself waits (a pull).</summary>
     private Task<T> AskTriggerAsync<T>(ITriggerCommand command, CancellationToken cancellationToken, TimeSpan extra = default) =>
-        AskAsync<T>(_triggers, command, $"trigger {command.EntityId}", _timeout + extra, cancellationToken);
+        triggers.AskAsync<T>(command, $"trigger {command.EntityId}", _appender.Timeout + extra, cancellationToken);
+
+    private CatalogIndex Serving() => _appender.Serving();
+
+    private static NamespaceEntry FindNamespace(CatalogIndex catalog, string @namespace) =>
+        catalog.Namespace(@namespace) ?? throw EventlogAppender.NamespaceNotFound(@namespace);
+
+    private static EventbusEntry FindEventbus(CatalogIndex catalog, string @namespace, string name) => EventlogAppender.FindEventbus(catalog, @namespace, name);
+
+    private Task<T> AskControllerAsync<T>(object command, CancellationToken cancellationToken) =>
+        controller.AskAsync<T>(command, "the controller", _appender.Timeout, cancellationToken);
 }

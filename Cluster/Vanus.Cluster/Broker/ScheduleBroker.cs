@@ -1,13 +1,18 @@
 using Akka.Actor;
 using Vanus.Cluster.Controller;
+using Vanus.Cluster.Messaging;
 using Vanus.Cluster.Schedules;
 using Vanus.Operators.Timing;
 using Vanus.Runtime.Broker;
 
 namespace Vanus.Cluster.Broker;
 
-internal sealed partial class EventbusBroker : IScheduleBroker
+/// <summary>The node's <see cref="IScheduleBroker"/>: documents through the controller, progress from each schedule's actor.</summary>
+internal sealed class ScheduleBroker(IActorRef controller, IActorRef schedules, EventlogAppender appender) : IScheduleBroker
 {
+    private readonly CatalogCache _catalog = appender.Catalog;
+    private readonly EventlogAppender _appender = appender;
+
     /// <summary>The schedule shard region; set by the node once it is started (before the node serves anything).</summary>
     public IActorRef ScheduleRegion { get; set; } = ActorRefs.Nobody;
 
@@ -22,7 +27,7 @@ internal sealed partial class EventbusBroker : IScheduleBroker
 
         Serving();
         var changed = await AskControllerAsync<ScheduleChanged>(new CreateSchedule(ScheduleEntry.From(@namespace, spec)), cancellationToken).ConfigureAwait(false);
-        Apply(changed.Catalog);
+        _catalog.Apply(changed.Catalog);
 
         // The controller starts the actor too; asking here means the schedule is running when the call returns.
         var entry = changed.Schedule;
@@ -57,7 +62,7 @@ internal sealed partial class EventbusBroker : IScheduleBroker
         ArgumentNullException.ThrowIfNull(name);
         Serving();
         var deleted = await AskControllerAsync<ScheduleDeleted>(new DeleteSchedule(@namespace, name), cancellationToken).ConfigureAwait(false);
-        Apply(deleted.Catalog);
+        _catalog.Apply(deleted.Catalog);
         if (deleted.Removed is not { } removed)
         {
             return false;
@@ -101,5 +106,13 @@ internal sealed partial class EventbusBroker : IScheduleBroker
     }
 
     private Task<T> AskScheduleAsync<T>(IScheduleCommand command, CancellationToken cancellationToken) =>
-        AskAsync<T>(ScheduleRegion, command, $"schedule {command.EntityId}", _timeout, cancellationToken);
+        schedules.AskAsync<T>(command, $"schedule {command.EntityId}", _appender.Timeout, cancellationToken);
+
+    private CatalogIndex Serving() => _appender.Serving();
+
+    private static NamespaceEntry FindNamespace(CatalogIndex catalog, string @namespace) =>
+        catalog.Namespace(@namespace) ?? throw EventlogAppender.NamespaceNotFound(@namespace);
+
+    private Task<T> AskControllerAsync<T>(object command, CancellationToken cancellationToken) =>
+        controller.AskAsync<T>(command, "the controller", _appender.Timeout, cancellationToken);
 }
