@@ -37,6 +37,22 @@ public sealed record DeliverySettings
 
     internal double? EventsPerSecond { get; private init; }
 
+    /// <summary>The policy these settings make, the node's defaults filling what was not set.</summary>
+    internal DeliveryPolicy ToPolicy()
+    {
+        var policy = DeliveryPolicy.Default;
+        return policy with
+        {
+            MaxAttempts = Attempts ?? policy.MaxAttempts,
+            Backoff = Waits ?? policy.Backoff,
+            Timeout = AttemptTimeout ?? policy.Timeout,
+            DeadLetter = DeadLetters ?? policy.DeadLetter,
+            Ordered = InOrder ?? policy.Ordered,
+            Inflight = InflightLimit ?? policy.Inflight,
+            RateLimit = EventsPerSecond ?? policy.RateLimit,
+        };
+    }
+
     /// <summary>True when no setting was changed, so the document needs no <c>delivery</c>.</summary>
     internal bool IsEmpty =>
         Attempts is null && Waits is null && AttemptTimeout is null && DeadLetters is null

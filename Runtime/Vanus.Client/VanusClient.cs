@@ -19,6 +19,9 @@ public sealed class VanusClient : IDisposable
         Subscriptions = new SubscriptionApi(_connection);
     }
 
+    /// <summary>The clock the client waits on (retry pauses, in-process runs).</summary>
+    internal TimeProvider Time => _connection.Time;
+
     /// <summary>The node's base URL.</summary>
     public Uri Endpoint => _connection.Endpoint;
 

@@ -235,8 +235,33 @@ public sealed class SubscriptionPipelineTests
         Assert.Throws<ArgumentNullException>(() => Pipeline.FromEventBus(null!));
         Assert.Throws<ArgumentNullException>(() => Pipeline.FromEventBus("b").Where((string)null!));
         Assert.Throws<ArgumentNullException>(() => Pipeline.FromEventBus("b").Where((Operators.Filters.SubscriptionFilter)null!));
-        Assert.Throws<ArgumentNullException>(() => Pipeline.FromEventBus("b").To(null!));
+        Assert.Throws<ArgumentNullException>(() => Pipeline.FromEventBus("b").To((HttpSink)null!));
+        Assert.Throws<ArgumentNullException>(() => Pipeline.FromEventBus("b").To((Func<Runtime.Events.Event, CancellationToken, ValueTask>)null!));
         Assert.Throws<ArgumentNullException>(() => Pipeline.FromEventBus("b").Transform((Action<TransformerBuilder>)null!));
         Assert.Throws<ArgumentNullException>(() => Pipeline.FromEventBus("b").WithDelivery(null!));
+    }
+
+    [Fact]
+    public void A_pipeline_with_CSharp_stages_runs_only_in_process()
+    {
+        var declarative = Pipeline.FromEventBus("orders").Where("amount > 1").To(Sink.Http("http://127.0.0.1:9000/hook"));
+        var local = declarative.Select(e => e).Where(e => e.Type != "x");
+
+        Assert.False(declarative.IsLocal);
+        Assert.True(local.IsLocal);
+        Assert.Contains("RunAsync", Assert.Throws<InvalidOperationException>(() => local.ToJson("s")).Message, StringComparison.Ordinal);
+        Assert.True(Pipeline.FromEventBus("orders").To((_, _) => ValueTask.CompletedTask).IsLocal);
+
+        // The declarative part stays as it was: C# stages are added, not mixed into the document.
+        Assert.Equal(declarative.ToJson("s"), Pipeline.FromEventBus("orders").Where("amount > 1").To(Sink.Http("http://127.0.0.1:9000/hook")).ToJson("s"));
+    }
+
+    [Fact]
+    public async Task A_run_needs_somewhere_to_deliver()
+    {
+        using var client = new VanusClient(new Uri("http://127.0.0.1:9"));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Pipeline.FromEventBus("orders").Select(e => e).RunAsync(client, "local"));
+        Assert.Contains("To(", error.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<ArgumentException>(() => Pipeline.FromEventBus("orders").To((_, _) => ValueTask.CompletedTask).RunAsync(client, "bad name!"));
     }
 }

@@ -42,6 +42,13 @@ internal sealed class PullConsumer(SubscriptionApi api, TimeProvider time, strin
         }
     }
 
+    /// <summary>Acknowledges handled events, retried after transient failures until it answers or the token is cancelled.</summary>
+    public Task<int> AckAsync(IReadOnlyList<string> tokens, CancellationToken cancellationToken) =>
+        RetryAsync(ct => api.AckAsync(name, tokens, ct), cancellationToken);
+
+    /// <summary>Acknowledges what was handled while stopping: once, within a few seconds; a lost ack means a redelivery.</summary>
+    public Task FinalAckAsync(IReadOnlyList<string> tokens) => FinalAckAsync([.. tokens]);
+
     /// <summary>One pull, retried after transient failures until it answers or the token is cancelled.</summary>
     public Task<IReadOnlyList<ReceivedEvent>> PullAsync(CancellationToken cancellationToken) =>
         RetryAsync(ct => api.PullAsync(name, options.MaxEvents, options.Wait, ct), cancellationToken);

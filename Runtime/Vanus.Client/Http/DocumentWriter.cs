@@ -15,18 +15,8 @@ internal static class DocumentWriter
         w.WriteString("eventbus"u8, pipeline.Eventbus);
         if (pipeline.Filters.Length > 0)
         {
-            // Each filter is itself a conjunction (a filters array); the document's array is their concatenation.
-            w.WriteStartArray("filters"u8);
-            foreach (var filter in pipeline.Filters)
-            {
-                using var items = JsonDocument.Parse(filter.Json);
-                foreach (var item in items.RootElement.EnumerateArray())
-                {
-                    item.WriteTo(w);
-                }
-            }
-
-            w.WriteEndArray();
+            w.WritePropertyName("filters"u8);
+            WriteFilters(w, pipeline);
         }
 
         if (pipeline.TransformerJson is { } transformer)
@@ -80,6 +70,9 @@ internal static class DocumentWriter
         w.WriteEndObject();
     });
 
+    /// <summary>The pipeline's filters as the document's <c>filters</c> array: each filter's own conjunction, concatenated.</summary>
+    public static string Filters(SubscriptionPipeline pipeline) => Write(w => WriteFilters(w, pipeline));
+
     public static string Eventbus(string name, int eventlogs) => Write(w =>
     {
         w.WriteStartObject();
@@ -109,6 +102,22 @@ internal static class DocumentWriter
     });
 
     public static string Delivery(DeliverySettings delivery) => Write(w => WriteDelivery(w, delivery));
+
+    // Each filter is itself a conjunction (a filters array); the document's array is their concatenation.
+    private static void WriteFilters(Utf8JsonWriter w, SubscriptionPipeline pipeline)
+    {
+        w.WriteStartArray();
+        foreach (var filter in pipeline.Filters)
+        {
+            using var items = JsonDocument.Parse(filter.Json);
+            foreach (var item in items.RootElement.EnumerateArray())
+            {
+                item.WriteTo(w);
+            }
+        }
+
+        w.WriteEndArray();
+    }
 
     private static void WriteDelivery(Utf8JsonWriter w, DeliverySettings d)
     {
