@@ -51,6 +51,9 @@ public sealed record NodeOptions
     /// <summary>The clock for store times, creation times, sync intervals and retention.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>Where the actors' log lines go (categories are the logging classes: <c>Vanus.Cluster.*</c>, <c>Akka.*</c>); null: Akka's own console logger, warnings and errors only.</summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; init; }
+
     /// <summary>How many timer eventlogs hold delayed events (each with its own timer actor); fixed for the life of the data folder.</summary>
     public int TimerEventlogs { get; init; } = 2;
 

@@ -21,6 +21,8 @@ public sealed partial class NodeProcess : IAsyncDisposable
     }
 
     /// <summary>The node's data folder.</summary>
+    private readonly List<(Func<string, bool> Match, TaskCompletionSource Seen)> _lineWaiters = [];
+
     public string DataDirectory { get; }
 
     /// <summary>The node's HTTP endpoint once it listens.</summary>
@@ -101,6 +103,23 @@ public sealed partial class NodeProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Completes once the node prints a line that <paramref name="match"/> accepts (including one printed already).</summary>
+    public Task WaitForLineAsync(Func<string, bool> match, TimeSpan patience)
+    {
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_output)
+        {
+            if (_output.ToString().Split('\n').Any(l => match(l.TrimEnd('\r'))))
+            {
+                return Task.CompletedTask;
+            }
+
+            _lineWaiters.Add((match, seen));
+        }
+
+        return seen.Task.WaitAsync(patience);
+    }
+
     /// <summary>An HTTP client for the node.</summary>
     public HttpClient Client() => new() { BaseAddress = Endpoint, Timeout = TimeSpan.FromSeconds(60) };
 
@@ -154,6 +173,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+            _lineWaiters.RemoveAll(w => w.Match(line) && w.Seen.TrySetResult());
         }
 
         if (ListeningLine().Match(line) is { Success: true } m)

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Pattern;
@@ -62,7 +63,10 @@ internal sealed class ClusterNode : IVanusNode
         {
             var catalog = Path.Combine(data, "catalog.db");
             await PrepareCatalogAsync(catalog, cancellationToken).ConfigureAwait(false);
-            system = ActorSystem.Create(NodeConfig.SystemName, NodeConfig.Build(options, catalog));
+            var setup = BootstrapSetup.Create().WithConfig(NodeConfig.Build(options, catalog));
+            system = options.LoggerFactory is { } loggerFactory
+                ? ActorSystem.Create(NodeConfig.SystemName, ActorSystemSetup.Create(setup, new LoggerFactorySetup(loggerFactory)))
+                : ActorSystem.Create(NodeConfig.SystemName, setup);
             var cluster = Akka.Cluster.Cluster.Get(system);
             var memberUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             cluster.RegisterOnMemberUp(() => memberUp.TrySetResult());
@@ -282,6 +286,10 @@ internal sealed class ClusterNode : IVanusNode
         {
             // Not all handed off in time: coordinated shutdown below stops the rest.
         }
+
+        // Once the loggers stop, Akka prints what remoting says on its way down straight to stdout: at info those would be
+        // plain lines in the middle of a JSON log.
+        _system.EventStream.SetLogLevel(Akka.Event.LogLevel.WarningLevel);
 
         // Coordinated shutdown hands every shard off (each eventlog finishes its work and closes its log), leaves the
         // cluster and terminates the actor system.

@@ -33,10 +33,15 @@ internal static class NodeConfig
                 }
                 """
             : "";
+        var loggers = Quote($"{typeof(AkkaLogger).FullName}, {typeof(AkkaLogger).Assembly.GetName().Name}");
+        // With a logger factory every line goes to it, and its filters decide (the host keeps Akka's own at warnings).
+        var logging = options.LoggerFactory is null
+            ? "loglevel = WARNING"
+            : $"loglevel = INFO\n  loggers = [{loggers}]";
         var hocon = $$"""
             {{verification}}
             akka {
-              loglevel = WARNING
+              {{logging}}
               stdout-loglevel = WARNING
               actor {
                 provider = cluster

@@ -19,7 +19,9 @@ internal static class NodeHost
 {
     public static async Task<int> RunAsync(NodeSettings settings, TextWriter output, CancellationToken cancellationToken)
     {
-        var nodeOptions = settings.ToNodeOptions();
+        // One logging pipeline for the node's actors and its HTTP host, so --log-format covers every line.
+        using var loggerFactory = LoggerFactory.Create(logging => ConfigureLogging(logging, settings.LogFormat));
+        var nodeOptions = settings.ToNodeOptions() with { LoggerFactory = loggerFactory };
         var gatewayOptions = settings.ToGatewayOptions();
         var port = settings.Port;
         var bind = settings.Bind;
@@ -40,22 +42,7 @@ internal static class NodeHost
                 ContentRootPath = AppContext.BaseDirectory,
             });
             builder.Logging.ClearProviders();
-            if (settings.LogFormat == "json")
-            {
-                builder.Logging.AddJsonConsole(o => o.IncludeScopes = false);
-            }
-            else
-            {
-                builder.Logging.AddSimpleConsole(o =>
-                {
-                    o.SingleLine = true;
-                    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-                    o.UseUtcTimestamp = true;
-                });
-            }
-
-            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-            builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+            builder.Services.AddSingleton(loggerFactory);
             builder.WebHost.UseKestrel(k =>
             {
                 // The gateway enforces its own body limits with problem documents; Kestrel's must not cut in first.
@@ -107,5 +94,28 @@ internal static class NodeHost
         {
             await node.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, string format)
+    {
+        if (format == "json")
+        {
+            logging.AddJsonConsole(o => o.IncludeScopes = false);
+        }
+        else
+        {
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                o.UseUtcTimestamp = true;
+            });
+        }
+
+        logging.SetMinimumLevel(LogLevel.Information);
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        // Akka's own modules log every cluster event at info; their warnings and errors are what an operator needs.
+        logging.AddFilter("Akka", LogLevel.Warning);
     }
 }
