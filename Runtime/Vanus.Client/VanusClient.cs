@@ -37,6 +37,32 @@ public sealed class VanusClient : IDisposable
     /// <summary>Deploy, watch, steer and consume subscriptions.</summary>
     public ISubscriptionApi Subscriptions { get; }
 
+    /// <summary>The management path <c>api/v1/namespaces/{namespace}/</c> followed by the segments, each escaped (for <see cref="SendAsync"/>).</summary>
+    public string ManagementPath(params string[] segments) => _connection.Management(segments);
+
+    /// <summary>The ingest path of an eventbus of the client's namespace, <c>namespaces/{namespace}/eventbus/{eventbus}/events</c>.</summary>
+    public string IngestPath(string eventbus) => IngestPath(Namespace, eventbus);
+
+    /// <summary>The ingest path of an eventbus of any namespace, relative to a node's endpoint, each name escaped.</summary>
+    public static string IngestPath(string @namespace, string eventbus)
+    {
+        ArgumentNullException.ThrowIfNull(@namespace);
+        ArgumentNullException.ThrowIfNull(eventbus);
+        return $"namespaces/{Uri.EscapeDataString(@namespace)}/eventbus/{Uri.EscapeDataString(eventbus)}/events";
+    }
+
+    /// <summary>
+    /// Sends one request to <paramref name="path"/> (relative to the endpoint) and returns the node's whole answer, whatever
+    /// its status: for tools that show what the node sent (the CLI's <c>--output json</c>). Network failures throw as
+    /// <see cref="HttpClient"/> throws them.
+    /// </summary>
+    public Task<ApiAnswer> SendAsync(HttpMethod method, string path, HttpContent? content = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        ArgumentNullException.ThrowIfNull(path);
+        return _connection.SendAsync(method, path, content, cancellationToken);
+    }
+
     /// <summary>Releases the HTTP client if this client created it; calls made afterwards throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose() => _connection.Dispose();
 }

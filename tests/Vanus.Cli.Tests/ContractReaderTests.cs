@@ -1,11 +1,12 @@
 using System.Text;
 using Vanus.Cli.Client;
+using Vanus.Client;
 
 namespace Vanus.Cli.Tests;
 
 public sealed class ContractReaderTests
 {
-    private static ApiReply Reply(string json, int status = 200) => new(status, "OK", "application/json", Encoding.UTF8.GetBytes(json));
+    private static ApiAnswer Reply(string json, int status = 200) => new("GET", "api/v1/namespaces/default/eventbuses", status, "OK", "application/json", Encoding.UTF8.GetBytes(json), null);
 
     [Theory]
     [InlineData("""[{"name":"a","eventlogs":[{"id":0,"earliest":1,"next":5}]},{"name":"b","eventlogs":[]}]""")]

@@ -10,6 +10,9 @@ namespace Vanus.Cluster.Broker;
 /// </summary>
 internal sealed class AppendGate(long maxPendingBytes)
 {
+    // What an event costs in flight beyond its size: the objects that hold it.
+    private const int EventOverhead = 48;
+
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _pendingBytes;
     private int _inflight;
@@ -31,7 +34,7 @@ internal sealed class AppendGate(long maxPendingBytes)
         long bytes = 0;
         for (var i = 0; i < events.Count; i++)
         {
-            bytes += EventSize.Estimate(events[i] ?? throw new ArgumentException($"event {i} is null", nameof(events)));
+            bytes += EventOverhead + EventSize.Of(events[i] ?? throw new ArgumentException($"event {i} is null", nameof(events)));
         }
 
         if (!TryReserve(bytes))

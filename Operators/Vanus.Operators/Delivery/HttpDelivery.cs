@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Codecs;
 using Vanus.Runtime.Events;
 
@@ -64,7 +65,7 @@ internal sealed class HttpDelivery
         _sink = sink;
         _mode = mode;
         _timeout = timeout;
-        _timeoutText = FormatDuration(timeout);
+        _timeoutText = Units.FormatDuration(timeout);
 
         // HttpClient keeps request and content headers apart; a content header such as Content-Language must ride on the content.
         var request = new List<KeyValuePair<string, string>>();
@@ -188,7 +189,7 @@ internal sealed class HttpDelivery
         catch (OperationCanceledException)
         {
             // Ours fired, or the client's own timeout if it is shorter than the subscription's.
-            var limit = deadline.IsCancellationRequested || _client.Timeout == Timeout.InfiniteTimeSpan ? _timeoutText : FormatDuration(_client.Timeout);
+            var limit = deadline.IsCancellationRequested || _client.Timeout == Timeout.InfiniteTimeSpan ? _timeoutText : Units.FormatDuration(_client.Timeout);
             return DeliveryOutcome.Retry($"timed out after {limit}");
         }
         catch (HttpRequestException ex)
@@ -201,27 +202,6 @@ internal sealed class HttpDelivery
             cancellationToken.ThrowIfCancellationRequested();
             return DeliveryOutcome.Retry($"connection error: {ex.Message}");
         }
-    }
-
-    /// <summary>A duration as the subscription document writes it, in the largest unit that holds it exactly (<c>5s</c>, <c>200ms</c>, <c>2m</c>).</summary>
-    internal static string FormatDuration(TimeSpan value)
-    {
-        var ms = (long)value.TotalMilliseconds;
-        if (ms <= 0)
-        {
-            return value > TimeSpan.Zero ? "1ms" : "0s";
-        }
-
-        (long Factor, string Unit)[] units = [(86_400_000, "d"), (3_600_000, "h"), (60_000, "m"), (1000, "s")];
-        foreach (var (factor, unit) in units)
-        {
-            if (ms % factor == 0)
-            {
-                return (ms / factor).ToString(CultureInfo.InvariantCulture) + unit;
-            }
-        }
-
-        return ms.ToString(CultureInfo.InvariantCulture) + "ms";
     }
 
     private static bool IsTokenChar(char c) =>

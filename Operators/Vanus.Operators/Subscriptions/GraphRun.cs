@@ -176,10 +176,19 @@ internal sealed class GraphRun(SubscriptionGraph graph, IEventSink sink, IAsyncE
             return;
         }
 
-        // A wait is at most an hour: a timer cannot be set past about 49 days, and waking early only looks again.
+        // A wait is at most an hour: a timer cannot be set past about 49 days, and waking early only looks again. It is
+        // measured from the clock as it is now, not from when this pass began: the clock may have moved meanwhile.
         _wakeAt = next - now > MaxWait ? now + MaxWait : next;
-        var wait = _wakeAt.Value - now;
-        wake.Change(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        var wait = _wakeAt.Value - _time.GetUtcNow();
+        if (wait <= TimeSpan.Zero)
+        {
+            // Due already (the clock passed it during this pass): the next pass takes it, no timer needed.
+            _wakeAt = null;
+            _signals.Writer.TryWrite(Wake.Instance);
+            return;
+        }
+
+        wake.Change(wait, Timeout.InfiniteTimeSpan);
     }
 
     private sealed record Attempt(DeliveryTicket Ticket, EventRecord Record);

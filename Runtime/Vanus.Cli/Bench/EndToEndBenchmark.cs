@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Vanus.Cli.Client;
 using Vanus.Cli.Commands;
+using Vanus.Client;
 using Vanus.Runtime.Codecs;
 using Vanus.Runtime.Events;
 
@@ -37,7 +38,8 @@ internal static class EndToEndBenchmark
     {
         var run = Guid.NewGuid().ToString("N")[..12];
         var name = $"bench-e2e-{run}";
-        using var client = new VanusClient(settings.Endpoint, TimeSpan.FromSeconds(30));
+        using var connection = NodeApi.Connect(settings.Endpoint, settings.Namespace, TimeSpan.FromSeconds(30));
+        var client = connection.Client;
         var receiver = await DeliveryReceiver.StartAsync(run, settings.WarmupEvents + settings.Events, cancellationToken).ConfigureAwait(false);
         await using (receiver.ConfigureAwait(false))
         {
@@ -47,7 +49,7 @@ internal static class EndToEndBenchmark
             EndToEndResult result;
             try
             {
-                ClientCall.Accept(await client.CreateEventbusAsync(settings.Namespace, new CreateEventbusRequest(name) { Eventlogs = settings.Eventlogs }, cancellationToken).ConfigureAwait(false));
+                ClientCall.Accept(await client.CreateEventbusAsync(new CreateEventbusRequest(name) { Eventlogs = settings.Eventlogs }, cancellationToken).ConfigureAwait(false));
                 busCreated = true;
                 var subscription = new JsonObject
                 {
@@ -58,7 +60,7 @@ internal static class EndToEndBenchmark
                     ["mode"] = "binary",
                     ["from"] = "latest",
                 };
-                ClientCall.Accept(await client.CreateSubscriptionAsync(settings.Namespace, SubscriptionFlags.ToBody(subscription), cancellationToken).ConfigureAwait(false));
+                ClientCall.Accept(await client.CreateSubscriptionAsync(SubscriptionFlags.ToBody(subscription), cancellationToken).ConfigureAwait(false));
                 subscribed = true;
 
                 var ingest = await IngestAsync(settings, name, run, cancellationToken).ConfigureAwait(false);
@@ -71,12 +73,12 @@ internal static class EndToEndBenchmark
                 // Cleanup runs even after Ctrl-C or a refusal: a benchmark must not leave its bus and subscription behind.
                 if (subscribed)
                 {
-                    cleaned &= await CleanUpAsync(warnings, $"subscription {settings.Namespace}/{name}", () => client.DeleteSubscriptionAsync(settings.Namespace, name, CancellationToken.None)).ConfigureAwait(false);
+                    cleaned &= await CleanUpAsync(warnings, $"subscription {settings.Namespace}/{name}", () => client.DeleteSubscriptionAsync(name, CancellationToken.None)).ConfigureAwait(false);
                 }
 
                 if (busCreated)
                 {
-                    cleaned &= await CleanUpAsync(warnings, $"eventbus {settings.Namespace}/{name}", () => client.DeleteEventbusAsync(settings.Namespace, name, CancellationToken.None)).ConfigureAwait(false);
+                    cleaned &= await CleanUpAsync(warnings, $"eventbus {settings.Namespace}/{name}", () => client.DeleteEventbusAsync(name, CancellationToken.None)).ConfigureAwait(false);
                 }
             }
 
@@ -261,7 +263,7 @@ internal static class EndToEndBenchmark
         };
     }
 
-    private static async Task<bool> CleanUpAsync(TextWriter warnings, string what, Func<Task<ApiReply>> delete)
+    private static async Task<bool> CleanUpAsync(TextWriter warnings, string what, Func<Task<ApiAnswer>> delete)
     {
         try
         {

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
-using Vanus.Cli.Client;
+using Vanus.Client;
 using Vanus.Runtime.Codecs;
 using Vanus.Runtime.Events;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Vanus.Cli.Client;
+using Vanus.Client;
 
 namespace Vanus.Cli.Bench;
 

@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Vanus.Cli.Client;
 using Vanus.Cli.Commands;
+using Vanus.Client;
 using Vanus.Runtime.Codecs;
 using Vanus.Runtime.Events;
 
@@ -47,7 +48,8 @@ internal static class TimerBenchmark
     {
         var run = Guid.NewGuid().ToString("N")[..12];
         var name = settings.Eventbus ?? $"bench-timer-{run}";
-        using var client = new VanusClient(settings.Endpoint, TimeSpan.FromSeconds(30));
+        using var connection = NodeApi.Connect(settings.Endpoint, settings.Namespace, TimeSpan.FromSeconds(30));
+        var client = connection.Client;
         var created = false;
         var cleaned = true;
         TimerResult result;
@@ -55,7 +57,7 @@ internal static class TimerBenchmark
         {
             if (settings.Eventbus is null)
             {
-                ClientCall.Accept(await client.CreateEventbusAsync(settings.Namespace, new CreateEventbusRequest(name) { Eventlogs = settings.Eventlogs }, cancellationToken).ConfigureAwait(false));
+                ClientCall.Accept(await client.CreateEventbusAsync(new CreateEventbusRequest(name) { Eventlogs = settings.Eventlogs }, cancellationToken).ConfigureAwait(false));
                 created = true;
             }
 
@@ -196,7 +198,7 @@ internal static class TimerBenchmark
 
     private static async Task<long[]> NextOffsetsAsync(VanusClient client, string ns, string eventbus, CancellationToken cancellationToken)
     {
-        var bus = ContractReader.ReadEventbus(ClientCall.Accept(await client.GetEventbusAsync(ns, eventbus, cancellationToken).ConfigureAwait(false)));
+        var bus = ContractReader.ReadEventbus(ClientCall.Accept(await client.GetEventbusAsync(eventbus, cancellationToken).ConfigureAwait(false)));
         var logs = bus.Eventlogs ?? throw new UnexpectedReplyException($"error: the node's document for eventbus '{eventbus}' lists no eventlogs");
         var next = new long[logs.Count == 0 ? 0 : logs.Max(l => l.Id) + 1];
         foreach (var log in logs)
@@ -247,7 +249,7 @@ internal static class TimerBenchmark
             var offset = log < startOffsets.Length ? startOffsets[log] : 0;
             while (true)
             {
-                var reply = ClientCall.Accept(await client.ReadEventsAsync(ns, eventbus, log, offset, ReadPage, cancellationToken).ConfigureAwait(false));
+                var reply = ClientCall.Accept(await client.ReadEventsAsync(eventbus, log, offset, ReadPage, cancellationToken).ConfigureAwait(false));
                 var read = Scan(reply, scan);
                 if (read == 0)
                 {
@@ -288,7 +290,7 @@ internal static class TimerBenchmark
     }
 
     /// <summary>Reads one page of events (the batch format), noting each of the run's by its store time; answers how many events the page held.</summary>
-    private static int Scan(ApiReply reply, ScanState state)
+    private static int Scan(ApiAnswer reply, ScanState state)
     {
         var reader = new Utf8JsonReader(reply.Body);
         var events = 0;
@@ -376,14 +378,14 @@ internal static class TimerBenchmark
         return true;
     }
 
-    private static UnexpectedReplyException Unexpected(ApiReply reply, string expected) =>
+    private static UnexpectedReplyException Unexpected(ApiAnswer reply, string expected) =>
         new(string.Create(CultureInfo.InvariantCulture, $"error: the node answered {reply.Status} to a read but its body is not {expected}"));
 
     private static async Task<bool> DeleteAsync(VanusClient client, string ns, string eventbus, TextWriter warnings)
     {
         try
         {
-            var reply = await client.DeleteEventbusAsync(ns, eventbus, CancellationToken.None).ConfigureAwait(false);
+            var reply = await client.DeleteEventbusAsync(eventbus, CancellationToken.None).ConfigureAwait(false);
             if (reply.IsSuccess)
             {
                 return true;

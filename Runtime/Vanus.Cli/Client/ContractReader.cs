@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Vanus.Client;
 
 namespace Vanus.Cli.Client;
 
@@ -19,7 +20,7 @@ internal sealed record OffsetView(int Eventlog, long Offset);
 /// </summary>
 internal static class ContractReader
 {
-    public static IReadOnlyList<EventbusDocument> ReadEventbusList(ApiReply reply)
+    public static IReadOnlyList<EventbusDocument> ReadEventbusList(ApiAnswer reply)
     {
         using var document = Parse(reply, "an eventbus list");
         var list = Unwrap(document.RootElement, "eventbuses", "an eventbus list", reply);
@@ -32,7 +33,7 @@ internal static class ContractReader
         return result;
     }
 
-    public static EventbusDocument ReadEventbus(ApiReply reply)
+    public static EventbusDocument ReadEventbus(ApiAnswer reply)
     {
         try
         {
@@ -44,7 +45,7 @@ internal static class ContractReader
         }
     }
 
-    public static IngestReply ReadIngestReply(ApiReply reply)
+    public static IngestReply ReadIngestReply(ApiAnswer reply)
     {
         try
         {
@@ -57,10 +58,10 @@ internal static class ContractReader
         }
     }
 
-    public static SubscriptionDocument ReadSubscription(ApiReply reply) =>
+    public static SubscriptionDocument ReadSubscription(ApiAnswer reply) =>
         Deserialize(reply, CliJsonContext.Default.SubscriptionDocument, "a subscription document");
 
-    public static IReadOnlyList<SubscriptionDocument> ReadSubscriptionList(ApiReply reply)
+    public static IReadOnlyList<SubscriptionDocument> ReadSubscriptionList(ApiAnswer reply)
     {
         using var document = Parse(reply, "a subscription list");
         var list = Unwrap(document.RootElement, "subscriptions", "a subscription list", reply);
@@ -81,7 +82,7 @@ internal static class ContractReader
     }
 
     /// <summary>Reads a dry run's answer; its events (structured CloudEvents) as views.</summary>
-    public static (ValidationDocument Result, IReadOnlyList<EventView> Events) ReadValidation(ApiReply reply)
+    public static (ValidationDocument Result, IReadOnlyList<EventView> Events) ReadValidation(ApiAnswer reply)
     {
         var result = Deserialize(reply, CliJsonContext.Default.ValidationDocument, "a validation result {\"filterPassed\",\"delivered\",\"events\",\"error\"}");
         if (result.FilterPassed is null)
@@ -92,10 +93,10 @@ internal static class ContractReader
         return (result, [.. (result.Events ?? []).Select(e => ReadEvent(e, reply))]);
     }
 
-    public static long ReadResent(ApiReply reply) =>
+    public static long ReadResent(ApiAnswer reply) =>
         Deserialize(reply, CliJsonContext.Default.ResendReply, "{\"resent\":N}").Resent ?? throw Unexpected(reply, "{\"resent\":N}");
 
-    private static T Deserialize<T>(ApiReply reply, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, string what)
+    private static T Deserialize<T>(ApiAnswer reply, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, string what)
         where T : class
     {
         try
@@ -109,9 +110,9 @@ internal static class ContractReader
     }
 
     /// <summary>Reads a problem document, or null when the body is not one (an HTML error page from a proxy, say).</summary>
-    public static ProblemDocument? TryReadProblem(ApiReply reply)
+    public static ProblemDocument? TryReadProblem(ApiAnswer reply)
     {
-        if (!reply.HasBody)
+        if (!(reply.Body.Length > 0))
         {
             return null;
         }
@@ -127,7 +128,7 @@ internal static class ContractReader
     }
 
     /// <summary>Reads events: a JSON array (the batch format) or one structured event.</summary>
-    public static IReadOnlyList<EventView> ReadEvents(ApiReply reply)
+    public static IReadOnlyList<EventView> ReadEvents(ApiAnswer reply)
     {
         using var document = Parse(reply, "CloudEvents");
         var root = document.RootElement;
@@ -151,7 +152,7 @@ internal static class ContractReader
     /// Reads the answer of <c>offsets?time=</c>: a list (bare or under <c>offsets</c>) of either plain offsets indexed by
     /// eventlog, or objects with <c>eventlog</c> (or <c>id</c>) and <c>offset</c>.
     /// </summary>
-    public static IReadOnlyList<OffsetView> ReadOffsets(ApiReply reply)
+    public static IReadOnlyList<OffsetView> ReadOffsets(ApiAnswer reply)
     {
         using var document = Parse(reply, "offsets");
         var list = Unwrap(document.RootElement, "offsets", "offsets", reply);
@@ -193,7 +194,7 @@ internal static class ContractReader
         _ => value.GetRawText(),
     };
 
-    private static EventView ReadEvent(JsonElement item, ApiReply reply)
+    private static EventView ReadEvent(JsonElement item, ApiAnswer reply)
     {
         if (item.ValueKind != JsonValueKind.Object)
         {
@@ -225,7 +226,7 @@ internal static class ContractReader
         return new EventView(attributes, data, isText);
     }
 
-    private static JsonDocument Parse(ApiReply reply, string what)
+    private static JsonDocument Parse(ApiAnswer reply, string what)
     {
         try
         {
@@ -237,7 +238,7 @@ internal static class ContractReader
         }
     }
 
-    private static JsonElement Unwrap(JsonElement root, string member, string what, ApiReply reply)
+    private static JsonElement Unwrap(JsonElement root, string member, string what, ApiAnswer reply)
     {
         if (root.ValueKind == JsonValueKind.Array)
         {
@@ -265,7 +266,7 @@ internal static class ContractReader
         return null;
     }
 
-    private static UnexpectedReplyException Unexpected(ApiReply reply, string expected)
+    private static UnexpectedReplyException Unexpected(ApiAnswer reply, string expected)
     {
         var text = reply.BodyText;
         var shown = text.Length > 200 ? string.Concat(text.AsSpan(0, 200), "…") : text;

@@ -155,11 +155,11 @@ internal static class BenchCommands
                 parse.GetValue(timeout)?.Value ?? TimeSpan.FromSeconds(10));
 
             // One management call first, so that a wrong endpoint or eventbus fails at once instead of as a run of errors.
-            using (var client = new VanusClient(settings.Endpoint, TimeSpan.FromSeconds(10)))
+            using (var connection = NodeApi.Connect(settings.Endpoint, settings.Namespace, TimeSpan.FromSeconds(10)))
             {
                 try
                 {
-                    var check = await client.GetEventbusAsync(settings.Namespace, settings.Eventbus, cancellationToken).ConfigureAwait(false);
+                    var check = await connection.Client.GetEventbusAsync(settings.Eventbus, cancellationToken).ConfigureAwait(false);
                     if (!check.IsSuccess)
                     {
                         ProblemPrinter.Print(check, env.Error, parse.GetValue(json) ? OutputFormat.Json : OutputFormat.Table);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Vanus.Cli.Client;
+using Vanus.Client;
 using Vanus.Cli.Output;
 
 namespace Vanus.Cli.Commands;
@@ -7,7 +8,7 @@ namespace Vanus.Cli.Commands;
 /// <summary>One run of a client verb: its parsed command line, console, output format and a client for its endpoint.</summary>
 internal sealed class ClientCall : IDisposable
 {
-    private readonly Lazy<VanusClient> _client;
+    private readonly Lazy<NodeConnection> _client;
 
     private ClientCall(ParseResult parse, CliEnvironment env, ClientOptions options)
     {
@@ -15,8 +16,19 @@ internal sealed class ClientCall : IDisposable
         Env = env;
         Format = options.FormatOf(parse);
         Namespace = parse.GetValue(options.Namespace)!;
-        var endpoint = parse.GetValue(options.Endpoint)!;
-        _client = new Lazy<VanusClient>(() => new VanusClient(endpoint, options.Timeout));
+        Endpoint = parse.GetValue(options.Endpoint)!;
+        var timeout = options.Timeout;
+        _client = new Lazy<NodeConnection>(() =>
+        {
+            try
+            {
+                return NodeApi.Connect(Endpoint, Namespace, timeout);
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException($"--namespace {e.Message}");
+            }
+        });
     }
 
     public ParseResult Parse { get; }
@@ -27,17 +39,21 @@ internal sealed class ClientCall : IDisposable
 
     public string Namespace { get; }
 
-    public VanusClient Client => _client.Value;
+    /// <summary>The node the verb talks to.</summary>
+    public Uri Endpoint { get; }
+
+    /// <summary>The .NET client for the verb's endpoint and namespace (a node that does not answer throws <see cref="NodeUnreachableException"/>).</summary>
+    public VanusClient Client => _client.Value.Client;
 
     public TextWriter Out => Env.Out;
 
     /// <summary>Requires a 2xx answer; anything else is a refusal that ends the verb with its problem document.</summary>
-    public static ApiReply Accept(ApiReply reply) => reply.IsSuccess ? reply : throw new ServerRefusedException(reply);
+    public static ApiAnswer Accept(ApiAnswer reply) => reply.IsSuccess ? reply : throw new ServerRefusedException(reply);
 
     /// <summary>Prints the node's body verbatim (for <c>--output json</c>).</summary>
-    public void PrintJson(ApiReply reply)
+    public void PrintJson(ApiAnswer reply)
     {
-        if (reply.HasBody)
+        if (reply.Body.Length > 0)
         {
             Out.WriteLine(reply.BodyText.TrimEnd('\n', '\r'));
         }

@@ -30,7 +30,7 @@ internal static class DeadletterCommands
         {
             var p = call.Parse;
             var name = p.GetValue(subscription)!;
-            var reply = ClientCall.Accept(await call.Client.ListDeadLettersAsync(call.Namespace, name, p.GetValue(eventlog), p.GetValue(offset), p.GetValue(count), ct).ConfigureAwait(false));
+            var reply = ClientCall.Accept(await call.Client.ListDeadLettersAsync(name, p.GetValue(eventlog), p.GetValue(offset), p.GetValue(count), ct).ConfigureAwait(false));
             if (call.Format == OutputFormat.Json)
             {
                 call.PrintJson(reply);
@@ -89,7 +89,7 @@ internal static class DeadletterCommands
             }
 
             var selection = new ResendRequest(p.GetValue(eventlog), p.GetValue(from), p.GetValue(to));
-            var reply = ClientCall.Accept(await call.Client.ResendDeadLettersAsync(call.Namespace, name, selection, ct).ConfigureAwait(false));
+            var reply = ClientCall.Accept(await call.Client.ResendDeadLettersAsync(name, selection, ct).ConfigureAwait(false));
             if (call.Format == OutputFormat.Json)
             {
                 call.PrintJson(reply);

@@ -50,7 +50,7 @@ internal static class EventCommands
             var due = p.GetValue(deliveryTime) ?? (p.GetValue(delay) is { } d ? call.Env.Time.GetUtcNow() + d.Value : null);
             KeyValuePair<string, AttributeValue>[] held = due is { } at ? [new(DeliveryTimeAttribute, AttributeValue.FromTimestamp(at))] : [];
             var e = await flags.BuildAsync(p, call.Env, held, ct).ConfigureAwait(false);
-            var reply = ClientCall.Accept(await call.Client.PutEventsAsync(call.Namespace, p.GetValue(bus)!, HttpBinding.ToHttpContent(e, ContentMode.Binary), ct).ConfigureAwait(false));
+            var reply = ClientCall.Accept(await call.Client.PutEventsAsync(p.GetValue(bus)!, HttpBinding.ToHttpContent(e, ContentMode.Binary), ct).ConfigureAwait(false));
             if (call.Format == OutputFormat.Json)
             {
                 call.PrintJson(reply);
@@ -107,8 +107,8 @@ internal static class EventCommands
             var p = call.Parse;
             var byId = p.GetValue(eventId);
             var reply = ClientCall.Accept(byId is not null
-                ? await call.Client.GetEventAsync(call.Namespace, p.GetValue(bus)!, byId, ct).ConfigureAwait(false)
-                : await call.Client.ReadEventsAsync(call.Namespace, p.GetValue(bus)!, p.GetValue(eventlog)!.Value, p.GetValue(offset)!.Value, p.GetValue(count), ct).ConfigureAwait(false));
+                ? await call.Client.GetEventAsync(p.GetValue(bus)!, byId, ct).ConfigureAwait(false)
+                : await call.Client.ReadEventsAsync(p.GetValue(bus)!, p.GetValue(eventlog)!.Value, p.GetValue(offset)!.Value, p.GetValue(count), ct).ConfigureAwait(false));
             if (call.Format == OutputFormat.Json)
             {
                 call.PrintJson(reply);
@@ -149,7 +149,7 @@ internal static class EventCommands
         ClientCall.SetAction(command, options, env, async (call, ct) =>
         {
             var p = call.Parse;
-            var reply = ClientCall.Accept(await call.Client.QueryOffsetsAsync(call.Namespace, p.GetValue(bus)!, Rfc3339.Format(p.GetValue(time)!.Value), ct).ConfigureAwait(false));
+            var reply = ClientCall.Accept(await call.Client.QueryOffsetsAsync(p.GetValue(bus)!, Rfc3339.Format(p.GetValue(time)!.Value), ct).ConfigureAwait(false));
             if (call.Format == OutputFormat.Json)
             {
                 call.PrintJson(reply);

@@ -43,7 +43,7 @@ internal static class EventbusCommands
                 Sync = p.GetValue(sync),
                 Retention = retentionAge is null && retentionBytes is null ? null : new RetentionRequest(retentionAge, retentionBytes),
             };
-            var reply = ClientCall.Accept(await call.Client.CreateEventbusAsync(call.Namespace, request, ct).ConfigureAwait(false));
+            var reply = ClientCall.Accept(await call.Client.CreateEventbusAsync(request, ct).ConfigureAwait(false));
             if (call.Format == OutputFormat.Json)
             {
                 call.PrintJson(reply);
@@ -51,7 +51,7 @@ internal static class EventbusCommands
             }
 
             call.Out.WriteLine($"created eventbus {call.Namespace}/{request.Name}");
-            if (reply.HasBody)
+            if (reply.Body.Length > 0)
             {
                 PrintInfo(call.Out, ContractReader.ReadEventbus(reply));
             }
@@ -66,7 +66,7 @@ internal static class EventbusCommands
         var command = new Command("list", "List the eventbuses of a namespace");
         ClientCall.SetAction(command, options, env, async (call, ct) =>
         {
-            var reply = ClientCall.Accept(await call.Client.ListEventbusesAsync(call.Namespace, ct).ConfigureAwait(false));
+            var reply = ClientCall.Accept(await call.Client.ListEventbusesAsync(ct).ConfigureAwait(false));
             if (call.Format == OutputFormat.Json)
             {
                 call.PrintJson(reply);
@@ -105,7 +105,7 @@ internal static class EventbusCommands
         var command = new Command("info", "Describe an eventbus: settings and each eventlog's earliest and next offsets") { name };
         ClientCall.SetAction(command, options, env, async (call, ct) =>
         {
-            var reply = ClientCall.Accept(await call.Client.GetEventbusAsync(call.Namespace, call.Parse.GetValue(name)!, ct).ConfigureAwait(false));
+            var reply = ClientCall.Accept(await call.Client.GetEventbusAsync(call.Parse.GetValue(name)!, ct).ConfigureAwait(false));
             if (call.Format == OutputFormat.Json)
             {
                 call.PrintJson(reply);
@@ -127,7 +127,7 @@ internal static class EventbusCommands
         ClientCall.SetAction(command, options, env, async (call, ct) =>
         {
             var bus = call.Parse.GetValue(name)!;
-            var reply = ClientCall.Accept(await call.Client.DeleteEventbusAsync(call.Namespace, bus, ct).ConfigureAwait(false));
+            var reply = ClientCall.Accept(await call.Client.DeleteEventbusAsync(bus, ct).ConfigureAwait(false));
             if (call.Format == OutputFormat.Json)
             {
                 call.PrintJson(reply);

@@ -5,6 +5,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Vanus.Cli.Client;
 using Vanus.Cli.Output;
+using Vanus.Client;
 
 namespace Vanus.Cli.Commands;
 
@@ -27,9 +28,7 @@ internal static class ScheduleCommands
 
     private static Argument<string> NameArgument() => new("NAME") { Description = "The schedule's name" };
 
-    private static string Path(string ns) => $"api/v1/namespaces/{Uri.EscapeDataString(ns)}/schedules";
 
-    private static string Path(string ns, string name) => $"{Path(ns)}/{Uri.EscapeDataString(name)}";
 
     private static Command CreateCreate(ClientOptions options, CliEnvironment env)
     {
@@ -43,7 +42,7 @@ internal static class ScheduleCommands
             var name = ScheduleFlags.NameOf(document);
             var content = new ByteArrayContent(ScheduleFlags.ToBody(document));
             content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-            var reply = ClientCall.Accept(await call.Client.SendAsync(HttpMethod.Post, Path(call.Namespace), content, ct).ConfigureAwait(false));
+            var reply = ClientCall.Accept(await call.Client.SendAsync(HttpMethod.Post, call.Client.ManagementPath("schedules"), content, ct).ConfigureAwait(false));
             if (call.Format == OutputFormat.Json)
             {
                 call.PrintJson(reply);
@@ -51,7 +50,7 @@ internal static class ScheduleCommands
             }
 
             call.Out.WriteLine($"created schedule {call.Namespace}/{name}");
-            if (reply.HasBody)
+            if (reply.Body.Length > 0)
             {
                 using var json = Parse(reply);
                 PrintInfo(call.Out, Schedule(json.RootElement, reply));
@@ -67,7 +66,7 @@ internal static class ScheduleCommands
         var command = new Command("list", "List the schedules of a namespace with when they fire, their next occurrence and counts");
         ClientCall.SetAction(command, options, env, async (call, ct) =>
         {
-            var reply = ClientCall.Accept(await call.Client.SendAsync(HttpMethod.Get, Path(call.Namespace), null, ct).ConfigureAwait(false));
+            var reply = ClientCall.Accept(await call.Client.SendAsync(HttpMethod.Get, call.Client.ManagementPath("schedules"), null, ct).ConfigureAwait(false));
             if (call.Format == OutputFormat.Json)
             {
                 call.PrintJson(reply);
@@ -114,7 +113,7 @@ internal static class ScheduleCommands
         var command = new Command("info", "Describe a schedule: its document, state, next occurrence, last fired occurrence and counts") { name };
         ClientCall.SetAction(command, options, env, async (call, ct) =>
         {
-            var reply = ClientCall.Accept(await call.Client.SendAsync(HttpMethod.Get, Path(call.Namespace, call.Parse.GetValue(name)!), null, ct).ConfigureAwait(false));
+            var reply = ClientCall.Accept(await call.Client.SendAsync(HttpMethod.Get, call.Client.ManagementPath("schedules", call.Parse.GetValue(name)!), null, ct).ConfigureAwait(false));
             if (call.Format == OutputFormat.Json)
             {
                 call.PrintJson(reply);
@@ -135,7 +134,7 @@ internal static class ScheduleCommands
         ClientCall.SetAction(command, options, env, async (call, ct) =>
         {
             var schedule = call.Parse.GetValue(name)!;
-            var reply = ClientCall.Accept(await call.Client.SendAsync(HttpMethod.Delete, Path(call.Namespace, schedule), null, ct).ConfigureAwait(false));
+            var reply = ClientCall.Accept(await call.Client.SendAsync(HttpMethod.Delete, call.Client.ManagementPath("schedules", schedule), null, ct).ConfigureAwait(false));
             if (call.Format == OutputFormat.Json)
             {
                 call.PrintJson(reply);
@@ -200,7 +199,7 @@ internal static class ScheduleCommands
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    private static JsonDocument Parse(ApiReply reply)
+    private static JsonDocument Parse(ApiAnswer reply)
     {
         try
         {
@@ -212,9 +211,9 @@ internal static class ScheduleCommands
         }
     }
 
-    private static JsonElement Schedule(JsonElement value, ApiReply reply) =>
+    private static JsonElement Schedule(JsonElement value, ApiAnswer reply) =>
         value.ValueKind == JsonValueKind.Object && value.TryGetProperty("name", out _) ? value : throw Unexpected(reply, "a schedule document (a JSON object with a name)");
 
-    private static UnexpectedReplyException Unexpected(ApiReply reply, string what) =>
+    private static UnexpectedReplyException Unexpected(ApiAnswer reply, string what) =>
         new($"error: the node answered {reply.Status} but its body is not {what}");
 }

@@ -308,7 +308,7 @@ internal sealed class ScheduleFlags
     private static Duration? ParseInterval(ArgumentResult r)
     {
         var text = r.Tokens[0].Value;
-        if (!Gateway.Units.TryParseDuration(text, out var value, out var error))
+        if (!Units.TryParseDuration(text, out var value, out var error))
         {
             r.AddError($"--interval: {error}");
             return null;
@@ -320,7 +320,7 @@ internal sealed class ScheduleFlags
             return null;
         }
 
-        return new Duration(value, Gateway.Units.FormatDuration(value));
+        return new Duration(value, Units.FormatDuration(value));
     }
 
     private static void CheckCron(OptionResult r)

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Vanus.Cli.Client;
 using Vanus.Cli.Output;
+using Vanus.Client;
 using Vanus.Runtime.Codecs;
 
 namespace Vanus.Cli.Commands;
@@ -42,7 +43,7 @@ internal static class SubscriptionCommands
         {
             var document = await flags.BuildAsync(call.Parse, call.Env, null, ct).ConfigureAwait(false);
             var name = SubscriptionFlags.NameOf(document);
-            var reply = ClientCall.Accept(await call.Client.CreateSubscriptionAsync(call.Namespace, SubscriptionFlags.ToBody(document), ct).ConfigureAwait(false));
+            var reply = ClientCall.Accept(await call.Client.CreateSubscriptionAsync(SubscriptionFlags.ToBody(document), ct).ConfigureAwait(false));
             return PrintChanged(call, reply, $"created subscription {call.Namespace}/{name}");
         });
         return command;
@@ -62,13 +63,13 @@ internal static class SubscriptionCommands
             if (p.GetValue(flags.File) is null)
             {
                 // Flags change parts of the document, so the rest comes from what the node holds now.
-                current = SubscriptionFlags.FromReply(ClientCall.Accept(await call.Client.GetSubscriptionAsync(call.Namespace, name!, ct).ConfigureAwait(false)));
+                current = SubscriptionFlags.FromReply(ClientCall.Accept(await call.Client.GetSubscriptionAsync(name!, ct).ConfigureAwait(false)));
                 current["name"] = name;
             }
 
             var document = await flags.BuildAsync(p, call.Env, current, ct).ConfigureAwait(false);
             name = SubscriptionFlags.NameOf(document);
-            var reply = ClientCall.Accept(await call.Client.ReplaceSubscriptionAsync(call.Namespace, name, SubscriptionFlags.ToBody(document), ct).ConfigureAwait(false));
+            var reply = ClientCall.Accept(await call.Client.ReplaceSubscriptionAsync(name, SubscriptionFlags.ToBody(document), ct).ConfigureAwait(false));
             return PrintChanged(call, reply, $"updated subscription {call.Namespace}/{name}");
         });
         return command;
@@ -79,7 +80,7 @@ internal static class SubscriptionCommands
         var command = new Command("list", "List the subscriptions of a namespace with their state, lag, counts and last sink error");
         ClientCall.SetAction(command, options, env, async (call, ct) =>
         {
-            var reply = ClientCall.Accept(await call.Client.ListSubscriptionsAsync(call.Namespace, ct).ConfigureAwait(false));
+            var reply = ClientCall.Accept(await call.Client.ListSubscriptionsAsync(ct).ConfigureAwait(false));
             if (call.Format == OutputFormat.Json)
             {
                 call.PrintJson(reply);
@@ -119,7 +120,7 @@ internal static class SubscriptionCommands
         var command = new Command("info", "Describe a subscription: its document, state, counts and each eventlog's committed offset and lag") { name };
         ClientCall.SetAction(command, options, env, async (call, ct) =>
         {
-            var reply = ClientCall.Accept(await call.Client.GetSubscriptionAsync(call.Namespace, call.Parse.GetValue(name)!, ct).ConfigureAwait(false));
+            var reply = ClientCall.Accept(await call.Client.GetSubscriptionAsync(call.Parse.GetValue(name)!, ct).ConfigureAwait(false));
             if (call.Format == OutputFormat.Json)
             {
                 call.PrintJson(reply);
@@ -141,7 +142,7 @@ internal static class SubscriptionCommands
         ClientCall.SetAction(command, options, env, async (call, ct) =>
         {
             var subscription = call.Parse.GetValue(name)!;
-            var reply = ClientCall.Accept(await call.Client.DeleteSubscriptionAsync(call.Namespace, subscription, ct).ConfigureAwait(false));
+            var reply = ClientCall.Accept(await call.Client.DeleteSubscriptionAsync(subscription, ct).ConfigureAwait(false));
             if (call.Format == OutputFormat.Json)
             {
                 call.PrintJson(reply);
@@ -163,14 +164,14 @@ internal static class SubscriptionCommands
         ClientCall.SetAction(command, options, env, async (call, ct) =>
         {
             var subscription = call.Parse.GetValue(name)!;
-            var reply = ClientCall.Accept(await call.Client.SubscriptionLifecycleAsync(call.Namespace, subscription, action, ct).ConfigureAwait(false));
+            var reply = ClientCall.Accept(await call.Client.SubscriptionLifecycleAsync(subscription, action, ct).ConfigureAwait(false));
             if (call.Format == OutputFormat.Json)
             {
                 call.PrintJson(reply);
                 return ExitCodes.Ok;
             }
 
-            var state = reply.HasBody ? ContractReader.ReadSubscription(reply).State : null;
+            var state = (reply.Body.Length > 0) ? ContractReader.ReadSubscription(reply).State : null;
             call.Out.WriteLine($"{done} subscription {call.Namespace}/{subscription}{(state is null ? "" : $" (state: {state})")}");
             return ExitCodes.Ok;
         });
@@ -188,7 +189,7 @@ internal static class SubscriptionCommands
             var p = call.Parse;
             var subscription = p.GetValue(name)!;
             var at = Runtime.Events.Rfc3339.Format(p.GetValue(time)!.Value);
-            var reply = ClientCall.Accept(await call.Client.ResetSubscriptionAsync(call.Namespace, subscription, at, ct).ConfigureAwait(false));
+            var reply = ClientCall.Accept(await call.Client.ResetSubscriptionAsync(subscription, at, ct).ConfigureAwait(false));
             if (call.Format == OutputFormat.Json)
             {
                 call.PrintJson(reply);
@@ -211,7 +212,7 @@ internal static class SubscriptionCommands
         {
             var p = call.Parse;
             var e = await flags.BuildAsync(p, call.Env, [], ct).ConfigureAwait(false);
-            var reply = ClientCall.Accept(await call.Client.ValidateSubscriptionAsync(call.Namespace, p.GetValue(name)!, HttpBinding.ToHttpContent(e, ContentMode.Structured), ct).ConfigureAwait(false));
+            var reply = ClientCall.Accept(await call.Client.ValidateSubscriptionAsync(p.GetValue(name)!, HttpBinding.ToHttpContent(e, ContentMode.Structured), ct).ConfigureAwait(false));
             if (call.Format == OutputFormat.Json)
             {
                 call.PrintJson(reply);
@@ -244,7 +245,7 @@ internal static class SubscriptionCommands
         return command;
     }
 
-    private static int PrintChanged(ClientCall call, ApiReply reply, string message)
+    private static int PrintChanged(ClientCall call, ApiAnswer reply, string message)
     {
         if (call.Format == OutputFormat.Json)
         {
@@ -253,7 +254,7 @@ internal static class SubscriptionCommands
         }
 
         call.Out.WriteLine(message);
-        if (reply.HasBody)
+        if (reply.Body.Length > 0)
         {
             PrintInfo(call.Out, ContractReader.ReadSubscription(reply));
         }

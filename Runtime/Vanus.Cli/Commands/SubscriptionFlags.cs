@@ -4,7 +4,8 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Vanus.Cli.Client;
-using Vanus.Gateway;
+using Vanus.Client;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Events;
 
 namespace Vanus.Cli.Commands;
@@ -243,7 +244,7 @@ internal sealed class SubscriptionFlags
     public static string NameOf(JsonObject document) => document["name"]!.GetValue<string>();
 
     /// <summary>Reads a node's answer as the document to send back: the status members the node adds are left out.</summary>
-    public static JsonObject FromReply(ApiReply reply)
+    public static JsonObject FromReply(ApiAnswer reply)
     {
         JsonNode? node;
         try

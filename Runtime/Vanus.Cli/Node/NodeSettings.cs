@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Vanus.Cluster;
 using Vanus.Gateway;
+using Vanus.Runtime.Broker;
 using Vanus.Storage.Tiers;
 
 namespace Vanus.Cli.Node;

@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
 using Vanus.Cli.Client;
+using Vanus.Client;
 
 namespace Vanus.Cli.Output;
 
 /// <summary>Prints a refusal of the node: its RFC 9457 problem document (every member), or the status and body when it sent none.</summary>
 internal static class ProblemPrinter
 {
-    public static void Print(ApiReply reply, TextWriter error, OutputFormat format)
+    public static void Print(ApiAnswer reply, TextWriter error, OutputFormat format)
     {
         var problem = ContractReader.TryReadProblem(reply);
         if (format == OutputFormat.Json && problem is not null)
@@ -21,7 +22,7 @@ internal static class ProblemPrinter
         if (problem is null)
         {
             error.WriteLine($"error: the node answered {status}");
-            if (reply.HasBody)
+            if (reply.Body.Length > 0)
             {
                 error.WriteLine($"  body: {Table.Fit(reply.BodyText.Trim(), 500)}");
             }

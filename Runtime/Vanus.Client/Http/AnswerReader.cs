@@ -8,7 +8,7 @@ namespace Vanus.Client.Http;
 /// <summary>Turns the node's JSON answers into the client's records; an answer of the wrong shape throws <see cref="VanusApiException"/> saying what is wrong.</summary>
 internal static class AnswerReader
 {
-    public static T Read<T>(Answer answer, Func<JsonElement, T> read)
+    public static T Read<T>(ApiAnswer answer, Func<JsonElement, T> read)
     {
         if (answer.IsEmpty)
         {

@@ -42,10 +42,9 @@ internal sealed class ApiConnection : IDisposable
         "api/v1/namespaces/" + Uri.EscapeDataString(Namespace) + (segments.Length == 0 ? "" : "/" + string.Join('/', segments.Select(Uri.EscapeDataString)));
 
     /// <summary>The ingest path of an eventbus, <c>namespaces/{ns}/eventbus/{bus}/events</c>.</summary>
-    public string Ingest(string eventbus) =>
-        $"namespaces/{Uri.EscapeDataString(Namespace)}/eventbus/{Uri.EscapeDataString(eventbus)}/events";
+    public string Ingest(string eventbus) => VanusClient.IngestPath(Namespace, eventbus);
 
-    public async Task<Answer> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
+    public async Task<ApiAnswer> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         using var request = new HttpRequestMessage(method, new Uri(_base, path)) { Content = content };
@@ -53,11 +52,11 @@ internal sealed class ApiConnection : IDisposable
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/problem+json"));
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        return new Answer(method.Method, path, (int)response.StatusCode, body, RetryAfter(response));
+        return new ApiAnswer(method.Method, path, (int)response.StatusCode, response.ReasonPhrase, response.Content.Headers.ContentType?.MediaType, body, RetryAfter(response));
     }
 
     /// <summary>Sends and returns the answer when it is a success, otherwise throws the <see cref="VanusApiException"/> it describes.</summary>
-    public async Task<Answer> CallAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
+    public async Task<ApiAnswer> CallAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
     {
         var answer = await SendAsync(method, path, content, cancellationToken).ConfigureAwait(false);
         return answer.IsSuccess ? answer : throw answer.ToException();

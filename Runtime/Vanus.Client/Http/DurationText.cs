@@ -1,19 +1,10 @@
-using System.Globalization;
+using Vanus.Runtime.Broker;
 
 namespace Vanus.Client.Http;
 
-/// <summary>Writes durations the way subscription documents and query strings take them: <c>250ms</c>, <c>5s</c>, <c>30m</c>, <c>12h</c>, <c>7d</c>.</summary>
+/// <summary>Writes a duration the client sends (the contract's <see cref="Units"/>), refusing what the contract cannot say: a negative or sub-millisecond duration.</summary>
 internal static class DurationText
 {
-    private static readonly (string Unit, long Ticks)[] Units =
-    [
-        ("d", TimeSpan.TicksPerDay),
-        ("h", TimeSpan.TicksPerHour),
-        ("m", TimeSpan.TicksPerMinute),
-        ("s", TimeSpan.TicksPerSecond),
-        ("ms", TimeSpan.TicksPerMillisecond),
-    ];
-
     /// <summary>The duration in the largest unit that holds it exactly; throws naming <paramref name="parameter"/> if it is negative or not whole milliseconds.</summary>
     public static string Format(TimeSpan value, string parameter)
     {
@@ -28,19 +19,6 @@ internal static class DurationText
             throw new ArgumentOutOfRangeException(parameter, value, "A duration must be a whole number of milliseconds (the node reads 250ms, 5s, 30m, 12h, 7d).");
         }
 
-        if (value == TimeSpan.Zero)
-        {
-            return "0s";
-        }
-
-        foreach (var (unit, ticks) in Units)
-        {
-            if (value.Ticks % ticks == 0)
-            {
-                return (value.Ticks / ticks).ToString(CultureInfo.InvariantCulture) + unit;
-            }
-        }
-
-        throw new InvalidOperationException("Every whole number of milliseconds has a unit.");
+        return Units.FormatDuration(value);
     }
 }

@@ -165,6 +165,6 @@ internal sealed class SubscriptionApi(ApiConnection connection) : ISubscriptionA
     }
 
     // Lifecycle calls may answer with the subscription or with no body (204); the status is then read with GET.
-    private async Task<SubscriptionStatus> StatusAsync(Answer answer, string name, CancellationToken cancellationToken) =>
+    private async Task<SubscriptionStatus> StatusAsync(ApiAnswer answer, string name, CancellationToken cancellationToken) =>
         answer.IsEmpty ? await GetAsync(name, cancellationToken).ConfigureAwait(false) : AnswerReader.Read(answer, e => AnswerReader.Subscription(e, ""));
 }

@@ -198,7 +198,7 @@ internal sealed partial class IngestHandler(
                 };
             }
 
-            var size = EventChecks.SizeOf(e);
+            var size = EventSize.Of(e);
             if (size > options.MaxEventBytes)
             {
                 return new Problem(ProblemKind.EventTooLarge, $"The {where} is {size} bytes, over the limit of {options.MaxEventBytes} bytes per event.")

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Vanus.Gateway.Http;
-using Vanus.Gateway.Ingest;
 using Vanus.Runtime.Broker;
+using Vanus.Runtime.Events;
 
 namespace Vanus.Gateway.Management;
 
@@ -17,7 +17,7 @@ internal sealed class ScheduleHandler(IScheduleBroker schedules, ManagementHandl
         var spec = await management.ReadDocumentAsync(context, static body => Documents.ReadSchedule(body.Span));
 
         // Each emitted event is the template plus its id and three attributes; it must pass the limit ingest applies.
-        var size = EventChecks.SizeOf(spec.Event);
+        var size = EventSize.Of(spec.Event);
         if (size > options.MaxEventBytes)
         {
             throw FieldException.Document("event", $"is {size} bytes, over the limit of {options.MaxEventBytes} bytes per event");

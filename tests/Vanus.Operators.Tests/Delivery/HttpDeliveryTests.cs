@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Vanus.Operators.Delivery;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Codecs;
 using Vanus.Runtime.Events;
 
@@ -295,7 +296,7 @@ public sealed class HttpDeliveryTests : IAsyncLifetime
     [InlineData(3_600_000, "1h")]
     [InlineData(90_000, "90s")]
     public void Timeouts_are_written_as_the_subscription_document_writes_durations(int milliseconds, string text) =>
-        Assert.Equal(text, HttpDelivery.FormatDuration(TimeSpan.FromMilliseconds(milliseconds)));
+        Assert.Equal(text, Units.FormatDuration(TimeSpan.FromMilliseconds(milliseconds)));
 
     [Fact]
     public void The_handler_neither_follows_redirects_nor_uses_proxies_cookies_or_decompression()

@@ -118,15 +118,27 @@ public sealed class SubscriptionGraphTests
     {
         var graph = Graph(new SubscriptionSpec("local", "orders") { Delay = TimeSpan.FromMinutes(5) });
         Assert.Equal(Start.AddMinutes(5), graph.DueAt(Start));
-        Assert.Equal(DateTimeOffset.MaxValue, new SubscriptionGraph[] { Graph(new SubscriptionSpec("far", "orders") { Delay = TimeSpan.MaxValue }) }[0].DueAt(Start));
+        Assert.Equal(DateTimeOffset.MaxValue, Graph(new SubscriptionSpec("far", "orders") { Delay = TimeSpan.MaxValue }).DueAt(Start));
 
-        var run = graph.RunAsync(Source(Input(0, Order(1, 10))));
-        _time.Advance(TimeSpan.FromMinutes(4));
-        Assert.Empty(_delivered);
-        _time.Advance(TimeSpan.FromMinutes(1));
+        var deliveredAt = new ConcurrentQueue<DateTimeOffset>();
+        var timed = Graph(new SubscriptionSpec("local", "orders") { Delay = TimeSpan.FromMinutes(5) }, (e, _) =>
+        {
+            deliveredAt.Enqueue(_time.GetUtcNow());
+            _delivered.Enqueue(e);
+            return ValueTask.CompletedTask;
+        });
+        var run = timed.RunAsync(Source(Input(0, Order(1, 10))));
+
+        // The clock moves ten seconds at a time until the event goes; when it went is read off the clock.
+        for (var step = 0; step < 60 && !run.IsCompleted; step++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(10));
+            await Task.WhenAny(run, Task.Delay(20));
+        }
+
         await run.WaitAsync(TimeSpan.FromSeconds(10));
-
         Assert.Single(_delivered);
+        Assert.True(deliveredAt.Single() >= Start.AddMinutes(5), $"delivered at {deliveredAt.Single():O}, before store time + 5 min");
         Assert.Equal([0L], _acked);
     }
 

@@ -1,4 +1,6 @@
-namespace Vanus.Gateway.Tests;
+using Vanus.Runtime.Broker;
+
+namespace Vanus.Runtime.Tests.Broker;
 
 public sealed class UnitsTests
 {

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Vanus.Gateway;
+namespace Vanus.Runtime.Broker;
 
 /// <summary>
 /// Reads and writes the durations (<c>250ms</c>, <c>5s</c>, <c>30m</c>, <c>12h</c>, <c>7d</c>) and sizes

@@ -1,21 +1,11 @@
-using System.Text;
+using Vanus.Client;
 
 namespace Vanus.Cli.Client;
 
-/// <summary>One answer of a node: status, media type and the whole body (management replies are small).</summary>
-internal sealed record ApiReply(int Status, string? Reason, string? MediaType, byte[] Body)
-{
-    public bool IsSuccess => Status is >= 200 and < 300;
-
-    public bool HasBody => Body.Length > 0;
-
-    public string BodyText => Encoding.UTF8.GetString(Body);
-}
-
 /// <summary>The node answered, but refused the request (any status outside 2xx).</summary>
-internal sealed class ServerRefusedException(ApiReply reply) : Exception($"the node answered {reply.Status} {reply.Reason}")
+internal sealed class ServerRefusedException(ApiAnswer reply) : Exception($"the node answered {reply.Status} {reply.Reason}")
 {
-    public ApiReply Reply { get; } = reply;
+    public ApiAnswer Reply { get; } = reply;
 }
 
 /// <summary>The node could not be reached, or did not answer in time.</summary>

@@ -1,19 +1,25 @@
 using System.Text;
 using System.Text.Json;
+using Vanus.Client.Http;
 
-namespace Vanus.Client.Http;
+namespace Vanus.Client;
 
-/// <summary>A node's whole answer to one request: status, body and Retry-After.</summary>
-internal sealed record Answer(string Method, string Path, int Status, byte[] Body, TimeSpan? RetryAfter)
+/// <summary>A node's whole answer to one request: the method and path asked, status, reason phrase, media type, body and Retry-After.</summary>
+public sealed record ApiAnswer(string Method, string Path, int Status, string? Reason, string? MediaType, byte[] Body, TimeSpan? RetryAfter)
 {
     private const int MaxDetailChars = 500;
 
+    /// <summary>True for a 2xx status.</summary>
     public bool IsSuccess => Status is >= 200 and < 300;
 
+    /// <summary>True when the body is empty or only white space.</summary>
     public bool IsEmpty => Body.Length == 0 || Body.All(b => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n');
 
+    /// <summary>The body as UTF-8 text.</summary>
+    public string BodyText => Encoding.UTF8.GetString(Body);
+
     /// <summary>The body as a JSON document; throws <see cref="VanusApiException"/> when it is not JSON.</summary>
-    public JsonDocument Json()
+    internal JsonDocument Json()
     {
         try
         {
@@ -26,11 +32,11 @@ internal sealed record Answer(string Method, string Path, int Status, byte[] Bod
     }
 
     /// <summary>An exception for a successful answer this client cannot read, saying what is wrong with it.</summary>
-    public VanusApiException Unexpected(string what) =>
+    internal VanusApiException Unexpected(string what) =>
         new($"{Method} /{Path} answered {Status}, but {what}.") { Status = Status, Detail = what, RetryAfter = RetryAfter };
 
     /// <summary>The exception a failed answer describes: its problem document's fields, or the start of its body when it has none.</summary>
-    public VanusApiException ToException()
+    internal VanusApiException ToException()
     {
         if (TryReadProblem() is { } problem)
         {
