@@ -60,7 +60,7 @@ internal static class EndToEndBenchmark
                     ["mode"] = "binary",
                     ["from"] = "latest",
                 };
-                ClientCall.Accept(await client.CreateSubscriptionAsync(SubscriptionFlags.ToBody(subscription), cancellationToken).ConfigureAwait(false));
+                ClientCall.Accept(await client.CreateSubscriptionAsync(DocumentFile.ToBody(subscription), cancellationToken).ConfigureAwait(false));
                 subscribed = true;
 
                 var ingest = await IngestAsync(settings, name, run, cancellationToken).ConfigureAwait(false);

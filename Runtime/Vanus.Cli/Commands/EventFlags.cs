@@ -7,34 +7,44 @@ namespace Vanus.Cli.Commands;
 
 /// <summary>
 /// The flags that describe one CloudEvent (<c>--type</c>, <c>--attr</c>, <c>--data-file -</c> …), shared by the verbs
-/// that send an event: <c>event put</c> and <c>subscription validate</c>.
+/// that send an event (<c>event put</c>, <c>subscription validate</c>) and, without <c>--id</c> and <c>--time</c>, by
+/// <c>schedule create</c> for the template each occurrence fills in.
 /// </summary>
 internal sealed class EventFlags
 {
-    public EventFlags()
+    /// <summary>The id a template carries until an occurrence sets its own.</summary>
+    public const string TemplateId = "template";
+
+    /// <summary>The flags of one event; for a <paramref name="template"/>, without <c>--id</c> and <c>--time</c> and with <c>--type</c> checked by the verb.</summary>
+    public EventFlags(bool template = false)
     {
-        Id = new Option<string?>("--id") { Description = "The CloudEvent id (default: a new GUID)", HelpName = "ID" };
-        OptionParsers.NonEmpty(Id);
-        Source = new Option<string>("--source") { Description = "The CloudEvent source, a URI-reference", HelpName = "URI-REFERENCE", DefaultValueFactory = _ => "vanus-cli" };
+        var of = template ? " of each event" : "";
+        if (!template)
+        {
+            Id = new Option<string?>("--id") { Description = "The CloudEvent id (default: a new GUID)", HelpName = "ID" };
+            OptionParsers.NonEmpty(Id);
+            Time = OptionParsers.Timestamp("--time", "When the occurrence happened");
+        }
+
+        Source = new Option<string>("--source") { Description = $"The CloudEvent source{of}, a URI-reference", HelpName = "URI-REFERENCE", DefaultValueFactory = _ => "vanus-cli" };
         Source.Validators.Add(r => Check(r, "--source", EventRules.CheckUriReference(r.GetValueOrDefault<string>() ?? "")));
-        Type = new Option<string?>("--type") { Description = "The CloudEvent type, such as order.created", HelpName = "TYPE", Required = true };
+        Type = new Option<string?>("--type") { Description = $"The CloudEvent type{of}, such as {(template ? "billing.run" : "order.created")}", HelpName = "TYPE", Required = !template };
         OptionParsers.NonEmpty(Type);
         Subject = new Option<string?>("--subject") { Description = "The CloudEvent subject", HelpName = "SUBJECT" };
         OptionParsers.NonEmpty(Subject);
-        ContentType = new Option<string?>("--datacontenttype") { Description = "The media type of the data, sent as Content-Type", HelpName = "MEDIATYPE" };
+        ContentType = new Option<string?>("--datacontenttype") { Description = template ? "The media type of the data" : "The media type of the data, sent as Content-Type", HelpName = "MEDIATYPE" };
         ContentType.Validators.Add(r => Check(r, "--datacontenttype", EventRules.CheckMediaType(r.GetValueOrDefault<string?>() ?? "")));
         Schema = new Option<string?>("--dataschema") { Description = "The schema of the data, an absolute URI", HelpName = "URI" };
         Schema.Validators.Add(r => Check(r, "--dataschema", EventRules.CheckUri(r.GetValueOrDefault<string?>() ?? "")));
-        Time = OptionParsers.Timestamp("--time", "When the occurrence happened");
-        Attrs = new Option<string[]>("--attr") { Description = "An extension attribute (repeat for more)", HelpName = "NAME=VALUE" };
-        Attrs.Validators.Add(CheckAttributes);
+        Attrs = new Option<string[]>("--attr") { Description = $"An extension attribute{of} (repeat for more)", HelpName = "NAME=VALUE" };
+        Attrs.Validators.Add(r => CheckAttributes(r, template));
         PartitionKey = new Option<string?>("--partition-key") { Description = "The partitionkey extension: events with one key go to one eventlog", HelpName = "KEY" };
         OptionParsers.NonEmpty(PartitionKey);
-        Data = new Option<string?>("--data") { Description = "The data, as UTF-8 text", HelpName = "TEXT" };
+        Data = new Option<string?>("--data") { Description = $"The data{of}, as UTF-8 text", HelpName = "TEXT" };
         DataFile = new Option<string?>("--data-file") { Description = "Read the data from a file ('-' reads standard input)", HelpName = "PATH" };
     }
 
-    public Option<string?> Id { get; }
+    public Option<string?>? Id { get; }
 
     public Option<string> Source { get; }
 
@@ -46,7 +56,7 @@ internal sealed class EventFlags
 
     public Option<string?> Schema { get; }
 
-    public Option<DateTimeOffset?> Time { get; }
+    public Option<DateTimeOffset?>? Time { get; }
 
     public Option<string[]> Attrs { get; }
 
@@ -56,22 +66,28 @@ internal sealed class EventFlags
 
     public Option<string?> DataFile { get; }
 
+    /// <summary>Every flag, in help order.</summary>
+    public IReadOnlyList<Option> Options => [.. new Option?[] { Id, Source, Type, Subject, ContentType, Schema, Time, Attrs, PartitionKey, Data, DataFile }.OfType<Option>()];
+
     /// <summary>Adds the flags and their cross-checks to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Id, Source, Type, Subject, ContentType, Schema, Time, Attrs, PartitionKey, Data, DataFile })
+        foreach (var option in Options)
         {
             command.Options.Add(option);
         }
 
-        command.Validators.Add(r =>
+        command.Validators.Add(Validate);
+    }
+
+    /// <summary>The cross-checks of the flags: one data flag at most, and the partition key given once.</summary>
+    public void Validate(CommandResult r)
+    {
+        Exclusive(r, Data, DataFile);
+        if (r.Given(PartitionKey) && AttributesOf(r).Any(a => a.Name == "partitionkey"))
         {
-            Exclusive(r, Data, DataFile);
-            if (r.Given(PartitionKey) && AttributesOf(r).Any(a => a.Name == "partitionkey"))
-            {
-                r.AddError("--attr partitionkey=… repeats what another flag of this command sets; give it once");
-            }
-        });
+            r.AddError("--attr partitionkey=… repeats what another flag of this command sets; give it once");
+        }
     }
 
     /// <summary>The <c>--attr</c> pairs as given (the option's validator has already refused malformed ones).</summary>
@@ -87,12 +103,13 @@ internal sealed class EventFlags
         }
 
         extensions.AddRange(more);
-        return new Event(p.GetValue(Id) ?? Guid.NewGuid().ToString(), p.GetValue(Source)!, p.GetValue(Type)!)
+        var id = Id is null ? TemplateId : p.GetValue(Id) ?? Guid.NewGuid().ToString();
+        return new Event(id, p.GetValue(Source)!, p.GetValue(Type)!)
         {
             Subject = p.GetValue(Subject),
             DataContentType = p.GetValue(ContentType),
             DataSchema = p.GetValue(Schema),
-            Time = p.GetValue(Time),
+            Time = Time is null ? null : p.GetValue(Time),
             Extensions = ExtensionAttributes.From(extensions),
             Data = await ReadDataAsync(env, p.GetValue(Data), p.GetValue(DataFile), cancellationToken).ConfigureAwait(false),
         };
@@ -119,7 +136,7 @@ internal sealed class EventFlags
         }
     }
 
-    private static void CheckAttributes(OptionResult r)
+    private static void CheckAttributes(OptionResult r, bool template)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var token in r.Tokens)
@@ -137,9 +154,17 @@ internal sealed class EventFlags
             {
                 r.AddError($"--attr '{pair}': the name '{name}' {rule}");
             }
+            else if (template && name is "id" or "time")
+            {
+                r.AddError($"--attr '{pair}': each occurrence sets the event's {name}; leave it out");
+            }
             else if (EventRules.IsReserved(name))
             {
                 r.AddError($"--attr '{pair}': '{name}' is a core attribute; set it with its own flag (--{name})");
+            }
+            else if (template && name.StartsWith("xvanus", StringComparison.Ordinal))
+            {
+                r.AddError($"--attr '{pair}': attributes starting with 'xvanus' are set by the runtime");
             }
             else if (!seen.Add(name))
             {

@@ -39,8 +39,8 @@ internal static class ScheduleCommands
         ClientCall.SetAction(command, options, env, async (call, ct) =>
         {
             var document = await flags.BuildAsync(call.Parse, call.Env, ct).ConfigureAwait(false);
-            var name = ScheduleFlags.NameOf(document);
-            var content = new ByteArrayContent(ScheduleFlags.ToBody(document));
+            var name = DocumentFile.NameOf(document);
+            var content = new ByteArrayContent(DocumentFile.ToBody(document));
             content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
             var reply = ClientCall.Accept(await call.Client.SendAsync(HttpMethod.Post, call.Client.ManagementPath("schedules"), content, ct).ConfigureAwait(false));
             if (call.Format == OutputFormat.Json)

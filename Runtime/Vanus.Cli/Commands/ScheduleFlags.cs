@@ -1,12 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
-using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Vanus.Runtime.Broker;
 using Vanus.Runtime.Codecs;
-using Vanus.Runtime.Events;
 
 namespace Vanus.Cli.Commands;
 
@@ -20,9 +16,6 @@ internal sealed class ScheduleFlags
 {
     // The status members the node adds to a schedule it describes; a document read from a file leaves them out.
     private static readonly string[] StatusMembers = ["namespace", "state", "createdAt", "nextOccurrence", "lastFired", "fired", "missed", "lastError"];
-
-    // Stands in for the id each occurrence gets, so the runtime's CloudEvents writer can write the template.
-    private const string TemplateId = "template";
 
     public ScheduleFlags()
     {
@@ -49,22 +42,6 @@ internal sealed class ScheduleFlags
             HelpName = "DURATION",
             CustomParser = ParseInterval,
         };
-        Source = new Option<string>("--source") { Description = "The CloudEvent source of each event, a URI-reference", HelpName = "URI-REFERENCE", DefaultValueFactory = _ => "vanus-cli" };
-        Source.Validators.Add(r => Check(r, "--source", EventRules.CheckUriReference(r.GetValueOrDefault<string>() ?? "")));
-        Type = new Option<string?>("--type") { Description = "The CloudEvent type of each event, such as billing.run", HelpName = "TYPE" };
-        OptionParsers.NonEmpty(Type);
-        Subject = new Option<string?>("--subject") { Description = "The CloudEvent subject", HelpName = "SUBJECT" };
-        OptionParsers.NonEmpty(Subject);
-        ContentType = new Option<string?>("--datacontenttype") { Description = "The media type of the data", HelpName = "MEDIATYPE" };
-        ContentType.Validators.Add(r => Check(r, "--datacontenttype", EventRules.CheckMediaType(r.GetValueOrDefault<string?>() ?? "")));
-        Schema = new Option<string?>("--dataschema") { Description = "The schema of the data, an absolute URI", HelpName = "URI" };
-        Schema.Validators.Add(r => Check(r, "--dataschema", EventRules.CheckUri(r.GetValueOrDefault<string?>() ?? "")));
-        Attrs = new Option<string[]>("--attr") { Description = "An extension attribute of each event (repeat for more)", HelpName = "NAME=VALUE" };
-        Attrs.Validators.Add(CheckAttributes);
-        PartitionKey = new Option<string?>("--partition-key") { Description = "The partitionkey extension: events with one key go to one eventlog", HelpName = "KEY" };
-        OptionParsers.NonEmpty(PartitionKey);
-        Data = new Option<string?>("--data") { Description = "The data of each event, as UTF-8 text", HelpName = "TEXT" };
-        DataFile = new Option<string?>("--data-file") { Description = "Read the data from a file ('-' reads standard input)", HelpName = "PATH" };
     }
 
     public Argument<string?> Name { get; }
@@ -79,25 +56,19 @@ internal sealed class ScheduleFlags
 
     public Option<Duration?> Interval { get; }
 
-    public Option<string> Source { get; }
 
-    public Option<string?> Type { get; }
 
-    public Option<string?> Subject { get; }
 
-    public Option<string?> ContentType { get; }
 
-    public Option<string?> Schema { get; }
 
-    public Option<string[]> Attrs { get; }
 
-    public Option<string?> PartitionKey { get; }
 
-    public Option<string?> Data { get; }
 
-    public Option<string?> DataFile { get; }
 
-    private Option[] DocumentOptions => [Eventbus, Cron, TimeZone, Interval, Source, Type, Subject, ContentType, Schema, Attrs, PartitionKey, Data, DataFile];
+    // The event template: the flags of `vanus event put` but --id and --time, which each occurrence sets.
+    private readonly EventFlags _event = new(template: true);
+
+    private Option[] DocumentOptions => [Eventbus, Cron, TimeZone, Interval, .. _event.Options];
 
     /// <summary>Adds the argument, the flags and their cross-checks to <paramref name="command"/>.</summary>
     public Command AddTo(Command command)
@@ -150,16 +121,12 @@ internal sealed class ScheduleFlags
             r.AddError("--timezone applies to --cron only: an interval counts from the schedule's creation");
         }
 
-        if (!r.Given(Type))
+        if (!r.Given(_event.Type))
         {
             r.AddError("--type is required: the CloudEvent type of each event the schedule emits");
         }
 
-        EventFlags.Exclusive(r, Data, DataFile);
-        if (r.Given(PartitionKey) && Pairs(r.GetValue(Attrs) ?? []).Any(a => a.Name == "partitionkey"))
-        {
-            r.AddError("--attr partitionkey=… repeats what another flag of this command sets; give it once");
-        }
+        _event.Validate(r);
     }
 
     /// <summary>The document to send: the file's (status members left out, NAME added when it has none), or the one the flags describe.</summary>
@@ -168,7 +135,7 @@ internal sealed class ScheduleFlags
         var name = p.GetValue(Name);
         if (p.GetValue(File) is { } file)
         {
-            return await ReadDocumentAsync(env, file, name, cancellationToken).ConfigureAwait(false);
+            return await DocumentFile.ReadAsync(env, file, "schedule", name, StatusMembers, cancellationToken).ConfigureAwait(false);
         }
 
         var document = new JsonObject { ["name"] = name, ["eventbus"] = p.GetValue(Eventbus) };
@@ -189,119 +156,13 @@ internal sealed class ScheduleFlags
         return document;
     }
 
-    /// <summary>The name the document carries, once <see cref="BuildAsync"/> has checked it.</summary>
-    public static string NameOf(JsonObject document) => document["name"]!.GetValue<string>();
-
-    /// <summary>The document as the UTF-8 JSON body of a request.</summary>
-    public static byte[] ToBody(JsonObject document)
-    {
-        using var stream = new MemoryStream();
-        // Relaxed escaping keeps what the user wrote readable on the wire; it is still JSON.
-        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            document.WriteTo(writer);
-        }
-
-        return stream.ToArray();
-    }
-
     /// <summary>The event template as CloudEvents JSON, written by the runtime's codec (so data is a JSON value, text or base64 as the format says) without an id.</summary>
     private async Task<JsonObject> TemplateAsync(ParseResult p, CliEnvironment env, CancellationToken cancellationToken)
     {
-        var extensions = Pairs(p.GetValue(Attrs) ?? []).Select(a => new KeyValuePair<string, AttributeValue>(a.Name, AttributeValue.FromString(a.Value))).ToList();
-        if (p.GetValue(PartitionKey) is { } key)
-        {
-            extensions.Add(new("partitionkey", AttributeValue.FromString(key)));
-        }
-
-        ReadOnlyMemory<byte>? data = null;
-        if (p.GetValue(Data) is { } text)
-        {
-            data = Encoding.UTF8.GetBytes(text);
-        }
-        else if (p.GetValue(DataFile) is { } file)
-        {
-            data = await EventFlags.ReadFileAsync(env, "--data-file", file, cancellationToken).ConfigureAwait(false);
-        }
-
-        var template = new Event(TemplateId, p.GetValue(Source)!, p.GetValue(Type)!)
-        {
-            Subject = p.GetValue(Subject),
-            DataContentType = p.GetValue(ContentType),
-            DataSchema = p.GetValue(Schema),
-            Extensions = ExtensionAttributes.From(extensions),
-            Data = data,
-        };
+        var template = await _event.BuildAsync(p, env, [], cancellationToken).ConfigureAwait(false);
         var json = JsonNode.Parse(JsonEventFormat.Encode(template))!.AsObject();
         json.Remove("id");
         return json;
-    }
-
-    private static async Task<JsonObject> ReadDocumentAsync(CliEnvironment env, string file, string? name, CancellationToken cancellationToken)
-    {
-        var bytes = await EventFlags.ReadFileAsync(env, "--file", file, cancellationToken).ConfigureAwait(false);
-        JsonNode? node;
-        try
-        {
-            node = JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        }
-        catch (JsonException e)
-        {
-            throw new UsageException($"--file '{file}' is not JSON: {e.Message}");
-        }
-
-        if (node is not JsonObject document)
-        {
-            throw new UsageException($"--file '{file}' must hold one JSON object, the schedule document");
-        }
-
-        foreach (var member in StatusMembers)
-        {
-            document.Remove(member);
-        }
-
-        var inFile = document["name"] is JsonValue v && v.TryGetValue<string>(out var n) ? n : null;
-        if (document.ContainsKey("name") && inFile is null)
-        {
-            throw new UsageException($"--file '{file}': 'name' must be a string");
-        }
-
-        if (name is not null && inFile is not null && name != inFile)
-        {
-            throw new UsageException($"--file '{file}' names the schedule '{inFile}', but the command line names '{name}'");
-        }
-
-        if (inFile is not null)
-        {
-            return document;
-        }
-
-        if (name is null)
-        {
-            throw new UsageException($"--file '{file}' has no 'name': add it to the document or give NAME");
-        }
-
-        // The name comes first, as it does in every document the node prints.
-        var named = new JsonObject { ["name"] = name };
-        foreach (var (key, value) in document.ToList())
-        {
-            document.Remove(key);
-            named[key] = value;
-        }
-
-        return named;
-    }
-
-    private static IEnumerable<(string Name, string Value)> Pairs(string[] pairs)
-    {
-        foreach (var pair in pairs)
-        {
-            var eq = pair.IndexOf('=', StringComparison.Ordinal);
-            if (eq > 0)
-            {
-                yield return (pair[..eq], pair[(eq + 1)..]);
-            }
-        }
     }
 
     // The range is checked while parsing: a validator that reads a value which failed to convert throws instead of reporting.
@@ -336,43 +197,6 @@ internal sealed class ScheduleFlags
         if (fields is not (5 or 6) && !(fields == 1 && text.Trim().StartsWith('@')))
         {
             r.AddError($"--cron '{text}' has {fields} field{(fields == 1 ? "" : "s")}; expected 5 (minute hour day-of-month month day-of-week) or 6 (seconds first), such as \"*/5 * * * *\"");
-        }
-    }
-
-    private static void CheckAttributes(OptionResult r)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var token in r.Tokens)
-        {
-            var pair = token.Value;
-            var eq = pair.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0)
-            {
-                r.AddError($"--attr '{pair}' must be NAME=VALUE, such as --attr region=eu");
-                continue;
-            }
-
-            var name = pair[..eq];
-            if (EventRules.CheckAttributeName(name) is { } rule)
-            {
-                r.AddError($"--attr '{pair}': the name '{name}' {rule}");
-            }
-            else if (name is "id" or "time")
-            {
-                r.AddError($"--attr '{pair}': each occurrence sets the event's {name}; leave it out");
-            }
-            else if (EventRules.IsReserved(name))
-            {
-                r.AddError($"--attr '{pair}': '{name}' is a core attribute; set it with its own flag (--{name})");
-            }
-            else if (name.StartsWith("xvanus", StringComparison.Ordinal))
-            {
-                r.AddError($"--attr '{pair}': attributes starting with 'xvanus' are set by the runtime");
-            }
-            else if (!seen.Add(name))
-            {
-                r.AddError($"--attr '{name}' is given more than once");
-            }
         }
     }
 

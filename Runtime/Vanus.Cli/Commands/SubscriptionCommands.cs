@@ -42,8 +42,8 @@ internal static class SubscriptionCommands
         ClientCall.SetAction(command, options, env, async (call, ct) =>
         {
             var document = await flags.BuildAsync(call.Parse, call.Env, null, ct).ConfigureAwait(false);
-            var name = SubscriptionFlags.NameOf(document);
-            var reply = ClientCall.Accept(await call.Client.CreateSubscriptionAsync(SubscriptionFlags.ToBody(document), ct).ConfigureAwait(false));
+            var name = DocumentFile.NameOf(document);
+            var reply = ClientCall.Accept(await call.Client.CreateSubscriptionAsync(DocumentFile.ToBody(document), ct).ConfigureAwait(false));
             return PrintChanged(call, reply, $"created subscription {call.Namespace}/{name}");
         });
         return command;
@@ -68,8 +68,8 @@ internal static class SubscriptionCommands
             }
 
             var document = await flags.BuildAsync(p, call.Env, current, ct).ConfigureAwait(false);
-            name = SubscriptionFlags.NameOf(document);
-            var reply = ClientCall.Accept(await call.Client.ReplaceSubscriptionAsync(name, SubscriptionFlags.ToBody(document), ct).ConfigureAwait(false));
+            name = DocumentFile.NameOf(document);
+            var reply = ClientCall.Accept(await call.Client.ReplaceSubscriptionAsync(name, DocumentFile.ToBody(document), ct).ConfigureAwait(false));
             return PrintChanged(call, reply, $"updated subscription {call.Namespace}/{name}");
         });
         return command;

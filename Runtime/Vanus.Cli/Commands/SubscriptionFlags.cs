@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Vanus.Cli.Client;
@@ -202,37 +201,7 @@ internal sealed class SubscriptionFlags
         var name = p.GetValue(Name);
         if (p.GetValue(File) is { } file)
         {
-            var document = await ReadDocumentAsync(env, file, cancellationToken).ConfigureAwait(false);
-            var inFile = document["name"] is JsonValue v && v.TryGetValue<string>(out var n) ? n : null;
-            if (document.ContainsKey("name") && inFile is null)
-            {
-                throw new UsageException($"--file '{file}': 'name' must be a string");
-            }
-
-            if (name is not null && inFile is not null && name != inFile)
-            {
-                throw new UsageException($"--file '{file}' names the subscription '{inFile}', but the command line names '{name}'");
-            }
-
-            if (inFile is null)
-            {
-                if (name is null)
-                {
-                    throw new UsageException($"--file '{file}' has no 'name': add it to the document or give NAME");
-                }
-
-                // The name comes first, as it does in every document the node prints.
-                var named = new JsonObject { ["name"] = name };
-                foreach (var (key, value) in document.ToList())
-                {
-                    document.Remove(key);
-                    named[key] = value;
-                }
-
-                document = named;
-            }
-
-            return document;
+            return await DocumentFile.ReadAsync(env, file, "subscription", name, SubscriptionDocument.StatusMembers, cancellationToken).ConfigureAwait(false);
         }
 
         var doc = current ?? new JsonObject { ["name"] = name };
@@ -240,8 +209,6 @@ internal sealed class SubscriptionFlags
         return doc;
     }
 
-    /// <summary>The name the document will carry, once <see cref="BuildAsync"/> has checked it.</summary>
-    public static string NameOf(JsonObject document) => document["name"]!.GetValue<string>();
 
     /// <summary>Reads a node's answer as the document to send back: the status members the node adds are left out.</summary>
     public static JsonObject FromReply(ApiAnswer reply)
@@ -392,28 +359,6 @@ internal sealed class SubscriptionFlags
         }
     }
 
-    private static async Task<JsonObject> ReadDocumentAsync(CliEnvironment env, string file, CancellationToken cancellationToken)
-    {
-        var bytes = await EventFlags.ReadFileAsync(env, "--file", file, cancellationToken).ConfigureAwait(false);
-        JsonNode? node;
-        try
-        {
-            node = JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        }
-        catch (JsonException e)
-        {
-            throw new UsageException($"--file '{file}' is not JSON: {e.Message}");
-        }
-
-        if (node is not JsonObject document)
-        {
-            throw new UsageException($"--file '{file}' must hold one JSON object, the subscription document");
-        }
-
-        StripStatus(document);
-        return document;
-    }
-
     private static void StripStatus(JsonObject document)
     {
         foreach (var member in SubscriptionDocument.StatusMembers)
@@ -553,18 +498,5 @@ internal sealed class SubscriptionFlags
             var eq = pair.IndexOf('=', StringComparison.Ordinal);
             yield return (pair[..eq], pair[(eq + 1)..]);
         }
-    }
-
-    /// <summary>The document as the UTF-8 JSON body of a request.</summary>
-    public static byte[] ToBody(JsonObject document)
-    {
-        using var stream = new MemoryStream();
-        // Relaxed escaping keeps what the user wrote readable on the wire (a template's <id>, non-ASCII text); it is still JSON.
-        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            document.WriteTo(writer);
-        }
-
-        return stream.ToArray();
     }
 }
