@@ -56,6 +56,7 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
             c.Response.StatusCode = 502;
             c.Response.ContentType = "text/html";
             await c.Response.WriteAsync("<html>bad gateway</html>");
+            return true;
         };
 
         var run = await CliRunner.RunAsync(_node, "eventbus", "list");
@@ -85,6 +86,7 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
             c.Response.StatusCode = 400;
             c.Response.ContentType = "application/problem+json";
             await c.Response.WriteAsync("""{"type":"https://vanus.dev/problems/invalid-event","title":"Invalid CloudEvent","status":400,"detail":"event [2], attribute 'time' must be an RFC 3339 timestamp","instance":"/gateway/orders","index":2,"attribute":"time","errors":[{"index":2,"attribute":"time"}]}""");
+            return true;
         };
 
         var run = await CliRunner.RunAsync(_node, "event", "put", "orders", "--type", "t");
@@ -117,6 +119,7 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
         {
             c.Response.StatusCode = 200;
             await c.Response.WriteAsync("surprise");
+            return true;
         };
 
         var run = await CliRunner.RunAsync(_node, args);

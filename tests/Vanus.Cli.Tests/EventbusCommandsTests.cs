@@ -68,10 +68,18 @@ public sealed class EventbusCommandsTests : IAsyncLifetime
         Assert.Equal(1, run.ExitCode);
         Assert.Equal("", run.Out);
         var lines = run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd()).ToArray();
-        Assert.Equal("error: Eventbus exists", lines[0]);
-        Assert.Equal("detail:   eventbus 'orders' already exists in namespace 'default'", lines[1].Trim());
-        Assert.Equal("status:   409", lines[2].Trim());
-        Assert.Equal("eventbus: orders", lines[3].Trim());
+        // Every member of the node's problem document, in order.
+        Assert.Equal(
+            [
+                "error: Eventbus exists",
+                "detail:   eventbus 'orders' already exists in namespace 'default'",
+                "status:   409",
+                "type:     urn:vanus:problem:already-exists",
+                "instance: /api/v1/namespaces/default/eventbuses",
+                "eventbus: orders",
+                "field:    name",
+            ],
+            lines.Select(l => l.Trim()));
     }
 
     [Fact]

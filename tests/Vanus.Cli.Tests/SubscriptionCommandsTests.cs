@@ -518,6 +518,7 @@ public sealed class SubscriptionCommandsTests : IAsyncLifetime
         {
             c.Response.ContentType = "application/json";
             await c.Response.WriteAsync("""{"filterPassed":true,"delivered":false,"events":[],"error":{"action":"render","pipelineIndex":2,"reason":"missing","message":"$.data.id is not in the event"}}""");
+            return true;
         };
 
         var run = await CliRunner.RunAsync(_node, "subscription", "validate", "hook", "--type", "t");
@@ -548,6 +549,7 @@ public sealed class SubscriptionCommandsTests : IAsyncLifetime
         {
             c.Response.ContentType = "application/json";
             await c.Response.WriteAsync("""{"ok":true}""");
+            return true;
         };
 
         var run = await CliRunner.RunAsync(_node, "subscription", "validate", "hook", "--type", "t");

@@ -1,1 +1,2 @@
+global using Vanus.Testing.Fakes;
 global using Xunit;

@@ -14,6 +14,7 @@ public sealed class PullConsumerTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _node = await FakeNode.StartAsync();
+        _node.AddEventbus("orders");
         _client = new VanusClient(_node.Endpoint);
     }
 
@@ -227,7 +228,7 @@ public sealed class PullConsumerTests : IAsyncLifetime
                 return false;
             }
 
-            await FakeNode.ProblemAsync(ctx, 500, "internal", "The call failed inside the node.");
+            await FakeNode.ProblemOfKindAsync(ctx, 500, "internal", "The call failed inside the node.");
             return true;
         };
         var failures = new ConcurrentQueue<Exception>();
@@ -257,7 +258,7 @@ public sealed class PullConsumerTests : IAsyncLifetime
                 return false;
             }
 
-            await FakeNode.ProblemAsync(ctx, 404, "not-found", "Namespace 'default' has no subscription 'local'.", field: "subscription");
+            await FakeNode.ProblemOfKindAsync(ctx, 404, "not-found", "Namespace 'default' has no subscription 'local'.", field: "subscription");
             return true;
         };
 
@@ -344,7 +345,7 @@ public sealed class PullConsumerTests : IAsyncLifetime
                 return false;
             }
 
-            await FakeNode.ProblemAsync(ctx, 400, "invalid-request", "'local' is not a pull subscription.", field: "protocol");
+            await FakeNode.ProblemOfKindAsync(ctx, 400, "invalid-request", "'local' is not a pull subscription.", field: "protocol");
             return true;
         };
         var failed = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -49,9 +49,9 @@ public sealed class VanusClientTests : IAsyncLifetime
         Assert.Equal("already-exists", e.Kind);
         Assert.Equal("urn:vanus:problem:already-exists", e.Type);
         Assert.Equal("name", e.Field);
-        Assert.Equal("Eventbus 'orders' already exists.", e.Detail);
+        Assert.Equal("eventbus 'orders' already exists in namespace 'default'", e.Detail);
         Assert.Equal("/api/v1/namespaces/default/eventbuses", e.Instance);
-        Assert.Contains("409 already-exists: Eventbus 'orders' already exists.", e.Message);
+        Assert.Contains("409 already-exists: eventbus 'orders' already exists in namespace 'default'", e.Message);
     }
 
     [Fact]
@@ -112,7 +112,7 @@ public sealed class VanusClientTests : IAsyncLifetime
     {
         _node.Override = async ctx =>
         {
-            await FakeNode.ProblemAsync(ctx, 400, "invalid-event", "Attribute 'source' must be a URI-reference.", attribute: "source", rule: "must be a URI-reference", eventIndex: 1);
+            await FakeNode.ProblemOfKindAsync(ctx, 400, "invalid-event", "Attribute 'source' must be a URI-reference.", attribute: "source", rule: "must be a URI-reference", eventIndex: 1);
             return true;
         };
 
@@ -148,6 +148,7 @@ public sealed class VanusClientTests : IAsyncLifetime
     [Fact]
     public async Task Deploy_creates_the_subscription_with_the_pipeline_document()
     {
+        _node.AddEventbus("orders");
         var pipeline = Pipeline.FromEventBus("orders", StartAt.Earliest).Where("type = 'x'").To(Sink.Http("http://127.0.0.1:9000/hook"));
 
         var status = await _client.Subscriptions.DeployAsync("hook", pipeline);
@@ -165,6 +166,7 @@ public sealed class VanusClientTests : IAsyncLifetime
     [Fact]
     public async Task Deploy_replaces_the_document_when_the_subscription_exists()
     {
+        _node.AddEventbus("orders");
         await _client.Subscriptions.DeployAsync("hook", Pipeline.FromEventBus("orders").To(Sink.Http("http://127.0.0.1:9000/a")));
         var second = Pipeline.FromEventBus("orders").Where("true").To(Sink.Http("http://127.0.0.1:9000/b"));
 
@@ -186,7 +188,7 @@ public sealed class VanusClientTests : IAsyncLifetime
                 return false;
             }
 
-            await FakeNode.ProblemAsync(ctx, 400, "invalid-request", "'delivery.backoff[1]' must be a duration: 'x' has no number.", field: "delivery.backoff[1]", reason: "must be a duration: 'x' has no number");
+            await FakeNode.ProblemOfKindAsync(ctx, 400, "invalid-request", "'delivery.backoff[1]' must be a duration: 'x' has no number.", field: "delivery.backoff[1]", reason: "must be a duration: 'x' has no number");
             return true;
         };
 
@@ -203,14 +205,28 @@ public sealed class VanusClientTests : IAsyncLifetime
     [Fact]
     public async Task Get_pause_resume_reset_and_delete_a_subscription()
     {
+        _node.AddEventbus("orders");
         await _client.Subscriptions.DeployAsync("hook", Pipeline.FromEventBus("orders").To(Sink.Http("http://127.0.0.1:9000/a")));
+
+        // A node may answer a reset without a body: the client then reads the status with a GET.
+        _node.Override = ctx =>
+        {
+            var reset = ctx.Request.Path.Value!.EndsWith("/reset", StringComparison.Ordinal);
+            if (reset)
+            {
+                ctx.Response.StatusCode = 204;
+            }
+
+            return Task.FromResult(reset);
+        };
 
         Assert.Equal(SubscriptionState.Paused, (await _client.Subscriptions.PauseAsync("hook")).State);
         Assert.Equal(SubscriptionState.Paused, (await _client.Subscriptions.GetAsync("hook")).State);
         var reset = await _client.Subscriptions.ResetAsync("hook", new DateTimeOffset(2026, 11, 27, 17, 0, 0, TimeSpan.FromHours(1)));
-        Assert.Equal("2026-11-27T16:00:00Z", _node.ResetTime("hook"));
-        Assert.Equal("hook", reset.Name); // the fake answers reset with 204, so the status comes from a GET
+        Assert.Equal("""{"time":"2026-11-27T16:00:00Z"}""", _node.RequestsTo("POST", "/subscriptions/hook/reset").Single().BodyText);
+        Assert.Equal("hook", reset.Name); // answered with 204, so the status comes from a GET
         Assert.Equal(2, _node.RequestsTo("GET", "/subscriptions/hook").Count);
+        _node.Override = null;
         Assert.Equal(SubscriptionState.Running, (await _client.Subscriptions.ResumeAsync("hook")).State);
 
         Assert.True(await _client.Subscriptions.DeleteAsync("hook"));
@@ -245,7 +261,7 @@ public sealed class VanusClientTests : IAsyncLifetime
         _node.Override = async ctx =>
         {
             ctx.Response.Headers.RetryAfter = "3";
-            await FakeNode.ProblemAsync(ctx, 429, "overloaded", "Too many requests in flight.");
+            await FakeNode.ProblemOfKindAsync(ctx, 429, "overloaded", "Too many requests in flight.");
             return true;
         };
 
@@ -278,7 +294,7 @@ public sealed class VanusClientTests : IAsyncLifetime
     {
         _node.Override = async ctx =>
         {
-            await FakeNode.ProblemAsync(ctx, 404, "not-found", "x");
+            await FakeNode.ProblemOfKindAsync(ctx, 404, "not-found", "x");
             return true;
         };
         using var client = new VanusClient(new Uri(_node.Endpoint, "/vanus"), @namespace: "team-a");

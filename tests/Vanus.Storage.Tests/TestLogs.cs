@@ -63,3 +63,13 @@ internal static class TestLogs
         return dir;
     }
 }
+
+/// <summary>What most storage tests start from: an empty simulated disk and a fake clock at a fixed instant.</summary>
+public abstract class SimulatedDiskTests
+{
+    /// <summary>The simulated file system the test's logs live on.</summary>
+    protected ISimulatedFileSystem Disk { get; } = FileSystems.Simulated();
+
+    /// <summary>The clock the test's logs run on.</summary>
+    protected FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
+}

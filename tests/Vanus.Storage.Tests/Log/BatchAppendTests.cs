@@ -1,15 +1,11 @@
-using Microsoft.Extensions.Time.Testing;
 using Vanus.Runtime.Broker;
 using Vanus.Runtime.Events;
-using Vanus.Storage.Files;
 using static Vanus.Storage.Tests.TestLogs;
 
 namespace Vanus.Storage.Tests.Log;
 
-public class BatchAppendTests
+public class BatchAppendTests : SimulatedDiskTests
 {
-    private readonly ISimulatedFileSystem _fs = FileSystems.Simulated();
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
 
     private static List<Event> Batch(int from, int count, int dataSize = 40) => [.. Enumerable.Range(from, count).Select(i => MakeEvent(i, dataSize))];
 
@@ -19,7 +15,7 @@ public class BatchAppendTests
     [InlineData(SyncPolicy.None)]
     public async Task A_batch_gets_consecutive_offsets_and_returns_the_first(SyncPolicy sync)
     {
-        await using var log = await OpenAsync(Options(_fs, _time, sync, segmentSize: 4096));
+        await using var log = await OpenAsync(Options(Disk, Clock, sync, segmentSize: 4096));
         Assert.Equal(0, await log.AppendAsync(MakeEvent(0)));
         Assert.Equal(1, await log.AppendBatchAsync(Batch(1, 150)));
         Assert.Equal(151, await log.AppendBatchAsync(Batch(151, 1)));
@@ -35,7 +31,7 @@ public class BatchAppendTests
     [Fact]
     public async Task A_batch_with_an_event_too_large_stores_none_of_it_and_names_the_index()
     {
-        await using var log = await OpenAsync(Options(_fs, _time, segmentSize: 4096));
+        await using var log = await OpenAsync(Options(Disk, Clock, segmentSize: 4096));
         var batch = Batch(0, 5);
         batch[3] = MakeEvent(3, 5000);
         var error = await Assert.ThrowsAsync<ArgumentException>(async () => await log.AppendBatchAsync(batch));
@@ -48,7 +44,7 @@ public class BatchAppendTests
     [Fact]
     public async Task An_empty_or_null_batch_is_refused()
     {
-        await using var log = await OpenAsync(Options(_fs, _time));
+        await using var log = await OpenAsync(Options(Disk, Clock));
         await Assert.ThrowsAsync<ArgumentException>(async () => await log.AppendBatchAsync([]));
         await Assert.ThrowsAsync<ArgumentException>(async () => await log.AppendBatchAsync([MakeEvent(0), null!]));
         Assert.Equal(0, log.NextOffset);
@@ -57,13 +53,13 @@ public class BatchAppendTests
     [Fact]
     public async Task Batches_held_by_backpressure_stay_whole_and_in_order_with_single_appends()
     {
-        var options = Options(_fs, _time, SyncPolicy.Always, segmentSize: 1 << 20) with { MaxPendingBytes = 4096 };
+        var options = Options(Disk, Clock, SyncPolicy.Always, segmentSize: 1 << 20) with { MaxPendingBytes = 4096 };
         await using var log = await OpenAsync(options);
         log.InlineIdleThreshold = long.MaxValue;
         var expected = new List<(int First, int Count)>();
         var pending = new List<ValueTask<long>>();
         var n = 0;
-        using (var gate = _fs.GateSyncs())
+        using (var gate = Disk.GateSyncs())
         {
             // The writer waits in its first sync while the rest arrive: they fill the pending limit and then wait for room.
 #pragma warning disable CA2012 // awaited below
@@ -97,10 +93,10 @@ public class BatchAppendTests
     [Fact]
     public async Task Under_always_a_completed_batch_survives_a_power_loss()
     {
-        var options = Options(_fs, _time, SyncPolicy.Always, segmentSize: 8192);
+        var options = Options(Disk, Clock, SyncPolicy.Always, segmentSize: 8192);
         var log = await OpenAsync(options);
         Assert.Equal(0, await log.AppendBatchAsync(Batch(0, 120)));
-        _fs.PowerLoss(new Random(7));
+        Disk.PowerLoss(new Random(7));
         log.Abandon();
 
         await using var reopened = await OpenAsync(options);
@@ -112,12 +108,12 @@ public class BatchAppendTests
     [Fact]
     public async Task A_batch_held_by_backpressure_is_placed_whole_even_when_a_truncation_comes_next()
     {
-        var options = Options(_fs, _time, SyncPolicy.Always, segmentSize: 1 << 20) with { MaxPendingBytes = 4096 };
+        var options = Options(Disk, Clock, SyncPolicy.Always, segmentSize: 1 << 20) with { MaxPendingBytes = 4096 };
         await using var log = await OpenAsync(options);
         log.InlineIdleThreshold = long.MaxValue;
         Task<long> first, batch;
         Task truncate;
-        using (var gate = _fs.GateSyncs())
+        using (var gate = Disk.GateSyncs())
         {
             first = log.AppendAsync(MakeEvent(0, 100)).AsTask();
             await gate.ArrivalsAsync(1);

@@ -1,15 +1,11 @@
-using Microsoft.Extensions.Time.Testing;
-using Vanus.Storage.Files;
 using Vanus.Storage.Tiers;
 using static Vanus.Storage.Tests.TestLogs;
 
 namespace Vanus.Storage.Tests.Log;
 
 /// <summary>Maintenance (tier moves and retention) against the rest of the log's life.</summary>
-public class MaintenanceTests
+public class MaintenanceTests : SimulatedDiskTests
 {
-    private readonly ISimulatedFileSystem _fs = FileSystems.Simulated();
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
 
     /// <summary>A store whose puts wait until the test lets them go or their caller cancels.</summary>
     private sealed class StallingStore(IObjectStore inner) : IObjectStore
@@ -42,9 +38,9 @@ public class MaintenanceTests
     [Fact]
     public async Task Dispose_stops_a_running_maintenance_and_waits_for_it_before_closing()
     {
-        _fs.CreateDirectory("/sim/cold");
-        using var store = new StallingStore(ObjectStores.Directory("/sim/cold", _fs));
-        var options = Options(_fs, _time, segmentSize: 4096) with { Tiers = new TierOptions { ColdStore = store, HotMaxBytes = 4096, ColdChunkSize = 4096 } };
+        Disk.CreateDirectory("/sim/cold");
+        using var store = new StallingStore(ObjectStores.Directory("/sim/cold", Disk));
+        var options = Options(Disk, Clock, segmentSize: 4096) with { Tiers = new TierOptions { ColdStore = store, HotMaxBytes = 4096, ColdChunkSize = 4096 } };
         var log = await OpenAsync(options);
         for (var i = 0; i < 100; i++)
         {

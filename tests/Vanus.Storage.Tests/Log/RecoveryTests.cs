@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
 using Vanus.Runtime.Broker;
 using Vanus.Storage.Files;
 using Vanus.Storage.Segments;
@@ -6,14 +5,12 @@ using static Vanus.Storage.Tests.TestLogs;
 
 namespace Vanus.Storage.Tests.Log;
 
-public class RecoveryTests
+public class RecoveryTests : SimulatedDiskTests
 {
-    private readonly ISimulatedFileSystem _fs = FileSystems.Simulated();
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
 
     private async Task<EventLogOptions> FillAsync(int count, bool clean, long segmentSize = 4096)
     {
-        var options = Options(_fs, _time, segmentSize: segmentSize);
+        var options = Options(Disk, Clock, segmentSize: segmentSize);
         var log = await OpenAsync(options);
         for (var i = 0; i < count; i++)
         {
@@ -32,7 +29,7 @@ public class RecoveryTests
         return options;
     }
 
-    private string ActiveSegmentPath() => _fs.List(Dir, ".seg").Order().Last();
+    private string ActiveSegmentPath() => Disk.List(Dir, ".seg").Order().Last();
 
     private static long LastRecordPosition(byte[] file)
     {
@@ -51,8 +48,8 @@ public class RecoveryTests
     {
         var options = await FillAsync(50, clean: false);
         var path = ActiveSegmentPath();
-        var position = LastRecordPosition(_fs.ReadAllBytes(path));
-        _fs.Corrupt(path, position + 40, [0xFF]);
+        var position = LastRecordPosition(Disk.ReadAllBytes(path));
+        Disk.Corrupt(path, position + 40, [0xFF]);
 
         await using var log = await OpenAsync(options);
         Assert.Equal(path, log.Recovery.TruncatedFile);
@@ -69,10 +66,10 @@ public class RecoveryTests
     {
         var options = await FillAsync(30, clean: false);
         var path = ActiveSegmentPath();
-        var bytes = _fs.ReadAllBytes(path);
+        var bytes = Disk.ReadAllBytes(path);
         var position = LastRecordPosition(bytes);
         // Zero the second half of the last record, as a write cut short would leave it.
-        _fs.Corrupt(path, position + 60, new byte[200]);
+        Disk.Corrupt(path, position + 60, new byte[200]);
         await using var log = await OpenAsync(options);
         Assert.Equal(29, log.NextOffset);
         Assert.NotNull(log.Recovery.Reason);
@@ -82,8 +79,8 @@ public class RecoveryTests
     public async Task A_flipped_byte_in_the_middle_of_a_sealed_segment_is_reported_with_its_position()
     {
         var options = await FillAsync(200, clean: true);
-        var first = _fs.List(Dir, ".seg").Order().First();
-        _fs.Corrupt(first, 600, [0x5A, 0x5A]);
+        var first = Disk.List(Dir, ".seg").Order().First();
+        Disk.Corrupt(first, 600, [0x5A, 0x5A]);
 
         await using var log = await OpenAsync(options);
         var error = await Assert.ThrowsAsync<LogCorruptedException>(async () => await ReadAllAsync(log));
@@ -100,7 +97,7 @@ public class RecoveryTests
     {
         var options = await FillAsync(20, clean: true, segmentSize: 1 << 20);
         var path = ActiveSegmentPath();
-        _fs.Corrupt(path, 300, [0x01, 0x02, 0x03]);
+        Disk.Corrupt(path, 300, [0x01, 0x02, 0x03]);
         var error = await Assert.ThrowsAsync<LogCorruptedException>(async () => await EventLog.OpenAsync(options));
         Assert.Equal(path, error.FilePath);
         Assert.Contains("before the last checkpoint", error.Message);
@@ -110,13 +107,13 @@ public class RecoveryTests
     public async Task A_lost_or_damaged_index_file_is_rebuilt_from_the_segment()
     {
         var options = await FillAsync(200, clean: true);
-        var indexes = _fs.List(Dir, ".idx").Order().ToList();
-        _fs.Delete(indexes[0]);
-        _fs.Corrupt(indexes[1], 10, [0xEE]);
+        var indexes = Disk.List(Dir, ".idx").Order().ToList();
+        Disk.Delete(indexes[0]);
+        Disk.Corrupt(indexes[1], 10, [0xEE]);
         await using var log = await OpenAsync(options);
         Assert.Equal(200, (await ReadAllAsync(log)).Count);
-        Assert.Equal(indexes.Count, _fs.List(Dir, ".idx").Count);
-        Assert.NotNull(SegmentSummary.TryDeserialize(_fs.ReadAllBytes(indexes[1])));
+        Assert.Equal(indexes.Count, Disk.List(Dir, ".idx").Count);
+        Assert.NotNull(SegmentSummary.TryDeserialize(Disk.ReadAllBytes(indexes[1])));
     }
 
     [Fact]
@@ -124,11 +121,11 @@ public class RecoveryTests
     {
         var options = await FillAsync(200, clean: true);
         // The state a crash before the index rename leaves: no index for the last sealed segment, no successor yet.
-        var segments = _fs.List(Dir, ".seg").Order().ToList();
-        _fs.Delete(segments[^1]);
-        _fs.Delete(_fs.List(Dir, ".idx").Order().Last());
+        var segments = Disk.List(Dir, ".seg").Order().ToList();
+        Disk.Delete(segments[^1]);
+        Disk.Delete(Disk.List(Dir, ".idx").Order().Last());
         var sealing = long.Parse(Path.GetFileNameWithoutExtension(segments[^2]), System.Globalization.CultureInfo.InvariantCulture);
-        using (var checkpoint = _fs.Open(Dir + "/checkpoint", create: false))
+        using (var checkpoint = Disk.Open(Dir + "/checkpoint", create: false))
         {
             new Checkpoint(1000, sealing, 0, sealing, Clean: false).Write(checkpoint);
         }
@@ -146,12 +143,12 @@ public class RecoveryTests
     {
         var options = await FillAsync(5, clean: false, segmentSize: 1 << 16);
         var path = ActiveSegmentPath();
-        var end = LastRecordPosition(_fs.ReadAllBytes(path));
-        _fs.Corrupt(path, 5000, [1, 2, 3, 4, 5, 6, 7, 8]);
+        var end = LastRecordPosition(Disk.ReadAllBytes(path));
+        Disk.Corrupt(path, 5000, [1, 2, 3, 4, 5, 6, 7, 8]);
         await using var log = await OpenAsync(options);
         Assert.Contains("stray bytes", log.Recovery.Reason);
         Assert.True(end < 5000);
-        Assert.All(_fs.ReadAllBytes(path)[5000..5008], b => Assert.Equal(0, b));
+        Assert.All(Disk.ReadAllBytes(path)[5000..5008], b => Assert.Equal(0, b));
         Assert.Equal(5, log.NextOffset);
     }
 
@@ -159,9 +156,9 @@ public class RecoveryTests
     public async Task A_gap_between_segments_is_reported()
     {
         var options = await FillAsync(300, clean: true);
-        var segments = _fs.List(Dir, ".seg").Order().ToList();
-        _fs.Delete(segments[1]);
-        _fs.Delete(_fs.List(Dir, ".idx").Order().ElementAt(1));
+        var segments = Disk.List(Dir, ".seg").Order().ToList();
+        Disk.Delete(segments[1]);
+        Disk.Delete(Disk.List(Dir, ".idx").Order().ElementAt(1));
         var error = await Assert.ThrowsAsync<LogCorruptedException>(async () => await EventLog.OpenAsync(options));
         Assert.Contains("records are missing", error.Message);
     }
@@ -169,9 +166,9 @@ public class RecoveryTests
     [Fact]
     public async Task An_unexpected_file_among_the_segments_is_named()
     {
-        _fs.CreateDirectory(Dir);
-        _fs.Open(Dir + "/notes.seg", create: true).Dispose();
-        var error = await Assert.ThrowsAsync<InvalidDataException>(async () => await EventLog.OpenAsync(Options(_fs, _time)));
+        Disk.CreateDirectory(Dir);
+        Disk.Open(Dir + "/notes.seg", create: true).Dispose();
+        var error = await Assert.ThrowsAsync<InvalidDataException>(async () => await EventLog.OpenAsync(Options(Disk, Clock)));
         Assert.Contains("notes.seg", error.Message);
     }
 
@@ -202,7 +199,7 @@ public class RecoveryTests
         for (var seed = 0; seed < 12; seed++)
         {
             var fs = FileSystems.Simulated();
-            var options = Options(fs, _time, sync, segmentSize: 1 << 20);
+            var options = Options(fs, Clock, sync, segmentSize: 1 << 20);
             var log = await OpenAsync(options);
             log.InlineIdleThreshold = long.MaxValue;
             for (var i = 0; i < 20; i++)
@@ -266,9 +263,9 @@ public class RecoveryTests
     public async Task A_sealed_segment_without_its_index_and_with_a_zeroed_page_is_reported_and_nothing_is_cut()
     {
         var options = await FillAsync(200, clean: true);
-        var first = _fs.List(Dir, ".seg").Order().First();
-        _fs.Delete(_fs.List(Dir, ".idx").Order().First());
-        var before = _fs.ReadAllBytes(first);
+        var first = Disk.List(Dir, ".seg").Order().First();
+        Disk.Delete(Disk.List(Dir, ".idx").Order().First());
+        var before = Disk.ReadAllBytes(first);
 
         // Zeros from the start of a record in the middle look like the end of the records to a scan.
         long position = 0;
@@ -278,14 +275,14 @@ public class RecoveryTests
             position += header.FrameSize;
         }
 
-        _fs.Corrupt(first, position, new byte[512]);
-        var damaged = _fs.ReadAllBytes(first);
+        Disk.Corrupt(first, position, new byte[512]);
+        var damaged = Disk.ReadAllBytes(first);
 
         var error = await Assert.ThrowsAsync<LogCorruptedException>(async () => await EventLog.OpenAsync(options));
         Assert.Equal(first, error.FilePath);
         Assert.Equal(position, error.Position);
-        Assert.Equal(damaged, _fs.ReadAllBytes(first));
-        Assert.False(_fs.Exists($"{Dir}/00000000000000000000.idx"));
+        Assert.Equal(damaged, Disk.ReadAllBytes(first));
+        Assert.False(Disk.Exists($"{Dir}/00000000000000000000.idx"));
     }
 
     [Fact]
@@ -294,7 +291,7 @@ public class RecoveryTests
         for (var seed = 0; seed < 30; seed++)
         {
             var fs = FileSystems.Simulated();
-            var options = Options(fs, _time, SyncPolicy.Always, segmentSize: 4096);
+            var options = Options(fs, Clock, SyncPolicy.Always, segmentSize: 4096);
             var log = await OpenAsync(options);
             for (var i = 0; i < 200; i++)
             {
@@ -320,7 +317,7 @@ public class RecoveryTests
     [Fact]
     public async Task A_stale_index_over_records_past_its_end_is_ignored_and_the_segment_rescanned()
     {
-        var options = Options(_fs, _time, segmentSize: 4096);
+        var options = Options(Disk, Clock, segmentSize: 4096);
         var log = await OpenAsync(options);
         // Records of this size leave room at the end of a sealed segment for smaller ones.
         for (var i = 0; i < 30; i++)
@@ -328,9 +325,9 @@ public class RecoveryTests
             await log.AppendAsync(MakeEvent(i, 400));
         }
 
-        var firstIndex = _fs.List(Dir, ".idx").Order().First();
-        var stale = _fs.ReadAllBytes(firstIndex);
-        var sealedLength = _fs.ReadAllBytes(_fs.List(Dir, ".seg").Order().First()).Length;
+        var firstIndex = Disk.List(Dir, ".idx").Order().First();
+        var stale = Disk.ReadAllBytes(firstIndex);
+        var sealedLength = Disk.ReadAllBytes(Disk.List(Dir, ".seg").Order().First()).Length;
         await log.TruncateAsync(3);
 
         // Small records after the cut run past where the old index says the segment ends.
@@ -346,17 +343,17 @@ public class RecoveryTests
         log.Abandon();
 
         // The state a lost unlink of the index would leave.
-        using (var file = _fs.Open(firstIndex, create: true))
+        using (var file = Disk.Open(firstIndex, create: true))
         {
             file.Write(0, stale);
             file.Sync();
         }
 
-        _fs.SyncDirectory(Dir);
+        Disk.SyncDirectory(Dir);
         await using var reopened = await OpenAsync(options);
         Assert.Equal(next, reopened.NextOffset);
         Assert.Equal(Enumerable.Range(0, next).Select(i => (long)i), (await ReadAllAsync(reopened)).Select(a => DataNumber(a.Event)));
-        Assert.False(_fs.Exists(firstIndex));
+        Assert.False(Disk.Exists(firstIndex));
         Assert.Equal(next, await reopened.AppendAsync(MakeEvent(next, 20)));
     }
 
@@ -364,17 +361,17 @@ public class RecoveryTests
     public async Task An_open_that_fails_closes_every_file_it_opened()
     {
         var options = await FillAsync(300, clean: true);
-        var segments = _fs.List(Dir, ".seg").Order().ToList();
-        Assert.Equal(0, _fs.OpenHandles());
+        var segments = Disk.List(Dir, ".seg").Order().ToList();
+        Assert.Equal(0, Disk.OpenHandles());
 
         // A gap is found after every segment file is open, before the catalog takes them.
-        _fs.Delete(segments[1]);
-        _fs.Delete(_fs.List(Dir, ".idx").Order().ElementAt(1));
+        Disk.Delete(segments[1]);
+        Disk.Delete(Disk.List(Dir, ".idx").Order().ElementAt(1));
         await Assert.ThrowsAsync<LogCorruptedException>(async () => await EventLog.OpenAsync(options));
-        Assert.Equal(0, _fs.OpenHandles());
+        Assert.Equal(0, Disk.OpenHandles());
 
         // Damage in the active segment is found after the catalog took them.
-        var active = Options(FileSystems.Simulated(), _time);
+        var active = Options(FileSystems.Simulated(), Clock);
         var fs = (ISimulatedFileSystem)active.FileSystem;
         await using (var log = await OpenAsync(active))
         {

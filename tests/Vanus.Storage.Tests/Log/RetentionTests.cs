@@ -1,24 +1,20 @@
-using Microsoft.Extensions.Time.Testing;
 using Vanus.Runtime.Broker;
-using Vanus.Storage.Files;
 using static Vanus.Storage.Tests.TestLogs;
 
 namespace Vanus.Storage.Tests.Log;
 
-public class RetentionTests
+public class RetentionTests : SimulatedDiskTests
 {
-    private readonly ISimulatedFileSystem _fs = FileSystems.Simulated();
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
 
     [Fact]
     public async Task Segments_older_than_the_age_limit_are_deleted_whole_and_the_rest_stays_readable()
     {
-        var options = Options(_fs, _time, segmentSize: 4096) with { Retention = new RetentionOptions { MaxAge = TimeSpan.FromHours(1) } };
+        var options = Options(Disk, Clock, segmentSize: 4096) with { Retention = new RetentionOptions { MaxAge = TimeSpan.FromHours(1) } };
         await using var log = await OpenAsync(options);
         for (var i = 0; i < 200; i++)
         {
             await log.AppendAsync(MakeEvent(i, 100));
-            _time.Advance(TimeSpan.FromMinutes(1));
+            Clock.Advance(TimeSpan.FromMinutes(1));
         }
 
         var before = log.Segments;
@@ -29,11 +25,11 @@ public class RetentionTests
         Assert.Equal(after[0].BaseOffset, log.EarliestOffset);
 
         // Every deleted segment's newest event was older than an hour; the first kept one has a newer event.
-        var cutoff = _time.GetUtcNow().AddHours(-1);
+        var cutoff = Clock.GetUtcNow().AddHours(-1);
         var kept = await log.ReadAsync(log.EarliestOffset, 1 << 20);
         Assert.True(kept.Max(k => k.StoreTime) >= cutoff);
         Assert.Equal(log.EarliestOffset, kept[0].Offset);
-        Assert.All(report.Deleted, b => Assert.False(_fs.Exists($"{Dir}/{b:D20}.seg") || _fs.Exists($"{Dir}/{b:D20}.idx")));
+        Assert.All(report.Deleted, b => Assert.False(Disk.Exists($"{Dir}/{b:D20}.seg") || Disk.Exists($"{Dir}/{b:D20}.idx")));
         await Assert.ThrowsAsync<OffsetOutOfRangeException>(async () => await log.ReadAsync(0));
         Assert.Equal(log.EarliestOffset, await log.FindOffsetAsync(DateTimeOffset.MinValue));
     }
@@ -41,7 +37,7 @@ public class RetentionTests
     [Fact]
     public async Task The_oldest_segments_go_while_the_log_is_over_its_size_limit()
     {
-        var options = Options(_fs, _time, segmentSize: 4096) with { Retention = new RetentionOptions { MaxBytes = 20_000 } };
+        var options = Options(Disk, Clock, segmentSize: 4096) with { Retention = new RetentionOptions { MaxBytes = 20_000 } };
         await using (var log = await OpenAsync(options))
         {
             for (var i = 0; i < 400; i++)
@@ -67,14 +63,14 @@ public class RetentionTests
     [Fact]
     public async Task The_active_segment_is_never_deleted()
     {
-        var options = Options(_fs, _time, segmentSize: 1 << 20) with { Retention = new RetentionOptions { MaxAge = TimeSpan.FromSeconds(1), MaxBytes = 100 } };
+        var options = Options(Disk, Clock, segmentSize: 1 << 20) with { Retention = new RetentionOptions { MaxAge = TimeSpan.FromSeconds(1), MaxBytes = 100 } };
         await using var log = await OpenAsync(options);
         for (var i = 0; i < 20; i++)
         {
             await log.AppendAsync(MakeEvent(i, 100));
         }
 
-        _time.Advance(TimeSpan.FromDays(1));
+        Clock.Advance(TimeSpan.FromDays(1));
         Assert.Empty((await log.MaintainAsync()).Deleted);
         Assert.Equal(20, (await ReadAllAsync(log)).Count);
     }
@@ -82,7 +78,7 @@ public class RetentionTests
     [Fact]
     public async Task A_reader_in_a_segment_being_deleted_gets_a_clear_error_or_its_events()
     {
-        var options = Options(_fs, _time, segmentSize: 4096) with { Retention = new RetentionOptions { MaxBytes = 5000 } };
+        var options = Options(Disk, Clock, segmentSize: 4096) with { Retention = new RetentionOptions { MaxBytes = 5000 } };
         await using var log = await OpenAsync(options);
         for (var i = 0; i < 100; i++)
         {

@@ -1,14 +1,10 @@
-using Microsoft.Extensions.Time.Testing;
 using Vanus.Runtime.Broker;
-using Vanus.Storage.Files;
 using static Vanus.Storage.Tests.TestLogs;
 
 namespace Vanus.Storage.Tests.Log;
 
-public class SegmentLogTests
+public class SegmentLogTests : SimulatedDiskTests
 {
-    private readonly ISimulatedFileSystem _fs = FileSystems.Simulated();
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
 
     [Theory]
     [InlineData(SyncPolicy.Always)]
@@ -16,7 +12,7 @@ public class SegmentLogTests
     [InlineData(SyncPolicy.None)]
     public async Task Appends_get_contiguous_offsets_from_zero_and_read_back(SyncPolicy sync)
     {
-        await using var log = await OpenAsync(Options(_fs, _time, sync));
+        await using var log = await OpenAsync(Options(Disk, Clock, sync));
         for (var i = 0; i < 300; i++)
         {
             Assert.Equal(i, await log.AppendAsync(MakeEvent(i)));
@@ -27,13 +23,13 @@ public class SegmentLogTests
         var all = await ReadAllAsync(log);
         Assert.Equal(Enumerable.Range(0, 300).Select(i => (long)i), all.Select(s => s.Offset));
         Assert.All(all, s => Assert.Equal(MakeEvent(s.Offset), s.Event));
-        Assert.All(all, s => Assert.Equal(_time.GetUtcNow(), s.StoreTime));
+        Assert.All(all, s => Assert.Equal(Clock.GetUtcNow(), s.StoreTime));
     }
 
     [Fact]
     public async Task Segments_seal_at_the_configured_size_and_roll()
     {
-        await using var log = await OpenAsync(Options(_fs, _time, segmentSize: 4096));
+        await using var log = await OpenAsync(Options(Disk, Clock, segmentSize: 4096));
         for (var i = 0; i < 200; i++)
         {
             await log.AppendAsync(MakeEvent(i, 100));
@@ -49,24 +45,24 @@ public class SegmentLogTests
         }
 
         // Sealed segment files are cut to their records; the active one is preallocated.
-        var files = _fs.List(Dir, ".seg").Order().ToList();
+        var files = Disk.List(Dir, ".seg").Order().ToList();
         Assert.Equal(segments.Count, files.Count);
-        Assert.Equal(4096, _fs.ReadAllBytes(files[^1]).Length);
-        Assert.Equal(segments[0].StoredBytes, _fs.ReadAllBytes(files[0]).Length);
+        Assert.Equal(4096, Disk.ReadAllBytes(files[^1]).Length);
+        Assert.Equal(segments[0].StoredBytes, Disk.ReadAllBytes(files[0]).Length);
         Assert.Equal(200, (await ReadAllAsync(log)).Count);
     }
 
     [Fact]
     public async Task Concurrent_appends_share_writes_and_all_complete_in_order()
     {
-        var options = Options(_fs, _time, SyncPolicy.Always, segmentSize: 64 << 10);
+        var options = Options(Disk, Clock, SyncPolicy.Always, segmentSize: 64 << 10);
         await using var log = await OpenAsync(options);
         log.InlineIdleThreshold = long.MaxValue;
         var pending = new List<ValueTask<long>>();
-        var syncsBefore = _fs.SyncCount;
+        var syncsBefore = Disk.SyncCount;
 
         // The disk is slow: the first sync is still running while the other appends arrive, so they must share writes.
-        using (_fs.HoldSyncs())
+        using (Disk.HoldSyncs())
         {
             for (var i = 0; i < 2000; i++)
             {
@@ -83,7 +79,7 @@ public class SegmentLogTests
         }
 
         Assert.Equal(Enumerable.Range(0, 2000).Select(i => (long)i), offsets);
-        var syncs = _fs.SyncCount - syncsBefore;
+        var syncs = Disk.SyncCount - syncsBefore;
         var seals = log.Segments.Count - 1;
 
         // Each seal syncs twice; beyond that, a handful of group commits, not one per append.
@@ -95,7 +91,7 @@ public class SegmentLogTests
     [Fact]
     public async Task Many_appending_threads_get_unique_contiguous_offsets()
     {
-        await using var log = await OpenAsync(Options(_fs, _time, SyncPolicy.Interval, segmentSize: 32 << 10));
+        await using var log = await OpenAsync(Options(Disk, Clock, SyncPolicy.Interval, segmentSize: 32 << 10));
         var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(t => Task.Run(async () =>
         {
             var mine = new List<(long Offset, long N)>();
@@ -116,7 +112,7 @@ public class SegmentLogTests
     [Fact]
     public async Task The_idle_log_completes_an_append_synchronously()
     {
-        await using var log = await OpenAsync(Options(_fs, _time, SyncPolicy.Always));
+        await using var log = await OpenAsync(Options(Disk, Clock, SyncPolicy.Always));
         log.InlineIdleThreshold = 0;
         var append = log.AppendAsync(MakeEvent(0));
         Assert.True(append.IsCompletedSuccessfully);
@@ -126,7 +122,7 @@ public class SegmentLogTests
     [Fact]
     public async Task Reads_respect_the_byte_limit_but_return_at_least_one_event()
     {
-        await using var log = await OpenAsync(Options(_fs, _time, segmentSize: 64 << 10));
+        await using var log = await OpenAsync(Options(Disk, Clock, segmentSize: 64 << 10));
         for (var i = 0; i < 100; i++)
         {
             await log.AppendAsync(MakeEvent(i, 200));
@@ -143,7 +139,7 @@ public class SegmentLogTests
     [Fact]
     public async Task Reading_outside_the_log_or_with_no_room_is_refused()
     {
-        await using var log = await OpenAsync(Options(_fs, _time));
+        await using var log = await OpenAsync(Options(Disk, Clock));
         await log.AppendAsync(MakeEvent(0));
         var past = await Assert.ThrowsAsync<OffsetOutOfRangeException>(async () => await log.ReadAsync(5));
         Assert.Contains("offset 5 is not in the log", past.Message);
@@ -155,7 +151,7 @@ public class SegmentLogTests
     [Fact]
     public async Task An_event_larger_than_a_segment_is_refused_with_its_size()
     {
-        await using var log = await OpenAsync(Options(_fs, _time, segmentSize: 4096));
+        await using var log = await OpenAsync(Options(Disk, Clock, segmentSize: 4096));
         var error = await Assert.ThrowsAsync<ArgumentException>(async () => await log.AppendAsync(MakeEvent(1, 5000)));
         Assert.Contains("more than a segment of 4096 bytes holds", error.Message);
         Assert.Equal(0, await log.AppendAsync(MakeEvent(2)));
@@ -164,17 +160,17 @@ public class SegmentLogTests
     [Fact]
     public async Task Bad_options_are_refused_with_the_field()
     {
-        var e = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await EventLog.OpenAsync(Options(_fs, _time, segmentSize: 100)));
+        var e = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await EventLog.OpenAsync(Options(Disk, Clock, segmentSize: 100)));
         Assert.Equal("SegmentSize", e.ParamName);
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await EventLog.OpenAsync(Options(_fs, _time) with { SyncInterval = TimeSpan.Zero, Sync = SyncPolicy.Interval }));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await EventLog.OpenAsync(Options(_fs, _time) with { Retention = new RetentionOptions { MaxBytes = 0 } }));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await EventLog.OpenAsync(Options(Disk, Clock) with { SyncInterval = TimeSpan.Zero, Sync = SyncPolicy.Interval }));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await EventLog.OpenAsync(Options(Disk, Clock) with { Retention = new RetentionOptions { MaxBytes = 0 } }));
         Assert.Throws<ArgumentException>(() => new EventLogOptions(" "));
     }
 
     [Fact]
     public async Task Tailing_waits_for_new_events_without_polling()
     {
-        await using var log = await OpenAsync(Options(_fs, _time));
+        await using var log = await OpenAsync(Options(Disk, Clock));
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var seen = new List<long>();
         var reader = Task.Run(async () =>
@@ -205,12 +201,12 @@ public class SegmentLogTests
     [Fact]
     public async Task Find_offset_by_store_time_across_segments()
     {
-        await using var log = await OpenAsync(Options(_fs, _time, segmentSize: 4096));
-        var start = _time.GetUtcNow();
+        await using var log = await OpenAsync(Options(Disk, Clock, segmentSize: 4096));
+        var start = Clock.GetUtcNow();
         for (var i = 0; i < 300; i++)
         {
             await log.AppendAsync(MakeEvent(i, 60));
-            _time.Advance(TimeSpan.FromSeconds(1));
+            Clock.Advance(TimeSpan.FromSeconds(1));
         }
 
         Assert.True(log.Segments.Count > 4);
@@ -225,9 +221,9 @@ public class SegmentLogTests
     [Fact]
     public async Task Store_times_never_go_backwards_when_the_clock_does()
     {
-        await using var log = await OpenAsync(Options(_fs, _time));
+        await using var log = await OpenAsync(Options(Disk, Clock));
         await log.AppendAsync(MakeEvent(0));
-        _time.AdjustTime(_time.GetUtcNow().AddMinutes(-5));
+        Clock.AdjustTime(Clock.GetUtcNow().AddMinutes(-5));
         await log.AppendAsync(MakeEvent(1));
         var all = await ReadAllAsync(log);
         Assert.Equal(all[0].StoreTime, all[1].StoreTime);
@@ -236,7 +232,7 @@ public class SegmentLogTests
     [Fact]
     public async Task Reopen_continues_where_the_log_ended()
     {
-        var options = Options(_fs, _time, segmentSize: 4096);
+        var options = Options(Disk, Clock, segmentSize: 4096);
         await using (var log = await OpenAsync(options))
         {
             for (var i = 0; i < 120; i++)
@@ -259,15 +255,15 @@ public class SegmentLogTests
     [Fact]
     public async Task A_second_open_of_the_same_log_is_refused()
     {
-        await using var log = await OpenAsync(Options(_fs, _time));
-        var e = await Assert.ThrowsAsync<IOException>(async () => await EventLog.OpenAsync(Options(_fs, _time)));
+        await using var log = await OpenAsync(Options(Disk, Clock));
+        var e = await Assert.ThrowsAsync<IOException>(async () => await EventLog.OpenAsync(Options(Disk, Clock)));
         Assert.Contains("locked", e.Message);
     }
 
     [Fact]
     public async Task Seal_now_starts_a_new_segment_and_an_empty_segment_is_not_sealed()
     {
-        await using var log = await OpenAsync(Options(_fs, _time, segmentSize: 1 << 20));
+        await using var log = await OpenAsync(Options(Disk, Clock, segmentSize: 1 << 20));
         await log.SealAsync();
         Assert.Single(log.Segments);
         await log.AppendAsync(MakeEvent(0));
@@ -280,7 +276,7 @@ public class SegmentLogTests
     [Fact]
     public async Task Truncate_drops_the_suffix_across_segments_and_appends_continue()
     {
-        var options = Options(_fs, _time, segmentSize: 4096);
+        var options = Options(Disk, Clock, segmentSize: 4096);
         await using (var log = await OpenAsync(options))
         {
             for (var i = 0; i < 200; i++)
@@ -304,15 +300,15 @@ public class SegmentLogTests
     [Fact]
     public async Task A_failing_disk_fails_the_appends_and_faults_the_log_until_reopened()
     {
-        var options = Options(_fs, _time);
+        var options = Options(Disk, Clock);
         var log = await OpenAsync(options);
         await log.AppendAsync(MakeEvent(0));
-        _fs.FailWrites("no space left on device");
+        Disk.FailWrites("no space left on device");
         var error = await Assert.ThrowsAsync<IOException>(async () => await log.AppendAsync(MakeEvent(1)));
         Assert.Contains("no space left", error.Message);
         await Assert.ThrowsAsync<IOException>(async () => await log.AppendAsync(MakeEvent(2)));
         await log.DisposeAsync();
-        _fs.ClearFault();
+        Disk.ClearFault();
         await using var reopened = await OpenAsync(options);
         Assert.Equal(1, reopened.NextOffset);
         Assert.Equal(1, await reopened.AppendAsync(MakeEvent(1)));
@@ -321,7 +317,7 @@ public class SegmentLogTests
     [Fact]
     public async Task Appends_after_dispose_are_refused()
     {
-        var log = await OpenAsync(Options(_fs, _time));
+        var log = await OpenAsync(Options(Disk, Clock));
         await log.DisposeAsync();
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await log.AppendAsync(MakeEvent(0)));
     }
@@ -329,11 +325,11 @@ public class SegmentLogTests
     [Fact]
     public async Task Backpressure_holds_appends_beyond_the_pending_limit_and_releases_them()
     {
-        var options = Options(_fs, _time, SyncPolicy.Always, segmentSize: 1 << 20) with { MaxPendingBytes = 8192 };
+        var options = Options(Disk, Clock, SyncPolicy.Always, segmentSize: 1 << 20) with { MaxPendingBytes = 8192 };
         await using var log = await OpenAsync(options);
         log.InlineIdleThreshold = long.MaxValue;
         var pending = new List<ValueTask<long>>();
-        using (var gate = _fs.GateSyncs())
+        using (var gate = Disk.GateSyncs())
         {
             // The writer waits in its first sync while the rest arrive: they fill the pending limit and then wait for room.
 #pragma warning disable CA2012 // awaited below, each once
@@ -353,11 +349,11 @@ public class SegmentLogTests
     [Fact]
     public async Task A_burst_leaves_only_a_few_batch_buffers_behind()
     {
-        var options = Options(_fs, _time, SyncPolicy.Always, segmentSize: 8 << 20) with { MaxPendingBytes = 8 << 20 };
+        var options = Options(Disk, Clock, SyncPolicy.Always, segmentSize: 8 << 20) with { MaxPendingBytes = 8 << 20 };
         await using var log = await OpenAsync(options);
         log.InlineIdleThreshold = long.MaxValue;
         var pending = new List<Task<long>>();
-        using (var gate = _fs.GateSyncs())
+        using (var gate = Disk.GateSyncs())
         {
             // About 1.7 MB queue behind the first sync: several 256 KiB batches at once.
             pending.Add(log.AppendAsync(MakeEvent(0, 100)).AsTask());
@@ -379,7 +375,7 @@ public class SegmentLogTests
     [Fact]
     public async Task A_tail_waiter_is_released_by_dispose_and_reads_after_it_are_refused()
     {
-        var log = await OpenAsync(Options(_fs, _time));
+        var log = await OpenAsync(Options(Disk, Clock));
         await log.AppendAsync(MakeEvent(0));
         var wait = log.WaitForAsync(1).AsTask();
         await using var tail = log.TailAsync(1).GetAsyncEnumerator();
@@ -396,13 +392,13 @@ public class SegmentLogTests
     [Fact]
     public async Task A_tail_waiter_is_released_by_a_write_fault()
     {
-        await using var log = await OpenAsync(Options(_fs, _time));
+        await using var log = await OpenAsync(Options(Disk, Clock));
         await log.AppendAsync(MakeEvent(0));
         var wait = log.WaitForAsync(1).AsTask();
-        _fs.FailWrites("the disk is gone");
+        Disk.FailWrites("the disk is gone");
         await Assert.ThrowsAsync<IOException>(async () => await log.AppendAsync(MakeEvent(1)));
         var error = await Assert.ThrowsAsync<IOException>(() => wait.WaitAsync(HangGuard));
         Assert.Contains("the disk is gone", error.Message);
-        _fs.ClearFault();
+        Disk.ClearFault();
     }
 }

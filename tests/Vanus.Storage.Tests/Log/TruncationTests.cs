@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
 using Vanus.Runtime.Broker;
 using Vanus.Storage.Files;
 using Vanus.Storage.Tests.Tiers;
@@ -7,10 +6,8 @@ using static Vanus.Storage.Tests.TestLogs;
 namespace Vanus.Storage.Tests.Log;
 
 /// <summary>Truncation racing the other operations of the log, and failing part-way.</summary>
-public class TruncationTests
+public class TruncationTests : SimulatedDiskTests
 {
-    private readonly ISimulatedFileSystem _fs = FileSystems.Simulated();
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
 
     private async Task<Vanus.Storage.Log.SegmentLog> FilledAsync(EventLogOptions options, int count = 100)
     {
@@ -26,9 +23,9 @@ public class TruncationTests
     [Fact]
     public async Task A_flush_and_a_seal_during_a_truncation_wait_for_it_and_the_log_goes_on()
     {
-        await using var log = await FilledAsync(Options(_fs, _time, SyncPolicy.Always, segmentSize: 4096));
+        await using var log = await FilledAsync(Options(Disk, Clock, SyncPolicy.Always, segmentSize: 4096));
         Task truncate, flush, seal;
-        using (var gate = _fs.GateSyncs())
+        using (var gate = Disk.GateSyncs())
         {
             // Started on the pool: the truncation may run synchronously into the held sync.
             truncate = Task.Run(() => log.TruncateAsync(40).AsTask());
@@ -50,10 +47,10 @@ public class TruncationTests
     [Fact]
     public async Task A_dispose_during_a_truncation_waits_for_it_and_closes_cleanly()
     {
-        var options = Options(_fs, _time, SyncPolicy.Always, segmentSize: 4096);
+        var options = Options(Disk, Clock, SyncPolicy.Always, segmentSize: 4096);
         var log = await FilledAsync(options);
         Task truncate, dispose;
-        using (var gate = _fs.GateSyncs())
+        using (var gate = Disk.GateSyncs())
         {
             // Started on the pool: the truncation may run synchronously into the held sync.
             truncate = Task.Run(() => log.TruncateAsync(40).AsTask());
@@ -75,7 +72,7 @@ public class TruncationTests
         {
             var fs = FileSystems.Simulated();
             var crash = new CrashSwitch();
-            var options = Options(new CrashingFileSystem(fs, crash), _time, SyncPolicy.Always, segmentSize: 4096);
+            var options = Options(new CrashingFileSystem(fs, crash), Clock, SyncPolicy.Always, segmentSize: 4096);
             var log = await FilledAsync(options, 200);
             crash.ArmAt(step);
             var crashed = false;
@@ -112,7 +109,7 @@ public class TruncationTests
     [Fact]
     public async Task A_reader_that_started_before_a_truncation_reads_the_log_as_it_is_after_it()
     {
-        await using var log = await FilledAsync(Options(_fs, _time, SyncPolicy.Always, segmentSize: 4096), 200);
+        await using var log = await FilledAsync(Options(Disk, Clock, SyncPolicy.Always, segmentSize: 4096), 200);
         var before = log.View;
         await log.TruncateAsync(57);
 

@@ -1,21 +1,17 @@
-using Microsoft.Extensions.Time.Testing;
-using Vanus.Storage.Files;
 using Vanus.Storage.Tiers;
 using static Vanus.Storage.Tests.TestLogs;
 
 namespace Vanus.Storage.Tests.Tiers;
 
 /// <summary>The local cache of cold chunks: where it may live, what it deletes and what it trusts.</summary>
-public class ChunkCacheTests
+public class ChunkCacheTests : SimulatedDiskTests
 {
     private const string Cold = "/sim/cold";
     private const string Cache = "/sim/cache";
-    private readonly ISimulatedFileSystem _fs = FileSystems.Simulated();
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
 
     private EventLogOptions ColdOptions(IObjectStore store, string dir, string prefix) =>
         // Segments of four chunks: a reader keeps only the last chunk it read in memory, so a second read goes to the cache.
-        Options(_fs, _time, segmentSize: 4 * 4096, dir: dir) with
+        Options(Disk, Clock, segmentSize: 4 * 4096, dir: dir) with
         {
             Tiers = new TierOptions
             {
@@ -30,8 +26,8 @@ public class ChunkCacheTests
 
     private IObjectStore Store()
     {
-        _fs.CreateDirectory(Cold);
-        return ObjectStores.Directory(Cold, _fs);
+        Disk.CreateDirectory(Cold);
+        return ObjectStores.Directory(Cold, Disk);
     }
 
     private static Vanus.Runtime.Events.Event Other(long n) => MakeEvent(n, 100) with { Source = "/other" };
@@ -43,12 +39,12 @@ public class ChunkCacheTests
         var tiers = new TierOptions { ColdStore = store, WarmDirectory = "/sim/warm" };
         foreach (var cache in new[] { "/sim/warm", "/sim/warm/", Dir, Dir + "/." })
         {
-            var options = Options(_fs, _time) with { Tiers = tiers with { CacheDirectory = cache } };
+            var options = Options(Disk, Clock) with { Tiers = tiers with { CacheDirectory = cache } };
             var error = await Assert.ThrowsAsync<ArgumentException>(async () => await EventLog.OpenAsync(options));
             Assert.Equal("CacheDirectory", error.ParamName);
         }
 
-        var warmIsHot = Options(_fs, _time) with { Tiers = tiers with { WarmDirectory = Dir } };
+        var warmIsHot = Options(Disk, Clock) with { Tiers = tiers with { WarmDirectory = Dir } };
         Assert.Equal("WarmDirectory", (await Assert.ThrowsAsync<ArgumentException>(async () => await EventLog.OpenAsync(warmIsHot))).ParamName);
     }
 
@@ -56,12 +52,12 @@ public class ChunkCacheTests
     public async Task Opening_the_cache_deletes_only_chunk_files()
     {
         using var store = Store();
-        _fs.CreateDirectory(Cache);
-        _fs.Open(Cache + "/notes.txt", create: true).Dispose();
-        _fs.Open(Cache + "/old.chunk", create: true).Dispose();
+        Disk.CreateDirectory(Cache);
+        Disk.Open(Cache + "/notes.txt", create: true).Dispose();
+        Disk.Open(Cache + "/old.chunk", create: true).Dispose();
         await using var log = await OpenAsync(ColdOptions(store, Dir, "a/"));
-        Assert.True(_fs.Exists(Cache + "/notes.txt"));
-        Assert.False(_fs.Exists(Cache + "/old.chunk"));
+        Assert.True(Disk.Exists(Cache + "/notes.txt"));
+        Assert.False(Disk.Exists(Cache + "/old.chunk"));
     }
 
     [Fact]
@@ -97,11 +93,11 @@ public class ChunkCacheTests
 
         await log.MaintainAsync();
         var expected = (await ReadAllAsync(log)).Select(s => s.Event).ToList();
-        var chunks = _fs.List(Cache, ".chunk");
+        var chunks = Disk.List(Cache, ".chunk");
         Assert.NotEmpty(chunks);
         foreach (var chunk in chunks)
         {
-            _fs.Corrupt(chunk, 100, [0xFF, 0x00, 0xFF]);
+            Disk.Corrupt(chunk, 100, [0xFF, 0x00, 0xFF]);
         }
 
         Assert.Equal(expected, (await ReadAllAsync(log)).Select(s => s.Event));

@@ -7,18 +7,16 @@ using static Vanus.Storage.Tests.TestLogs;
 namespace Vanus.Storage.Tests.Tiers;
 
 /// <summary>A log whose sealed segments move hot → warm → cold; run once per cold object store.</summary>
-public abstract class TieredLogContractTests
+public abstract class TieredLogContractTests : SimulatedDiskTests
 {
     private const string Warm = "/sim/warm";
-    private readonly ISimulatedFileSystem _fs = FileSystems.Simulated();
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
     private readonly string _prefix = "logs/" + Guid.NewGuid().ToString("N")[..8] + "/";
 
     /// <summary>The cold store under test; <paramref name="fs"/> is the simulated disk, for stores that keep files.</summary>
     protected abstract IObjectStore CreateStore(ISimulatedFileSystem fs);
 
     private EventLogOptions TieredOptions(IObjectStore store, IFileSystem? fs = null, string? prefix = null) =>
-        Options(fs ?? _fs, _time, segmentSize: 4096) with
+        Options(fs ?? Disk, Clock, segmentSize: 4096) with
         {
             Tiers = new TierOptions
             {
@@ -37,16 +35,16 @@ public abstract class TieredLogContractTests
         for (var i = 0; i < count; i++)
         {
             await log.AppendAsync(MakeEvent(i, 100));
-            _time.Advance(TimeSpan.FromSeconds(1));
+            Clock.Advance(TimeSpan.FromSeconds(1));
         }
     }
 
     [Fact]
     public async Task Reads_span_hot_warm_and_cold_segments_and_survive_a_reopen()
     {
-        using var store = CreateStore(_fs);
+        using var store = CreateStore(Disk);
         var options = TieredOptions(store);
-        var start = _time.GetUtcNow();
+        var start = Clock.GetUtcNow();
         await using (var log = await OpenAsync(options))
         {
             await FillAsync(log, 300);
@@ -79,7 +77,7 @@ public abstract class TieredLogContractTests
     [Fact]
     public async Task Cold_segments_are_compressed()
     {
-        using var store = CreateStore(_fs);
+        using var store = CreateStore(Disk);
         await using var log = await OpenAsync(TieredOptions(store));
         await FillAsync(log, 300);
         await log.MaintainAsync();
@@ -94,7 +92,7 @@ public abstract class TieredLogContractTests
     [Fact]
     public async Task Retention_deletes_whole_segments_from_every_tier()
     {
-        using var store = CreateStore(_fs);
+        using var store = CreateStore(Disk);
         var options = TieredOptions(store);
         await using (var log = await OpenAsync(options))
         {
@@ -108,7 +106,7 @@ public abstract class TieredLogContractTests
             var report = await log.MaintainAsync();
             Assert.NotEmpty(report.Deleted);
             Assert.Empty(await store.ListAsync(_prefix));
-            Assert.Empty(_fs.List(Warm, ".seg"));
+            Assert.Empty(Disk.List(Warm, ".seg"));
             Assert.All(log.Segments, s => Assert.Equal(SegmentTier.Hot, s.Tier));
             var kept = await ReadAllAsync(log);
             Assert.Equal(299, DataNumber(kept[^1].Event));
@@ -119,8 +117,8 @@ public abstract class TieredLogContractTests
     [Fact]
     public async Task A_damaged_cold_object_beside_a_local_copy_is_dropped_and_the_local_copy_kept()
     {
-        using var store = CreateStore(_fs);
-        var options = Options(_fs, _time, segmentSize: 4096) with { Tiers = new TierOptions { ColdStore = store, ColdPrefix = _prefix, HotMaxBytes = 1 << 20 } };
+        using var store = CreateStore(Disk);
+        var options = Options(Disk, Clock, segmentSize: 4096) with { Tiers = new TierOptions { ColdStore = store, ColdPrefix = _prefix, HotMaxBytes = 1 << 20 } };
         await using (var log = await OpenAsync(options))
         {
             for (var i = 0; i < 100; i++)
@@ -171,7 +169,7 @@ public abstract class TieredLogContractTests
     [InlineData(false)]
     public async Task An_upload_that_does_not_read_back_whole_leaves_the_segment_where_it_was(bool truncate)
     {
-        using var store = new DamagingStore(CreateStore(_fs), truncate);
+        using var store = new DamagingStore(CreateStore(Disk), truncate);
         var options = TieredOptions(store);
         await using var log = await OpenAsync(options);
         await FillAsync(log, 300);

@@ -3,7 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Vanus.Runtime.Events;
 
-namespace Vanus.Cli.Tests;
+namespace Vanus.Testing.Fakes;
 
 /// <summary>
 /// The fake node's timer service: an event whose delivery time is after <see cref="Clock"/> is held and answered with its

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Vanus.Runtime.Codecs;
 using Vanus.Runtime.Events;
 
-namespace Vanus.Cli.Tests;
+namespace Vanus.Testing.Fakes;
 
 /// <summary>
 /// The subscription half of the fake node (DESIGN §6): documents checked as the node checks them, lifecycle, a dry run
@@ -129,6 +129,7 @@ internal sealed partial class FakeNode
         app.MapPost(sub + "/validate", ValidateAsync);
         app.MapGet(sub + "/deadletters", DeadLettersAsync);
         app.MapPost(sub + "/deadletters/resend", ResendAsync);
+        MapPull(app, sub);
     }
 
     private async Task CreateSubscriptionAsync(HttpContext c)
@@ -259,6 +260,11 @@ internal sealed partial class FakeNode
             {
                 await ProblemAsync(c, 400, "Invalid reset", "'time' is required: an RFC 3339 time", ("field", "time"));
                 return;
+            }
+
+            lock (_lock)
+            {
+                s.ResetTo = t.GetString();
             }
         }
         catch (JsonException e)
@@ -500,7 +506,7 @@ internal sealed partial class FakeNode
             }
         }
 
-        await ProblemAsync(c, 404, "Subscription not found", $"subscription '{name}' does not exist in namespace '{ns}'", ("subscription", name));
+        await ProblemAsync(c, 404, "Subscription not found", $"subscription '{name}' does not exist in namespace '{ns}'", ("subscription", name), ("field", "subscription"));
         return null;
     }
 
@@ -697,5 +703,15 @@ internal sealed partial class FakeNode
         public Trigger[] Triggers { get; } = triggers;
 
         public List<DeadLetter> DeadLetters { get; } = [];
+
+        public string? ResetTo { get; set; }
+
+        public List<PullItem> Pending { get; } = [];
+
+        public Dictionary<string, PullLease> Leases { get; } = new(StringComparer.Ordinal);
+
+        public List<long> Acked { get; } = [];
+
+        public List<(long Offset, int Attempt)> Handed { get; } = [];
     }
 }

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
-namespace Vanus.Cli.Tests;
+namespace Vanus.Testing.Fakes;
 
 /// <summary>
 /// The schedule half of the fake node (DESIGN §6): documents checked by field as the node checks them, kept with the status

@@ -15,7 +15,7 @@ using Vanus.Runtime.Broker;
 using Vanus.Runtime.Codecs;
 using Vanus.Runtime.Events;
 
-namespace Vanus.Cli.Tests;
+namespace Vanus.Testing.Fakes;
 
 /// <summary>A request as the fake node received it.</summary>
 internal sealed record RecordedRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string? ContentType, byte[] Body)
@@ -50,8 +50,8 @@ internal sealed partial class FakeNode : IAsyncDisposable
     /// <summary>Eventbuses whose ingest answers 429, as a node with full queues does ("*" for every eventbus).</summary>
     public ConcurrentDictionary<string, bool> Overloaded { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>When set, answers every request instead of the contract (for replies outside it).</summary>
-    public Func<HttpContext, Task>? Override { get; set; }
+    /// <summary>When set and it returns true, it has answered the request instead of the contract (for replies outside it).</summary>
+    public Func<HttpContext, Task<bool>>? Override { get; set; }
 
     /// <summary>Whether ingest requests are kept in <see cref="Requests"/> (the load tests turn it off).</summary>
     public bool RecordIngest { get; set; } = true;
@@ -87,7 +87,7 @@ internal sealed partial class FakeNode : IAsyncDisposable
     {
         lock (_lock)
         {
-            _buses.Add(Key(ns, name), new Bus(ns, name, eventlogs, 1, "interval", null));
+            _buses.Add(Key(ns, name), new Bus(ns, name, eventlogs, 1, "interval", null, Clock.GetUtcNow()));
         }
     }
 
@@ -130,13 +130,18 @@ internal sealed partial class FakeNode : IAsyncDisposable
             }
 
             context.Request.Body = new MemoryStream(body);
-            if (Override is { } handler)
+            Pulse();
+            try
             {
-                await handler(context);
-                return;
+                if (Override is not { } handler || !await handler(context))
+                {
+                    await next(context);
+                }
             }
-
-            await next(context);
+            finally
+            {
+                Pulse();
+            }
         });
         app.MapPost("/api/v1/namespaces/{ns}/eventbuses", CreateBusAsync);
         app.MapGet("/api/v1/namespaces/{ns}/eventbuses", ListBusesAsync);
@@ -215,14 +220,14 @@ internal sealed partial class FakeNode : IAsyncDisposable
             }
             else
             {
-                bus = new Bus(ns, name, eventlogs, replicas, sync, retention);
+                bus = new Bus(ns, name, eventlogs, replicas, sync, retention, Clock.GetUtcNow());
                 _buses.Add(Key(ns, name), bus);
             }
         }
 
         if (bus is null)
         {
-            await ProblemAsync(c, 409, "Eventbus exists", $"eventbus '{name}' already exists in namespace '{ns}'", ("eventbus", name));
+            await ProblemAsync(c, 409, "Eventbus exists", $"eventbus '{name}' already exists in namespace '{ns}'", ("eventbus", name), ("field", "name"));
             return;
         }
 
@@ -489,7 +494,7 @@ internal sealed partial class FakeNode : IAsyncDisposable
             }
         }
 
-        await ProblemAsync(c, 404, "Eventbus not found", $"eventbus '{name}' does not exist in namespace '{ns}'", ("eventbus", name));
+        await ProblemAsync(c, 404, "Eventbus not found", $"eventbus '{name}' does not exist in namespace '{ns}'", ("eventbus", name), ("field", "eventbus"));
         return null;
     }
 
@@ -529,6 +534,7 @@ internal sealed partial class FakeNode : IAsyncDisposable
             w.WriteNullValue();
         }
 
+        w.WriteString("createdAt", Rfc3339.Format(bus.CreatedAt));
         w.WriteString("deadLetterBus", $"{bus.Name}-dl");
         w.WriteStartArray("eventlogs");
         for (var i = 0; i < bus.Logs.Length; i++)
@@ -562,18 +568,33 @@ internal sealed partial class FakeNode : IAsyncDisposable
         await c.Response.WriteAsync(Json(write));
     }
 
-    private static async Task ProblemAsync(HttpContext c, int status, string title, string detail, params (string Name, object? Value)[] extensions)
+    /// <summary>
+    /// Answers an RFC 9457 problem as the node does: <c>type</c> is <c>urn:vanus:problem:</c> and the kind (from the status,
+    /// unless a member named <c>kind</c> gives it), then title, status, detail and the other members.
+    /// </summary>
+    internal static async Task ProblemAsync(HttpContext c, int status, string title, string detail, params (string Name, object? Value)[] members)
     {
+        var kind = members.FirstOrDefault(m => m.Name == "kind").Value as string ?? status switch
+        {
+            400 => "invalid-request",
+            404 => "not-found",
+            409 => "already-exists",
+            415 => "unsupported-media-type",
+            429 => "overloaded",
+            503 => "unavailable",
+            _ => "internal",
+        };
         c.Response.StatusCode = status;
         c.Response.ContentType = "application/problem+json";
         await c.Response.WriteAsync(Json(w =>
         {
             w.WriteStartObject();
-            w.WriteString("type", "about:blank");
+            w.WriteString("type", "urn:vanus:problem:" + kind);
             w.WriteString("title", title);
             w.WriteNumber("status", status);
             w.WriteString("detail", detail);
-            foreach (var (name, value) in extensions)
+            w.WriteString("instance", c.Request.Path.Value);
+            foreach (var (name, value) in members.Where(m => m.Name != "kind"))
             {
                 switch (value)
                 {
@@ -587,11 +608,17 @@ internal sealed partial class FakeNode : IAsyncDisposable
         }));
     }
 
+    /// <summary>A problem of a <paramref name="kind"/> (its title too), with the members the contract defines: for a test's own answer.</summary>
+    internal static Task ProblemOfKindAsync(HttpContext c, int status, string kind, string detail, string? field = null, string? reason = null, string? attribute = null, string? rule = null, int? eventIndex = null) =>
+        ProblemAsync(c, status, kind, detail, ("kind", kind), ("field", field), ("reason", reason), ("attribute", attribute), ("rule", rule), ("eventIndex", eventIndex));
+
     private sealed record StoredEvent(Event Event, long Offset, DateTimeOffset StoreTime);
 
-    private sealed class Bus(string ns, string name, int eventlogs, int replicas, string sync, string? retention)
+    private sealed class Bus(string ns, string name, int eventlogs, int replicas, string sync, string? retention, DateTimeOffset createdAt)
     {
         private int _next;
+
+        public DateTimeOffset CreatedAt { get; } = createdAt;
 
         public string Namespace { get; } = ns;
 
