@@ -1,11 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Vanus.Testing.Http;
 
@@ -38,7 +34,7 @@ public sealed class Receiver : IAsyncDisposable
     private Receiver(WebApplication app) => _app = app;
 
     /// <summary>The URL to give a subscription as its sink.</summary>
-    public string Url { get; private set; } = "";
+    public string Url { get; private init; } = "";
 
     /// <summary>Decides the status code of each request; null answers 204.</summary>
     public Func<ReceivedRequest, int>? Respond { get; set; }
@@ -57,15 +53,9 @@ public sealed class Receiver : IAsyncDisposable
 
     public static async Task<Receiver> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
-        var app = builder.Build();
-        var receiver = new Receiver(app);
-        app.Run(receiver.HandleAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        receiver.Url = address.TrimEnd('/') + "/hook";
+        Receiver? receiver = null;
+        var (app, address) = await LoopbackHost.StartAsync(a => a.Run(c => receiver!.HandleAsync(c)));
+        receiver = new Receiver(app) { Url = new Uri(address, "/hook").ToString() };
         return receiver;
     }
 

@@ -6,17 +6,13 @@ namespace Vanus.Cli.Tests;
 /// Runs <c>bench e2e</c> for a fraction of a second against the fake node, which delivers each ingested event to the
 /// subscription's sink (the command's own receiver). Counts are checked against what the node saw; speed never is.
 /// </summary>
-public sealed class BenchEndToEndTests : IAsyncLifetime
+public sealed class BenchEndToEndTests : FakeNodeTests
 {
-    private FakeNode _node = null!;
 
-    public async Task InitializeAsync()
+    protected override void Arrange(FakeNode node)
     {
-        _node = await FakeNode.StartAsync();
-        _node.RecordIngest = false;
+        node.RecordIngest = false;
     }
-
-    public async Task DisposeAsync() => await _node.DisposeAsync();
 
     private static JsonElement SingleJsonLine(CliRun run)
     {
@@ -30,7 +26,7 @@ public sealed class BenchEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task Json_line_counts_every_event_delivered_and_the_run_cleans_up()
     {
-        var run = await CliRunner.RunAsync(_node, "bench", "e2e", "--rate", "200", "--warmup", "0.2", "--duration", "0.5", "--size", "64", "--eventlogs", "2", "--json");
+        var run = await CliRunner.RunAsync(Node, "bench", "e2e", "--rate", "200", "--warmup", "0.2", "--duration", "0.5", "--size", "64", "--eventlogs", "2", "--json");
 
         var result = SingleJsonLine(run);
         Assert.Equal(40, result.GetProperty("warmup_events").GetInt64());
@@ -43,7 +39,7 @@ public sealed class BenchEndToEndTests : IAsyncLifetime
         Assert.Equal(0, result.GetProperty("ingest_errors").GetInt64());
         Assert.True(result.GetProperty("complete").GetBoolean());
         Assert.True(result.GetProperty("cleaned_up").GetBoolean());
-        Assert.Equal(140, _node.IngestRequests);
+        Assert.Equal(140, Node.IngestRequests);
         Assert.True(result.GetProperty("events_per_sec").GetDouble() > 0);
         var p50 = result.GetProperty("p50_ms").GetDouble();
         var p99 = result.GetProperty("p99_ms").GetDouble();
@@ -55,9 +51,9 @@ public sealed class BenchEndToEndTests : IAsyncLifetime
         // The bus and subscription were made for the run and are gone after it.
         var name = result.GetProperty("eventbus").GetString()!;
         Assert.StartsWith("bench-e2e-", name, StringComparison.Ordinal);
-        Assert.Empty(_node.SubscriptionNames());
-        Assert.Empty(_node.EventbusNames());
-        var management = _node.RequestsTo("/api/v1/").Select(r => (r.Method, r.Path)).ToArray();
+        Assert.Empty(Node.SubscriptionNames());
+        Assert.Empty(Node.EventbusNames());
+        var management = Node.RequestsTo("/api/v1/").Select(r => (r.Method, r.Path)).ToArray();
         Assert.Equal(
             [
                 ("POST", "/api/v1/namespaces/default/eventbuses"),
@@ -66,9 +62,9 @@ public sealed class BenchEndToEndTests : IAsyncLifetime
                 ("DELETE", $"/api/v1/namespaces/default/eventbuses/{name}"),
             ],
             management);
-        using var bus = JsonDocument.Parse(_node.RequestsTo("/api/v1/")[0].BodyText);
+        using var bus = JsonDocument.Parse(Node.RequestsTo("/api/v1/")[0].BodyText);
         Assert.Equal(2, bus.RootElement.GetProperty("eventlogs").GetInt32());
-        using var subscription = JsonDocument.Parse(_node.RequestsTo("/api/v1/")[1].BodyText);
+        using var subscription = JsonDocument.Parse(Node.RequestsTo("/api/v1/")[1].BodyText);
         var s = subscription.RootElement;
         Assert.Equal((name, name, "http", "binary", "latest"), (s.GetProperty("name").GetString(), s.GetProperty("eventbus").GetString(), s.GetProperty("protocol").GetString(), s.GetProperty("mode").GetString(), s.GetProperty("from").GetString()));
         Assert.StartsWith("http://127.0.0.1:", s.GetProperty("sink").GetString(), StringComparison.Ordinal);
@@ -77,9 +73,9 @@ public sealed class BenchEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task Duplicate_deliveries_are_counted_once_as_delivered_and_once_as_duplicates()
     {
-        _node.DeliveryCopies = 2;
+        Node.DeliveryCopies = 2;
 
-        var run = await CliRunner.RunAsync(_node, "bench", "e2e", "--rate", "100", "--warmup", "0", "--duration", "0.3", "--json");
+        var run = await CliRunner.RunAsync(Node, "bench", "e2e", "--rate", "100", "--warmup", "0", "--duration", "0.3", "--json");
 
         var result = SingleJsonLine(run);
         Assert.Equal(30, result.GetProperty("sent").GetInt64());
@@ -91,9 +87,9 @@ public sealed class BenchEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task Events_that_never_arrive_are_reported_missing_after_the_wait()
     {
-        _node.DeliveryCopies = 0;
+        Node.DeliveryCopies = 0;
 
-        var run = await CliRunner.RunAsync(_node, "bench", "e2e", "--rate", "100", "--warmup", "0", "--duration", "0.1", "--wait", "100ms", "--json");
+        var run = await CliRunner.RunAsync(Node, "bench", "e2e", "--rate", "100", "--warmup", "0", "--duration", "0.1", "--wait", "100ms", "--json");
 
         var result = SingleJsonLine(run);
         Assert.Equal(10, result.GetProperty("sent").GetInt64());
@@ -101,17 +97,17 @@ public sealed class BenchEndToEndTests : IAsyncLifetime
         Assert.Equal(10, result.GetProperty("missing").GetInt64());
         Assert.False(result.GetProperty("complete").GetBoolean());
         Assert.Equal(0, result.GetProperty("events_per_sec").GetDouble());
-        Assert.Empty(_node.EventbusNames());
+        Assert.Empty(Node.EventbusNames());
     }
 
     [Fact]
     public async Task Text_output_reports_delivery_rate_latency_and_counts()
     {
-        var run = await CliRunner.RunAsync(_node, "bench", "e2e", "--rate", "100", "--warmup", "0.1", "--duration", "0.2", "--size", "10");
+        var run = await CliRunner.RunAsync(Node, "bench", "e2e", "--rate", "100", "--warmup", "0.1", "--duration", "0.2", "--size", "10");
 
         Assert.Equal("", run.Error);
         Assert.Equal(0, run.ExitCode);
-        Assert.StartsWith($"e2e {_node.Endpoint} -> default/bench-e2e-", run.Out);
+        Assert.StartsWith($"e2e {Node.Endpoint} -> default/bench-e2e-", run.Out);
         Assert.Contains("100 events/s for 0.2 s, 10 bytes of data each, binary mode, after a 0.1 s warm-up (10 events not counted)", run.Out);
         Assert.Contains("sent 20 in ", run.Out);
         Assert.Contains("20 acknowledged, ingest errors: none", run.Out);
@@ -122,24 +118,24 @@ public sealed class BenchEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task A_refused_subscription_exits_1_and_deletes_the_bus_it_made()
     {
-        _node.RefuseSubscriptions = "sinks on loopback are not allowed";
+        Node.RefuseSubscriptions = "sinks on loopback are not allowed";
 
-        var run = await CliRunner.RunAsync(_node, "bench", "e2e", "--rate", "100", "--warmup", "0", "--duration", "0.1");
+        var run = await CliRunner.RunAsync(Node, "bench", "e2e", "--rate", "100", "--warmup", "0", "--duration", "0.1");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Equal("", run.Out);
         Assert.Contains("sinks on loopback are not allowed", run.Error);
-        Assert.Equal(0, _node.IngestRequests);
-        Assert.Empty(_node.EventbusNames());
-        Assert.Equal("DELETE", _node.Requests.Last().Method);
+        Assert.Equal(0, Node.IngestRequests);
+        Assert.Empty(Node.EventbusNames());
+        Assert.Equal("DELETE", Node.Requests.Last().Method);
     }
 
     [Fact]
     public async Task Ingest_refusals_are_counted_as_errors_by_status_and_nothing_is_awaited()
     {
-        _node.Overloaded["*"] = true;
+        Node.Overloaded["*"] = true;
 
-        var run = await CliRunner.RunAsync(_node, "bench", "e2e", "--rate", "100", "--warmup", "0", "--duration", "0.1", "--json");
+        var run = await CliRunner.RunAsync(Node, "bench", "e2e", "--rate", "100", "--warmup", "0", "--duration", "0.1", "--json");
 
         var result = SingleJsonLine(run);
         Assert.Equal(10, result.GetProperty("sent").GetInt64());
@@ -149,7 +145,7 @@ public sealed class BenchEndToEndTests : IAsyncLifetime
         Assert.Equal(0, result.GetProperty("delivered").GetInt64());
         Assert.Equal(0, result.GetProperty("missing").GetInt64());
         Assert.True(result.GetProperty("complete").GetBoolean());
-        Assert.Equal(10, _node.IngestRequests);
+        Assert.Equal(10, Node.IngestRequests);
     }
 
     [Theory]
@@ -163,10 +159,10 @@ public sealed class BenchEndToEndTests : IAsyncLifetime
     [InlineData("--rate × (--warmup + --duration) is 86,401,000,000 events; a run sends at most 20,000,000", "--rate", "1000000", "--duration", "86400")]
     public async Task Bad_flags_fail_with_exit_2_before_any_request(string message, params string[] args)
     {
-        var run = await CliRunner.RunAsync(_node, ["bench", "e2e", .. args]);
+        var run = await CliRunner.RunAsync(Node, ["bench", "e2e", .. args]);
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(message, run.Error);
-        Assert.Empty(_node.Requests);
+        Assert.Empty(Node.Requests);
     }
 }

@@ -6,18 +6,14 @@ namespace Vanus.Cli.Tests;
 /// Runs the load generator for about a second against the fake node and checks that its counts agree with what the
 /// node saw. Speed is never asserted: that lives in docs/BENCHMARKS.md.
 /// </summary>
-public sealed class BenchIngestTests : IAsyncLifetime
+public sealed class BenchIngestTests : FakeNodeTests
 {
-    private FakeNode _node = null!;
 
-    public async Task InitializeAsync()
+    protected override void Arrange(FakeNode node)
     {
-        _node = await FakeNode.StartAsync();
-        _node.RecordIngest = false;
-        _node.AddEventbus("orders", eventlogs: 2);
+        node.RecordIngest = false;
+        node.AddEventbus("orders", eventlogs: 2);
     }
-
-    public async Task DisposeAsync() => await _node.DisposeAsync();
 
     private static JsonElement SingleJsonLine(CliRun run)
     {
@@ -31,7 +27,7 @@ public sealed class BenchIngestTests : IAsyncLifetime
     [Fact]
     public async Task Single_events_are_counted_exactly_as_the_node_stored_them()
     {
-        var run = await CliRunner.RunAsync(_node, "bench", "ingest", "--eventbus", "orders", "--batch", "1", "--connections", "2", "--duration", "1", "--size", "100", "--json");
+        var run = await CliRunner.RunAsync(Node, "bench", "ingest", "--eventbus", "orders", "--batch", "1", "--connections", "2", "--duration", "1", "--size", "100", "--json");
 
         var result = SingleJsonLine(run);
         var requests = result.GetProperty("requests").GetInt64();
@@ -40,8 +36,8 @@ public sealed class BenchIngestTests : IAsyncLifetime
         Assert.Equal(requests, result.GetProperty("events").GetInt64());
         Assert.Equal(0, result.GetProperty("errors").GetInt64());
         Assert.Empty(result.GetProperty("errors_by_kind").EnumerateObject());
-        Assert.Equal(requests, _node.IngestRequests);
-        var stored = _node.Stored("orders");
+        Assert.Equal(requests, Node.IngestRequests);
+        var stored = Node.Stored("orders");
         Assert.Equal(requests, stored.Count);
         Assert.All(stored, e => Assert.Equal(100, e.Data!.Value.Length));
         Assert.All(stored, e => Assert.Equal("vanus.bench.ingest", e.Type));
@@ -58,14 +54,14 @@ public sealed class BenchIngestTests : IAsyncLifetime
     [Fact]
     public async Task Batches_carry_batch_events_per_request()
     {
-        var run = await CliRunner.RunAsync(_node, "bench", "ingest", "--eventbus", "orders", "--batch", "10", "--connections", "3", "--duration", "1", "--size", "50", "--json");
+        var run = await CliRunner.RunAsync(Node, "bench", "ingest", "--eventbus", "orders", "--batch", "10", "--connections", "3", "--duration", "1", "--size", "50", "--json");
 
         var result = SingleJsonLine(run);
         var requests = result.GetProperty("ok_requests").GetInt64();
         Assert.True(requests > 0);
         Assert.Equal(requests * 10, result.GetProperty("events").GetInt64());
-        Assert.Equal(requests, _node.IngestRequests);
-        var stored = _node.Stored("orders");
+        Assert.Equal(requests, Node.IngestRequests);
+        var stored = Node.Stored("orders");
         Assert.Equal(requests * 10, stored.Count);
         Assert.All(stored, e => Assert.Equal("text/plain", e.DataContentType));
         Assert.All(stored, e => Assert.Equal(50, e.Data!.Value.Length));
@@ -75,9 +71,9 @@ public sealed class BenchIngestTests : IAsyncLifetime
     [Fact]
     public async Task Refusals_are_counted_by_status_and_no_event_counts_as_acknowledged()
     {
-        _node.Overloaded["orders"] = true;
+        Node.Overloaded["orders"] = true;
 
-        var run = await CliRunner.RunAsync(_node, "bench", "ingest", "--eventbus", "orders", "--connections", "2", "--duration", "1", "--json");
+        var run = await CliRunner.RunAsync(Node, "bench", "ingest", "--eventbus", "orders", "--connections", "2", "--duration", "1", "--json");
 
         var result = SingleJsonLine(run);
         var requests = result.GetProperty("requests").GetInt64();
@@ -87,16 +83,16 @@ public sealed class BenchIngestTests : IAsyncLifetime
         Assert.Equal(requests, result.GetProperty("errors").GetInt64());
         Assert.Equal(requests, result.GetProperty("errors_by_kind").GetProperty("429").GetInt64());
         Assert.Equal(0, result.GetProperty("events_per_sec").GetDouble());
-        Assert.Equal(requests, _node.IngestRequests);
+        Assert.Equal(requests, Node.IngestRequests);
     }
 
     [Fact]
     public async Task Text_output_reports_rates_latency_and_errors()
     {
-        var run = await CliRunner.RunAsync(_node, "bench", "ingest", "--eventbus", "orders", "--connections", "1", "--duration", "0.5");
+        var run = await CliRunner.RunAsync(Node, "bench", "ingest", "--eventbus", "orders", "--connections", "1", "--duration", "0.5");
 
         Assert.Equal(0, run.ExitCode);
-        Assert.StartsWith($"ingest {_node.Endpoint} -> default/orders: 1 binary-mode event per request, 263 bytes of data each, 1 connections", run.Out);
+        Assert.StartsWith($"ingest {Node.Endpoint} -> default/orders: 1 binary-mode event per request, 263 bytes of data each, 1 connections", run.Out);
         Assert.Contains(" events/s, ", run.Out);
         Assert.Contains(" requests/s, ", run.Out);
         Assert.Contains("request latency ms: p50 ", run.Out);
@@ -106,11 +102,11 @@ public sealed class BenchIngestTests : IAsyncLifetime
     [Fact]
     public async Task An_unknown_eventbus_fails_before_any_load()
     {
-        var run = await CliRunner.RunAsync(_node, "bench", "ingest", "--eventbus", "nope", "--duration", "1");
+        var run = await CliRunner.RunAsync(Node, "bench", "ingest", "--eventbus", "nope", "--duration", "1");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("Eventbus not found", run.Error);
-        Assert.Equal(0, _node.IngestRequests);
+        Assert.Equal(0, Node.IngestRequests);
     }
 
     [Theory]
@@ -126,10 +122,10 @@ public sealed class BenchIngestTests : IAsyncLifetime
     {
         var args = flags.Contains("--eventbus") || message == "--eventbus" ? flags : ["--eventbus", "orders", .. flags];
 
-        var run = await CliRunner.RunAsync(_node, ["bench", "ingest", .. args]);
+        var run = await CliRunner.RunAsync(Node, ["bench", "ingest", .. args]);
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(message, run.Error);
-        Assert.Empty(_node.Requests);
+        Assert.Empty(Node.Requests);
     }
 }

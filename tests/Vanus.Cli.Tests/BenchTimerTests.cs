@@ -12,19 +12,14 @@ namespace Vanus.Cli.Tests;
 /// bench polls the bus, stores each at its delivery time plus a lateness the test chooses (or loses it). The figures are
 /// therefore known exactly; no test waits for a timer or asserts a speed.
 /// </summary>
-public sealed class BenchTimerTests : IAsyncLifetime
+public sealed class BenchTimerTests : FakeNodeTests
 {
-    private FakeNode _node = null!;
-
-    public async Task InitializeAsync() => _node = await FakeNode.StartAsync();
-
-    public async Task DisposeAsync() => await _node.DisposeAsync();
 
     /// <summary>The index the bench gave an event (its id is run-index).</summary>
     private static int IndexOf(Event e) => int.Parse(e.Id[(e.Id.LastIndexOf('-') + 1)..], CultureInfo.InvariantCulture);
 
     private Task<CliRun> RunAsync(TimeSpan clockAhead, params string[] args) =>
-        CliRunner.RunAsync(["bench", "timer", .. args, "--endpoint", _node.Endpoint.AbsoluteUri], time: new FakeTimeProvider(_node.Clock.GetUtcNow() + clockAhead));
+        CliRunner.RunAsync(["bench", "timer", .. args, "--endpoint", Node.Endpoint.AbsoluteUri], time: new FakeTimeProvider(Node.Clock.GetUtcNow() + clockAhead));
 
     private static JsonElement JsonLine(CliRun run)
     {
@@ -37,7 +32,7 @@ public sealed class BenchTimerTests : IAsyncLifetime
     public async Task Json_line_reports_lateness_memory_and_expirations_and_the_run_cleans_up()
     {
         // Event i is stored (i mod 10) ms after it is due: each of 0..9 ms a hundred times.
-        _node.FireHeldOnPoll = e => TimeSpan.FromMilliseconds(IndexOf(e) % 10);
+        Node.FireHeldOnPoll = e => TimeSpan.FromMilliseconds(IndexOf(e) % 10);
 
         var run = await RunAsync(TimeSpan.Zero, "--timers", "1000", "--window", "10", "--lead", "5", "--batch", "100", "--connections", "4", "--size", "16", "--json");
 
@@ -76,10 +71,10 @@ public sealed class BenchTimerTests : IAsyncLifetime
         // The run made its own bus, sent the delivery times spread from start + lead to start + lead + window, and deleted the bus.
         var name = r.GetProperty("eventbus").GetString()!;
         Assert.StartsWith("bench-timer-", name, StringComparison.Ordinal);
-        Assert.Empty(_node.EventbusNames());
-        Assert.Equal(("POST", "/api/v1/namespaces/default/eventbuses"), _node.RequestsTo("/api/v1/").Select(q => (q.Method, q.Path)).First());
-        Assert.Equal(("DELETE", $"/api/v1/namespaces/default/eventbuses/{name}"), _node.RequestsTo("/api/v1/").Select(q => (q.Method, q.Path)).Last());
-        var inserts = _node.RequestsTo("/namespaces/");
+        Assert.Empty(Node.EventbusNames());
+        Assert.Equal(("POST", "/api/v1/namespaces/default/eventbuses"), Node.RequestsTo("/api/v1/").Select(q => (q.Method, q.Path)).First());
+        Assert.Equal(("DELETE", $"/api/v1/namespaces/default/eventbuses/{name}"), Node.RequestsTo("/api/v1/").Select(q => (q.Method, q.Path)).Last());
+        var inserts = Node.RequestsTo("/namespaces/");
         Assert.Equal(10, inserts.Count);
         Assert.All(inserts, q => Assert.Equal(JsonEventFormat.BatchMediaType, q.ContentType?.Split(';')[0]));
         var sent = inserts.SelectMany(q => JsonEventFormat.DecodeBatch(q.Body)).OrderBy(IndexOf).ToList();
@@ -93,7 +88,7 @@ public sealed class BenchTimerTests : IAsyncLifetime
     public async Task Early_and_lost_events_are_reported_and_fail_the_run_with_exit_1()
     {
         // The command's clock is an hour ahead of the node's, so every event is held however short the lead.
-        _node.FireHeldOnPoll = e => IndexOf(e) switch
+        Node.FireHeldOnPoll = e => IndexOf(e) switch
         {
             3 => TimeSpan.FromMilliseconds(-2),
             7 => null,
@@ -113,16 +108,16 @@ public sealed class BenchTimerTests : IAsyncLifetime
         Assert.Contains("error: 1 of 10 events reached their bus before their delivery time", run.Error);
         Assert.Contains("error: 1 of 10 events never reached their bus (10 were acknowledged)", run.Error);
         Assert.True(r.GetProperty("cleaned_up").GetBoolean());
-        Assert.Empty(_node.EventbusNames());
+        Assert.Empty(Node.EventbusNames());
     }
 
     [Fact]
     public async Task A_given_eventbus_is_counted_from_its_current_offsets_and_kept()
     {
-        _node.AddEventbus("mine", eventlogs: 2);
-        Assert.Equal(0, (await CliRunner.RunAsync(_node, "event", "put", "mine", "--type", "before")).ExitCode);
-        Assert.Equal(0, (await CliRunner.RunAsync(_node, "event", "put", "mine", "--type", "before")).ExitCode);
-        _node.FireHeldOnPoll = _ => TimeSpan.FromMilliseconds(3);
+        Node.AddEventbus("mine", eventlogs: 2);
+        Assert.Equal(0, (await CliRunner.RunAsync(Node, "event", "put", "mine", "--type", "before")).ExitCode);
+        Assert.Equal(0, (await CliRunner.RunAsync(Node, "event", "put", "mine", "--type", "before")).ExitCode);
+        Node.FireHeldOnPoll = _ => TimeSpan.FromMilliseconds(3);
 
         var run = await RunAsync(TimeSpan.FromHours(1), "--eventbus", "mine", "--timers", "50", "--window", "1", "--lead", "0", "--batch", "7", "--json");
 
@@ -132,16 +127,16 @@ public sealed class BenchTimerTests : IAsyncLifetime
         Assert.Equal(50, r.GetProperty("found").GetInt64());
         Assert.Equal(0, r.GetProperty("unexpected").GetInt64());
         Assert.Equal(3, r.GetProperty("lateness_p50_ms").GetDouble());
-        Assert.Equal(8, _node.RequestsTo("/namespaces/").Count - 2);
-        Assert.Equal(["mine"], _node.EventbusNames());
-        Assert.Equal(52, _node.Stored("mine").Count);
-        Assert.DoesNotContain(_node.Requests, q => q.Method is "POST" or "DELETE" && q.Path.StartsWith("/api/v1/", StringComparison.Ordinal));
+        Assert.Equal(8, Node.RequestsTo("/namespaces/").Count - 2);
+        Assert.Equal(["mine"], Node.EventbusNames());
+        Assert.Equal(52, Node.Stored("mine").Count);
+        Assert.DoesNotContain(Node.Requests, q => q.Method is "POST" or "DELETE" && q.Path.StartsWith("/api/v1/", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task Text_output_is_a_table_of_the_figures()
     {
-        _node.FireHeldOnPoll = _ => TimeSpan.FromMilliseconds(2);
+        Node.FireHeldOnPoll = _ => TimeSpan.FromMilliseconds(2);
 
         var run = await RunAsync(TimeSpan.FromHours(1), "--timers", "20", "--window", "1", "--lead", "0");
 
@@ -158,14 +153,14 @@ public sealed class BenchTimerTests : IAsyncLifetime
     [Fact]
     public async Task A_node_without_a_timer_service_is_refused_before_any_insert()
     {
-        _node.ExportsTimers = false;
+        Node.ExportsTimers = false;
 
         var run = await RunAsync(TimeSpan.Zero, "--timers", "10", "--json");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("error: the node's /metrics has no vanus_timers_pending", run.Error);
-        Assert.Empty(_node.RequestsTo("/namespaces/"));
-        Assert.Empty(_node.EventbusNames());
+        Assert.Empty(Node.RequestsTo("/namespaces/"));
+        Assert.Empty(Node.EventbusNames());
     }
 
     [Fact]
@@ -175,7 +170,7 @@ public sealed class BenchTimerTests : IAsyncLifetime
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("Eventbus not found", run.Error);
-        Assert.Empty(_node.RequestsTo("/namespaces/"));
+        Assert.Empty(Node.RequestsTo("/namespaces/"));
     }
 
     [Theory]
@@ -197,7 +192,7 @@ public sealed class BenchTimerTests : IAsyncLifetime
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(message, run.Error);
-        Assert.Empty(_node.Requests);
+        Assert.Empty(Node.Requests);
     }
 
     [Fact]

@@ -3,25 +3,21 @@ using Vanus.Runtime.Events;
 
 namespace Vanus.Cli.Tests;
 
-public sealed class DeadletterCommandsTests : IAsyncLifetime
+public sealed class DeadletterCommandsTests : FakeNodeTests
 {
     private const string DeadLetters = "/api/v1/namespaces/default/subscriptions/hook/deadletters";
-    private FakeNode _node = null!;
 
-    public async Task InitializeAsync()
+    protected override void Arrange(FakeNode node)
     {
-        _node = await FakeNode.StartAsync();
-        _node.AddEventbus("orders");
-        _node.AddSubscription("""{"name":"hook","eventbus":"orders","sink":"http://127.0.0.1:9000/hook"}""");
+        node.AddEventbus("orders");
+        node.AddSubscription("""{"name":"hook","eventbus":"orders","sink":"http://127.0.0.1:9000/hook"}""");
     }
-
-    public async Task DisposeAsync() => await _node.DisposeAsync();
 
     private void AddDeadLetters(int count)
     {
         for (var i = 0; i < count; i++)
         {
-            _node.AddDeadLetter("hook", new Event($"e-{i}", "shop", "order.created").WithTextData($"{{\"n\":{i}}}", "application/json"), i == 0 ? "rejected" : "exhausted", i == 0 ? "the sink answered 400" : "the sink answered 503", i == 0 ? 1 : 32);
+            Node.AddDeadLetter("hook", new Event($"e-{i}", "shop", "order.created").WithTextData($"{{\"n\":{i}}}", "application/json"), i == 0 ? "rejected" : "exhausted", i == 0 ? "the sink answered 400" : "the sink answered 503", i == 0 ? 1 : 32);
         }
     }
 
@@ -30,11 +26,11 @@ public sealed class DeadletterCommandsTests : IAsyncLifetime
     {
         AddDeadLetters(2);
 
-        var run = await CliRunner.RunAsync(_node, "deadletter", "list", "hook");
+        var run = await CliRunner.RunAsync(Node, "deadletter", "list", "hook");
 
         Assert.Equal("", run.Error);
         Assert.Equal(0, run.ExitCode);
-        var request = Assert.Single(_node.Requests);
+        var request = Assert.Single(Node.Requests);
         Assert.Equal(("GET", DeadLetters, "?eventlog=0&offset=0&count=100"), (request.Method, request.Path, request.Query));
         var lines = run.OutLines.Select(Squeeze).ToArray();
         Assert.Equal(
@@ -51,10 +47,10 @@ public sealed class DeadletterCommandsTests : IAsyncLifetime
     {
         AddDeadLetters(5);
 
-        var run = await CliRunner.RunAsync(_node, "deadletter", "list", "hook", "--eventlog", "0", "--offset", "3", "--count", "1");
+        var run = await CliRunner.RunAsync(Node, "deadletter", "list", "hook", "--eventlog", "0", "--offset", "3", "--count", "1");
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Equal("?eventlog=0&offset=3&count=1", Assert.Single(_node.Requests).Query);
+        Assert.Equal("?eventlog=0&offset=3&count=1", Assert.Single(Node.Requests).Query);
         Assert.Equal(2, run.OutLines.Length);
         Assert.StartsWith("0 3 ", Squeeze(run.OutLines[1]));
     }
@@ -62,7 +58,7 @@ public sealed class DeadletterCommandsTests : IAsyncLifetime
     [Fact]
     public async Task List_of_no_dead_letters_says_so()
     {
-        var run = await CliRunner.RunAsync(_node, "deadletter", "list", "hook", "--offset", "7");
+        var run = await CliRunner.RunAsync(Node, "deadletter", "list", "hook", "--offset", "7");
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal("no dead letters of subscription default/hook in eventlog 0 from offset 7", run.Out.TrimEnd());
@@ -73,7 +69,7 @@ public sealed class DeadletterCommandsTests : IAsyncLifetime
     {
         AddDeadLetters(1);
 
-        var run = await CliRunner.RunAsync(_node, "deadletter", "list", "hook", "-o", "json");
+        var run = await CliRunner.RunAsync(Node, "deadletter", "list", "hook", "-o", "json");
 
         Assert.Equal(0, run.ExitCode);
         using var doc = JsonDocument.Parse(run.Out);
@@ -86,7 +82,7 @@ public sealed class DeadletterCommandsTests : IAsyncLifetime
     [Fact]
     public async Task List_of_an_unknown_subscription_exits_1()
     {
-        var run = await CliRunner.RunAsync(_node, "deadletter", "list", "nope");
+        var run = await CliRunner.RunAsync(Node, "deadletter", "list", "nope");
 
         Assert.Equal(1, run.ExitCode);
         Assert.StartsWith("error: Subscription not found", run.Error);
@@ -97,10 +93,10 @@ public sealed class DeadletterCommandsTests : IAsyncLifetime
     {
         AddDeadLetters(3);
 
-        var run = await CliRunner.RunAsync(_node, "deadletter", "resend", "hook");
+        var run = await CliRunner.RunAsync(Node, "deadletter", "resend", "hook");
 
         Assert.Equal(0, run.ExitCode);
-        var request = Assert.Single(_node.Requests);
+        var request = Assert.Single(Node.Requests);
         Assert.Equal(("POST", DeadLetters + "/resend", "{}"), (request.Method, request.Path, request.BodyText));
         Assert.StartsWith("application/json", request.ContentType);
         Assert.Equal("resent 3 dead letters of subscription default/hook", run.Out.TrimEnd());
@@ -111,10 +107,10 @@ public sealed class DeadletterCommandsTests : IAsyncLifetime
     {
         AddDeadLetters(5);
 
-        var run = await CliRunner.RunAsync(_node, "deadletter", "resend", "hook", "--eventlog", "0", "--from", "1", "--to", "1");
+        var run = await CliRunner.RunAsync(Node, "deadletter", "resend", "hook", "--eventlog", "0", "--from", "1", "--to", "1");
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Equal("""{"eventlog":0,"from":1,"to":1}""", Assert.Single(_node.Requests).BodyText);
+        Assert.Equal("""{"eventlog":0,"from":1,"to":1}""", Assert.Single(Node.Requests).BodyText);
         Assert.Equal("resent 1 dead letter of subscription default/hook", run.Out.TrimEnd());
     }
 
@@ -123,17 +119,17 @@ public sealed class DeadletterCommandsTests : IAsyncLifetime
     {
         AddDeadLetters(2);
 
-        var run = await CliRunner.RunAsync(_node, "deadletter", "resend", "hook", "--eventlog", "0", "-o", "json");
+        var run = await CliRunner.RunAsync(Node, "deadletter", "resend", "hook", "--eventlog", "0", "-o", "json");
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Equal("""{"eventlog":0}""", Assert.Single(_node.Requests).BodyText);
+        Assert.Equal("""{"eventlog":0}""", Assert.Single(Node.Requests).BodyText);
         Assert.Equal("""{"resent":2}""", run.Out.TrimEnd());
     }
 
     [Fact]
     public async Task Resend_for_an_unknown_subscription_exits_1()
     {
-        var run = await CliRunner.RunAsync(_node, "deadletter", "resend", "nope");
+        var run = await CliRunner.RunAsync(Node, "deadletter", "resend", "nope");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("subscription 'nope' does not exist", run.Error);
@@ -151,12 +147,12 @@ public sealed class DeadletterCommandsTests : IAsyncLifetime
     [InlineData("SUBSCRIPTION", "list")]
     public async Task Bad_flags_fail_with_exit_2_before_any_request(string message, params string[] args)
     {
-        var run = await CliRunner.RunAsync(_node, ["deadletter", .. args]);
+        var run = await CliRunner.RunAsync(Node, ["deadletter", .. args]);
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(message, run.Error);
         Assert.Equal("", run.Out);
-        Assert.Empty(_node.Requests);
+        Assert.Empty(Node.Requests);
     }
 
     private static string Squeeze(string line) => string.Join(' ', line.Split(' ', StringSplitOptions.RemoveEmptyEntries));

@@ -5,17 +5,13 @@ using Microsoft.AspNetCore.Http;
 
 namespace Vanus.Cli.Tests;
 
-public sealed class ErrorHandlingTests : IAsyncLifetime
+public sealed class ErrorHandlingTests : FakeNodeTests
 {
-    private FakeNode _node = null!;
 
-    public async Task InitializeAsync()
+    protected override void Arrange(FakeNode node)
     {
-        _node = await FakeNode.StartAsync();
-        _node.AddEventbus("orders");
+        node.AddEventbus("orders");
     }
-
-    public async Task DisposeAsync() => await _node.DisposeAsync();
 
     /// <summary>A loopback port that nothing listens on: bound once to get a free number, then released.</summary>
     private static string DeadEndpoint()
@@ -51,7 +47,7 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
     [Fact]
     public async Task A_refusal_without_a_problem_document_prints_status_and_body()
     {
-        _node.Override = async c =>
+        Node.Override = async c =>
         {
             c.Response.StatusCode = 502;
             c.Response.ContentType = "text/html";
@@ -59,7 +55,7 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
             return true;
         };
 
-        var run = await CliRunner.RunAsync(_node, "eventbus", "list");
+        var run = await CliRunner.RunAsync(Node, "eventbus", "list");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Equal(["error: the node answered 502 Bad Gateway", "  body: <html>bad gateway</html>"], run.Error.TrimEnd().Split(Environment.NewLine));
@@ -68,7 +64,7 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
     [Fact]
     public async Task With_json_output_a_refusal_prints_the_problem_document_as_sent()
     {
-        var run = await CliRunner.RunAsync(_node, "eventbus", "info", "nope", "--output", "json");
+        var run = await CliRunner.RunAsync(Node, "eventbus", "info", "nope", "--output", "json");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Equal("", run.Out);
@@ -81,7 +77,7 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
     [Fact]
     public async Task A_problem_prints_every_extension_member_including_structured_ones()
     {
-        _node.Override = async c =>
+        Node.Override = async c =>
         {
             c.Response.StatusCode = 400;
             c.Response.ContentType = "application/problem+json";
@@ -89,7 +85,7 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
             return true;
         };
 
-        var run = await CliRunner.RunAsync(_node, "event", "put", "orders", "--type", "t");
+        var run = await CliRunner.RunAsync(Node, "event", "put", "orders", "--type", "t");
 
         Assert.Equal(1, run.ExitCode);
         var lines = run.Error.TrimEnd().Split(Environment.NewLine);
@@ -115,14 +111,14 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
     [InlineData("event", "query", "orders", "--time", "2026-01-01T00:00:00Z")]
     public async Task A_2xx_body_outside_the_contract_exits_1_and_shows_it(params string[] args)
     {
-        _node.Override = async c =>
+        Node.Override = async c =>
         {
             c.Response.StatusCode = 200;
             await c.Response.WriteAsync("surprise");
             return true;
         };
 
-        var run = await CliRunner.RunAsync(_node, args);
+        var run = await CliRunner.RunAsync(Node, args);
 
         Assert.Equal(1, run.ExitCode);
         Assert.StartsWith("error: the node answered 200 but its body is not ", run.Error);

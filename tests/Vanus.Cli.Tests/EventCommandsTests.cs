@@ -5,24 +5,20 @@ using Vanus.Runtime.Events;
 
 namespace Vanus.Cli.Tests;
 
-public sealed class EventCommandsTests : IAsyncLifetime
+public sealed class EventCommandsTests : FakeNodeTests
 {
-    private FakeNode _node = null!;
 
-    public async Task InitializeAsync()
+    protected override void Arrange(FakeNode node)
     {
-        _node = await FakeNode.StartAsync();
-        _node.AddEventbus("orders");
+        node.AddEventbus("orders");
     }
 
-    public async Task DisposeAsync() => await _node.DisposeAsync();
-
-    private RecordedRequest SingleIngest() => Assert.Single(_node.RequestsTo("/namespaces/"));
+    private RecordedRequest SingleIngest() => Assert.Single(Node.RequestsTo("/namespaces/"));
 
     [Fact]
     public async Task Put_sends_every_attribute_in_binary_mode()
     {
-        var run = await CliRunner.RunAsync(_node, "event", "put", "orders",
+        var run = await CliRunner.RunAsync(Node, "event", "put", "orders",
             "--id", "e-1", "--source", "/shop/eu", "--type", "order.created", "--subject", "order-7",
             "--datacontenttype", "application/json", "--dataschema", "https://example.com/order.json", "--time", "2026-01-02T03:04:05.5+01:00",
             "--attr", "region=eu", "--attr", "tier=gold", "--partition-key", "customer-9", "--data", """{"amount":120}""");
@@ -45,14 +41,14 @@ public sealed class EventCommandsTests : IAsyncLifetime
         Assert.Null(request.Header("ce-datacontenttype"));
         Assert.Equal("""{"amount":120}""", request.BodyText);
         Assert.Equal(["ID EVENTID EVENTLOG OFFSET", $"e-1 {FakeNode.EventId(0, 0)} 0 0"], run.OutLines.Select(Squeeze));
-        var stored = Assert.Single(_node.Stored("orders"));
+        var stored = Assert.Single(Node.Stored("orders"));
         Assert.Equal("order.created", stored.Type);
     }
 
     [Fact]
     public async Task Put_defaults_the_id_to_a_guid_and_the_source_to_vanus_cli_and_sends_no_data()
     {
-        var run = await CliRunner.RunAsync(_node, "event", "put", "orders", "--type", "ping");
+        var run = await CliRunner.RunAsync(Node, "event", "put", "orders", "--type", "ping");
 
         Assert.Equal(0, run.ExitCode);
         var request = SingleIngest();
@@ -60,7 +56,7 @@ public sealed class EventCommandsTests : IAsyncLifetime
         Assert.Equal("vanus-cli", request.Header("ce-source"));
         Assert.Empty(request.Body);
         Assert.Null(request.ContentType);
-        Assert.False(Assert.Single(_node.Stored("orders")).HasData);
+        Assert.False(Assert.Single(Node.Stored("orders")).HasData);
     }
 
     [Fact]
@@ -68,7 +64,7 @@ public sealed class EventCommandsTests : IAsyncLifetime
     {
         var data = new byte[] { 0, 1, 2, 0xFF, 0xFE, (byte)'\n', 0x80 };
 
-        var run = await CliRunner.RunAsync(["event", "put", "orders", "--type", "blob", "--datacontenttype", "application/octet-stream", "--data-file", "-", "--endpoint", _node.Endpoint.AbsoluteUri], stdin: data);
+        var run = await CliRunner.RunAsync(["event", "put", "orders", "--type", "blob", "--datacontenttype", "application/octet-stream", "--data-file", "-", "--endpoint", Node.Endpoint.AbsoluteUri], stdin: data);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(data, SingleIngest().Body);
@@ -83,7 +79,7 @@ public sealed class EventCommandsTests : IAsyncLifetime
         {
             await File.WriteAllTextAsync(path, "héllo from a file\n");
 
-            var run = await CliRunner.RunAsync(_node, "event", "put", "orders", "--type", "t", "--datacontenttype", "text/plain; charset=utf-8", "--data-file", path);
+            var run = await CliRunner.RunAsync(Node, "event", "put", "orders", "--type", "t", "--datacontenttype", "text/plain; charset=utf-8", "--data-file", path);
 
             Assert.Equal(0, run.ExitCode);
             Assert.Equal("héllo from a file\n", SingleIngest().BodyText);
@@ -100,45 +96,45 @@ public sealed class EventCommandsTests : IAsyncLifetime
     {
         var path = Path.Combine(Path.GetTempPath(), $"vanus-cli-missing-{Guid.NewGuid():N}");
 
-        var run = await CliRunner.RunAsync(_node, "event", "put", "orders", "--type", "t", "--data-file", path);
+        var run = await CliRunner.RunAsync(Node, "event", "put", "orders", "--type", "t", "--data-file", path);
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains($"--data-file: cannot read '{path}'", run.Error);
-        Assert.Empty(_node.Requests);
+        Assert.Empty(Node.Requests);
     }
 
     [Fact]
     public async Task Put_percent_encodes_header_values()
     {
-        var run = await CliRunner.RunAsync(_node, "event", "put", "orders", "--type", "t", "--subject", "héllo wörld \"100%\"");
+        var run = await CliRunner.RunAsync(Node, "event", "put", "orders", "--type", "t", "--subject", "héllo wörld \"100%\"");
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal("h%C3%A9llo%20w%C3%B6rld%20%22100%25%22", SingleIngest().Header("ce-subject"));
-        Assert.Equal("héllo wörld \"100%\"", Assert.Single(_node.Stored("orders")).Subject);
+        Assert.Equal("héllo wörld \"100%\"", Assert.Single(Node.Stored("orders")).Subject);
     }
 
     [Fact]
     public async Task Put_with_delay_holds_the_event_until_now_plus_the_delay_and_prints_its_delivery_time()
     {
-        var clock = new FakeTimeProvider(_node.Clock.GetUtcNow());
+        var clock = new FakeTimeProvider(Node.Clock.GetUtcNow());
 
-        var run = await CliRunner.RunAsync(["event", "put", "orders", "--type", "t", "--id", "d-1", "--delay", "90s", "--endpoint", _node.Endpoint.AbsoluteUri], time: clock);
+        var run = await CliRunner.RunAsync(["event", "put", "orders", "--type", "t", "--id", "d-1", "--delay", "90s", "--endpoint", Node.Endpoint.AbsoluteUri], time: clock);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal("", run.Error);
         Assert.Equal("2026-11-27T16:01:30Z", SingleIngest().Header("ce-xvanusdeliverytime"));
         Assert.Equal(["ID EVENTID DELIVERYTIME", $"d-1 {FakeNode.EventId(0, 0)} 2026-11-27T16:01:30Z"], run.OutLines.Select(Squeeze));
-        var held = Assert.Single(_node.Held);
+        var held = Assert.Single(Node.Held);
         Assert.Equal(("orders", "d-1"), (held.Eventbus, held.Event.Id));
-        Assert.Empty(_node.Stored("orders"));
+        Assert.Empty(Node.Stored("orders"));
     }
 
     [Fact]
     public async Task Put_with_a_sub_second_delay_keeps_the_fraction()
     {
-        var clock = new FakeTimeProvider(_node.Clock.GetUtcNow().AddMilliseconds(250));
+        var clock = new FakeTimeProvider(Node.Clock.GetUtcNow().AddMilliseconds(250));
 
-        var run = await CliRunner.RunAsync(["event", "put", "orders", "--type", "t", "--delay", "1500ms", "--endpoint", _node.Endpoint.AbsoluteUri], time: clock);
+        var run = await CliRunner.RunAsync(["event", "put", "orders", "--type", "t", "--delay", "1500ms", "--endpoint", Node.Endpoint.AbsoluteUri], time: clock);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal("2026-11-27T16:00:01.75Z", SingleIngest().Header("ce-xvanusdeliverytime"));
@@ -147,7 +143,7 @@ public sealed class EventCommandsTests : IAsyncLifetime
     [Fact]
     public async Task Put_with_a_delivery_time_sends_it_in_utc()
     {
-        var run = await CliRunner.RunAsync(_node, "event", "put", "orders", "--type", "t", "--id", "x", "--delivery-time", "2026-12-24T18:00:00+02:00");
+        var run = await CliRunner.RunAsync(Node, "event", "put", "orders", "--type", "t", "--id", "x", "--delivery-time", "2026-12-24T18:00:00+02:00");
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal("2026-12-24T16:00:00Z", SingleIngest().Header("ce-xvanusdeliverytime"));
@@ -157,7 +153,7 @@ public sealed class EventCommandsTests : IAsyncLifetime
     [Fact]
     public async Task Put_of_a_held_event_with_json_output_prints_the_nodes_reply()
     {
-        var run = await CliRunner.RunAsync(_node, "event", "put", "orders", "--type", "t", "--id", "x", "--delivery-time", "2026-12-24T16:00:00.5Z", "--output", "json");
+        var run = await CliRunner.RunAsync(Node, "event", "put", "orders", "--type", "t", "--id", "x", "--delivery-time", "2026-12-24T16:00:00.5Z", "--output", "json");
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal($$"""{"events":[{"id":"x","eventId":"{{FakeNode.EventId(0, 0)}}","deliverytime":"2026-12-24T16:00:00.5Z"}]}""", run.Out.TrimEnd());
@@ -166,18 +162,18 @@ public sealed class EventCommandsTests : IAsyncLifetime
     [Fact]
     public async Task Put_with_a_delivery_time_that_has_passed_is_stored_at_once_and_printed_with_its_offset()
     {
-        var run = await CliRunner.RunAsync(_node, "event", "put", "orders", "--type", "t", "--id", "p", "--delivery-time", "2020-01-01T00:00:00Z");
+        var run = await CliRunner.RunAsync(Node, "event", "put", "orders", "--type", "t", "--id", "p", "--delivery-time", "2020-01-01T00:00:00Z");
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(["ID EVENTID EVENTLOG OFFSET", $"p {FakeNode.EventId(0, 0)} 0 0"], run.OutLines.Select(Squeeze));
-        Assert.Empty(_node.Held);
-        Assert.Single(_node.Stored("orders"));
+        Assert.Empty(Node.Held);
+        Assert.Single(Node.Stored("orders"));
     }
 
     [Fact]
     public async Task Put_with_json_output_prints_the_nodes_reply()
     {
-        var run = await CliRunner.RunAsync(_node, "event", "put", "orders", "--type", "t", "--id", "x", "--output", "json");
+        var run = await CliRunner.RunAsync(Node, "event", "put", "orders", "--type", "t", "--id", "x", "--output", "json");
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal($$"""{"events":[{"id":"x","eventId":"{{FakeNode.EventId(0, 0)}}","eventlog":0,"offset":0}]}""", run.Out.TrimEnd());
@@ -186,7 +182,7 @@ public sealed class EventCommandsTests : IAsyncLifetime
     [Fact]
     public async Task Put_into_another_namespace_uses_its_ingest_path()
     {
-        var run = await CliRunner.RunAsync(_node, "event", "put", "orders", "--type", "t", "--namespace", "shop");
+        var run = await CliRunner.RunAsync(Node, "event", "put", "orders", "--type", "t", "--namespace", "shop");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Equal("/namespaces/shop/eventbus/orders/events", SingleIngest().Path);
@@ -196,7 +192,7 @@ public sealed class EventCommandsTests : IAsyncLifetime
     [Fact]
     public async Task Put_into_an_unknown_bus_exits_1()
     {
-        var run = await CliRunner.RunAsync(_node, "event", "put", "nope", "--type", "t");
+        var run = await CliRunner.RunAsync(Node, "event", "put", "nope", "--type", "t");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("error: Eventbus not found", run.Error);
@@ -205,7 +201,7 @@ public sealed class EventCommandsTests : IAsyncLifetime
     [Fact]
     public async Task Put_lets_the_node_judge_reserved_extension_names()
     {
-        var run = await CliRunner.RunAsync(_node, "event", "put", "orders", "--type", "t", "--attr", "xvanusoffset=3");
+        var run = await CliRunner.RunAsync(Node, "event", "put", "orders", "--type", "t", "--attr", "xvanusoffset=3");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Equal("3", SingleIngest().Header("ce-xvanusoffset"));
@@ -235,21 +231,21 @@ public sealed class EventCommandsTests : IAsyncLifetime
     [InlineData("--partition-key must not be empty", "--partition-key", "")]
     public async Task Put_with_a_bad_flag_fails_with_exit_2_before_any_request(string message, params string[] flags)
     {
-        var run = await CliRunner.RunAsync(_node, ["event", "put", "orders", "--type", "t", .. flags]);
+        var run = await CliRunner.RunAsync(Node, ["event", "put", "orders", "--type", "t", .. flags]);
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(message, run.Error);
-        Assert.Empty(_node.Requests);
+        Assert.Empty(Node.Requests);
     }
 
     [Fact]
     public async Task Put_without_a_type_fails_with_exit_2()
     {
-        var run = await CliRunner.RunAsync(_node, "event", "put", "orders");
+        var run = await CliRunner.RunAsync(Node, "event", "put", "orders");
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("--type", run.Error);
-        Assert.Empty(_node.Requests);
+        Assert.Empty(Node.Requests);
     }
 
     [Fact]
@@ -257,13 +253,13 @@ public sealed class EventCommandsTests : IAsyncLifetime
     {
         for (var i = 0; i < 4; i++)
         {
-            await CliRunner.RunAsync(_node, "event", "put", "orders", "--type", "order.created", "--id", $"e{i}", "--source", "/shop", "--datacontenttype", "text/plain", "--data", $"line {i}\nnext");
+            await CliRunner.RunAsync(Node, "event", "put", "orders", "--type", "order.created", "--id", $"e{i}", "--source", "/shop", "--datacontenttype", "text/plain", "--data", $"line {i}\nnext");
         }
 
-        var run = await CliRunner.RunAsync(_node, "event", "get", "orders", "--eventlog", "0", "--offset", "1", "--count", "2");
+        var run = await CliRunner.RunAsync(Node, "event", "get", "orders", "--eventlog", "0", "--offset", "1", "--count", "2");
 
         Assert.Equal(0, run.ExitCode);
-        var read = Assert.Single(_node.RequestsTo("/api/v1/namespaces/default/eventbuses/orders/events"));
+        var read = Assert.Single(Node.RequestsTo("/api/v1/namespaces/default/eventbuses/orders/events"));
         Assert.Equal("?eventlog=0&offset=1&count=2", read.Query);
         Assert.Equal(
             [
@@ -277,24 +273,24 @@ public sealed class EventCommandsTests : IAsyncLifetime
     [Fact]
     public async Task Get_by_offset_sends_a_count_of_10_unless_told()
     {
-        var run = await CliRunner.RunAsync(_node, "event", "get", "orders", "--eventlog", "0", "--offset", "5");
+        var run = await CliRunner.RunAsync(Node, "event", "get", "orders", "--eventlog", "0", "--offset", "5");
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Equal("?eventlog=0&offset=5&count=10", Assert.Single(_node.Requests).Query);
+        Assert.Equal("?eventlog=0&offset=5&count=10", Assert.Single(Node.Requests).Query);
         Assert.Equal("no events in eventlog 0 from offset 5", run.Out.TrimEnd());
     }
 
     [Fact]
     public async Task Get_by_id_prints_every_attribute_and_the_data()
     {
-        var put = await CliRunner.RunAsync(_node, "event", "put", "orders", "--type", "order.paid", "--id", "p-1", "--attr", "region=eu", "--data", """{"amount":5}""", "--output", "json");
+        var put = await CliRunner.RunAsync(Node, "event", "put", "orders", "--type", "order.paid", "--id", "p-1", "--attr", "region=eu", "--data", """{"amount":5}""", "--output", "json");
         using var reply = JsonDocument.Parse(put.Out);
         var eventId = reply.RootElement.GetProperty("events")[0].GetProperty("eventId").GetString()!;
 
-        var run = await CliRunner.RunAsync(_node, "event", "get", "orders", "--id", eventId);
+        var run = await CliRunner.RunAsync(Node, "event", "get", "orders", "--id", eventId);
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Equal($"/api/v1/namespaces/default/eventbuses/orders/events/{eventId}", _node.Requests.Last().Path);
+        Assert.Equal($"/api/v1/namespaces/default/eventbuses/orders/events/{eventId}", Node.Requests.Last().Path);
         var lines = run.OutLines.Select(Squeeze).ToArray();
         Assert.Contains("id: p-1", lines);
         Assert.Contains("type: order.paid", lines);
@@ -307,9 +303,9 @@ public sealed class EventCommandsTests : IAsyncLifetime
     [Fact]
     public async Task Get_by_id_shows_binary_data_as_base64()
     {
-        await CliRunner.RunAsync(["event", "put", "orders", "--type", "t", "--datacontenttype", "application/octet-stream", "--data-file", "-", "--endpoint", _node.Endpoint.AbsoluteUri], stdin: [1, 2, 3, 0xFF]);
+        await CliRunner.RunAsync(["event", "put", "orders", "--type", "t", "--datacontenttype", "application/octet-stream", "--data-file", "-", "--endpoint", Node.Endpoint.AbsoluteUri], stdin: [1, 2, 3, 0xFF]);
 
-        var run = await CliRunner.RunAsync(_node, "event", "get", "orders", "--id", FakeNode.EventId(0, 0));
+        var run = await CliRunner.RunAsync(Node, "event", "get", "orders", "--id", FakeNode.EventId(0, 0));
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal("data: (4 bytes) base64 AQID/w==", Squeeze(run.OutLines[^1]));
@@ -318,10 +314,10 @@ public sealed class EventCommandsTests : IAsyncLifetime
     [Fact]
     public async Task Get_with_json_output_prints_the_nodes_batch()
     {
-        await CliRunner.RunAsync(_node, "event", "put", "orders", "--type", "t", "--id", "a");
-        await CliRunner.RunAsync(_node, "event", "put", "orders", "--type", "t", "--id", "b");
+        await CliRunner.RunAsync(Node, "event", "put", "orders", "--type", "t", "--id", "a");
+        await CliRunner.RunAsync(Node, "event", "put", "orders", "--type", "t", "--id", "b");
 
-        var run = await CliRunner.RunAsync(_node, "event", "get", "orders", "--eventlog", "0", "--offset", "0", "-o", "json");
+        var run = await CliRunner.RunAsync(Node, "event", "get", "orders", "--eventlog", "0", "--offset", "0", "-o", "json");
 
         Assert.Equal(0, run.ExitCode);
         using var doc = JsonDocument.Parse(run.Out);
@@ -332,7 +328,7 @@ public sealed class EventCommandsTests : IAsyncLifetime
     [Fact]
     public async Task Get_of_an_unknown_event_id_exits_1()
     {
-        var run = await CliRunner.RunAsync(_node, "event", "get", "orders", "--id", FakeNode.EventId(0, 99));
+        var run = await CliRunner.RunAsync(Node, "event", "get", "orders", "--id", FakeNode.EventId(0, 99));
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("error: Event not found", run.Error);
@@ -350,39 +346,39 @@ public sealed class EventCommandsTests : IAsyncLifetime
     [InlineData("--eventlog must be from 0 to", "--eventlog", "-1", "--offset", "0")]
     public async Task Get_with_bad_flags_fails_with_exit_2(string message, params string[] flags)
     {
-        var run = await CliRunner.RunAsync(_node, ["event", "get", "orders", .. flags]);
+        var run = await CliRunner.RunAsync(Node, ["event", "get", "orders", .. flags]);
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(message, run.Error);
-        Assert.Empty(_node.Requests);
+        Assert.Empty(Node.Requests);
     }
 
     [Fact]
     public async Task Query_prints_the_first_offset_per_eventlog_at_or_after_the_time()
     {
-        _node.AddEventbus("multi", eventlogs: 2);
+        Node.AddEventbus("multi", eventlogs: 2);
         for (var i = 0; i < 4; i++)
         {
-            await CliRunner.RunAsync(_node, "event", "put", "multi", "--type", "t");
+            await CliRunner.RunAsync(Node, "event", "put", "multi", "--type", "t");
         }
 
-        _node.Clock.Advance(TimeSpan.FromMinutes(10));
+        Node.Clock.Advance(TimeSpan.FromMinutes(10));
         for (var i = 0; i < 3; i++)
         {
-            await CliRunner.RunAsync(_node, "event", "put", "multi", "--type", "t");
+            await CliRunner.RunAsync(Node, "event", "put", "multi", "--type", "t");
         }
 
-        var run = await CliRunner.RunAsync(_node, "event", "query", "multi", "--time", "2026-11-27T17:05:00+01:00");
+        var run = await CliRunner.RunAsync(Node, "event", "query", "multi", "--time", "2026-11-27T17:05:00+01:00");
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Equal("?time=2026-11-27T16%3A05%3A00Z", _node.Requests.Last().Query);
+        Assert.Equal("?time=2026-11-27T16%3A05%3A00Z", Node.Requests.Last().Query);
         Assert.Equal(["EVENTLOG OFFSET", "0 2", "1 2"], run.OutLines.Select(Squeeze));
     }
 
     [Fact]
     public async Task Query_with_json_output_prints_the_nodes_document()
     {
-        var run = await CliRunner.RunAsync(_node, "event", "query", "orders", "--time", "2026-01-01T00:00:00Z", "--output", "json");
+        var run = await CliRunner.RunAsync(Node, "event", "query", "orders", "--time", "2026-01-01T00:00:00Z", "--output", "json");
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal("""{"offsets":[{"eventlog":0,"offset":0}]}""", run.Out.TrimEnd());
@@ -393,19 +389,19 @@ public sealed class EventCommandsTests : IAsyncLifetime
     [InlineData("must be an RFC 3339 timestamp", "--time", "2026-01-01")]
     public async Task Query_without_a_good_time_fails_with_exit_2(string message, params string[] flags)
     {
-        var run = await CliRunner.RunAsync(_node, ["event", "query", "orders", .. flags]);
+        var run = await CliRunner.RunAsync(Node, ["event", "query", "orders", .. flags]);
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(message, run.Error);
-        Assert.Empty(_node.Requests);
+        Assert.Empty(Node.Requests);
     }
 
     [Fact]
     public async Task Put_and_get_round_trip_the_event()
     {
-        await CliRunner.RunAsync(_node, "event", "put", "orders", "--type", "order.created", "--id", "rt", "--source", "urn:shop", "--subject", "s", "--time", "2026-03-04T05:06:07Z", "--attr", "tenant=acme", "--datacontenttype", "application/json", "--data", "[1,2]");
+        await CliRunner.RunAsync(Node, "event", "put", "orders", "--type", "order.created", "--id", "rt", "--source", "urn:shop", "--subject", "s", "--time", "2026-03-04T05:06:07Z", "--attr", "tenant=acme", "--datacontenttype", "application/json", "--data", "[1,2]");
 
-        var stored = Assert.Single(_node.Stored("orders"));
+        var stored = Assert.Single(Node.Stored("orders"));
 
         var expected = new Event("rt", "urn:shop", "order.created")
         {

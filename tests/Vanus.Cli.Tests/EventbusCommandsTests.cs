@@ -2,22 +2,17 @@ using System.Text.Json;
 
 namespace Vanus.Cli.Tests;
 
-public sealed class EventbusCommandsTests : IAsyncLifetime
+public sealed class EventbusCommandsTests : FakeNodeTests
 {
-    private FakeNode _node = null!;
-
-    public async Task InitializeAsync() => _node = await FakeNode.StartAsync();
-
-    public async Task DisposeAsync() => await _node.DisposeAsync();
 
     [Fact]
     public async Task Create_sends_the_contract_document_and_prints_the_new_bus()
     {
-        var run = await CliRunner.RunAsync(_node, "eventbus", "create", "orders", "--eventlogs", "4", "--replicas", "1", "--sync", "always", "--retention-age", "7d", "--retention-bytes", "10GB");
+        var run = await CliRunner.RunAsync(Node, "eventbus", "create", "orders", "--eventlogs", "4", "--replicas", "1", "--sync", "always", "--retention-age", "7d", "--retention-bytes", "10GB");
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal("", run.Error);
-        var request = Assert.Single(_node.RequestsTo("/api/v1/namespaces/default/eventbuses"));
+        var request = Assert.Single(Node.RequestsTo("/api/v1/namespaces/default/eventbuses"));
         Assert.Equal("POST", request.Method);
         Assert.StartsWith("application/json", request.ContentType);
         Assert.Equal("""{"name":"orders","eventlogs":4,"replicas":1,"sync":"always","retention":{"age":"7d","bytes":"10GB"}}""", request.BodyText);
@@ -31,29 +26,29 @@ public sealed class EventbusCommandsTests : IAsyncLifetime
     [Fact]
     public async Task Create_with_only_a_name_leaves_every_default_to_the_node()
     {
-        var run = await CliRunner.RunAsync(_node, "eventbus", "create", "orders");
+        var run = await CliRunner.RunAsync(Node, "eventbus", "create", "orders");
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Equal("""{"name":"orders"}""", Assert.Single(_node.Requests).BodyText);
+        Assert.Equal("""{"name":"orders"}""", Assert.Single(Node.Requests).BodyText);
         Assert.Contains(run.OutLines, l => l.StartsWith("retention:", StringComparison.Ordinal) && l.EndsWith("forever", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task Create_sends_units_in_their_canonical_form()
     {
-        var run = await CliRunner.RunAsync(_node, "eventbus", "create", "orders", "--retention-age", "90m", "--retention-bytes", "512KB");
+        var run = await CliRunner.RunAsync(Node, "eventbus", "create", "orders", "--retention-age", "90m", "--retention-bytes", "512KB");
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Equal("""{"name":"orders","retention":{"age":"90m","bytes":"512KB"}}""", Assert.Single(_node.Requests).BodyText);
+        Assert.Equal("""{"name":"orders","retention":{"age":"90m","bytes":"512KB"}}""", Assert.Single(Node.Requests).BodyText);
     }
 
     [Fact]
     public async Task Create_in_another_namespace_uses_its_path()
     {
-        var run = await CliRunner.RunAsync(_node, "eventbus", "create", "orders", "--namespace", "shop");
+        var run = await CliRunner.RunAsync(Node, "eventbus", "create", "orders", "--namespace", "shop");
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Equal("/api/v1/namespaces/shop/eventbuses", Assert.Single(_node.Requests).Path);
+        Assert.Equal("/api/v1/namespaces/shop/eventbuses", Assert.Single(Node.Requests).Path);
         Assert.Contains("error: Namespace not found", run.Error);
         Assert.Contains("namespace 'shop' does not exist", run.Error);
     }
@@ -61,9 +56,9 @@ public sealed class EventbusCommandsTests : IAsyncLifetime
     [Fact]
     public async Task Create_of_an_existing_bus_prints_the_problem_and_exits_1()
     {
-        _node.AddEventbus("orders");
+        Node.AddEventbus("orders");
 
-        var run = await CliRunner.RunAsync(_node, "eventbus", "create", "orders");
+        var run = await CliRunner.RunAsync(Node, "eventbus", "create", "orders");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Equal("", run.Out);
@@ -85,7 +80,7 @@ public sealed class EventbusCommandsTests : IAsyncLifetime
     [Fact]
     public async Task Create_refused_by_the_node_shows_the_field_it_names()
     {
-        var run = await CliRunner.RunAsync(_node, "eventbus", "create", "orders", "--replicas", "3");
+        var run = await CliRunner.RunAsync(Node, "eventbus", "create", "orders", "--replicas", "3");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("'replicas' is 3 but the cluster has 1 node", run.Error);
@@ -96,23 +91,23 @@ public sealed class EventbusCommandsTests : IAsyncLifetime
     [Fact]
     public async Task Create_with_json_output_prints_the_nodes_document()
     {
-        var run = await CliRunner.RunAsync(_node, "eventbus", "create", "orders", "--eventlogs", "2", "--output", "json");
+        var run = await CliRunner.RunAsync(Node, "eventbus", "create", "orders", "--eventlogs", "2", "--output", "json");
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Equal(_node.DocumentJson("orders"), run.Out.TrimEnd());
+        Assert.Equal(Node.DocumentJson("orders"), run.Out.TrimEnd());
     }
 
     [Fact]
     public async Task List_prints_aligned_columns_with_event_counts()
     {
-        await CliRunner.RunAsync(_node, "eventbus", "create", "a-very-long-eventbus-name", "--eventlogs", "2", "--sync", "none");
-        await CliRunner.RunAsync(_node, "eventbus", "create", "b");
+        await CliRunner.RunAsync(Node, "eventbus", "create", "a-very-long-eventbus-name", "--eventlogs", "2", "--sync", "none");
+        await CliRunner.RunAsync(Node, "eventbus", "create", "b");
         for (var i = 0; i < 3; i++)
         {
-            Assert.Equal(0, (await CliRunner.RunAsync(_node, "event", "put", "b", "--type", "t")).ExitCode);
+            Assert.Equal(0, (await CliRunner.RunAsync(Node, "event", "put", "b", "--type", "t")).ExitCode);
         }
 
-        var run = await CliRunner.RunAsync(_node, "eventbus", "list");
+        var run = await CliRunner.RunAsync(Node, "eventbus", "list");
 
         Assert.Equal(0, run.ExitCode);
         var lines = run.OutLines;
@@ -131,7 +126,7 @@ public sealed class EventbusCommandsTests : IAsyncLifetime
     [Fact]
     public async Task List_of_an_empty_namespace_says_so()
     {
-        var run = await CliRunner.RunAsync(_node, "eventbus", "list");
+        var run = await CliRunner.RunAsync(Node, "eventbus", "list");
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal("no eventbuses in namespace default", run.Out.TrimEnd());
@@ -140,10 +135,10 @@ public sealed class EventbusCommandsTests : IAsyncLifetime
     [Fact]
     public async Task List_with_json_output_prints_the_nodes_array()
     {
-        _node.AddEventbus("a");
-        _node.AddEventbus("b", eventlogs: 3);
+        Node.AddEventbus("a");
+        Node.AddEventbus("b", eventlogs: 3);
 
-        var run = await CliRunner.RunAsync(_node, "eventbus", "list", "-o", "json");
+        var run = await CliRunner.RunAsync(Node, "eventbus", "list", "-o", "json");
 
         Assert.Equal(0, run.ExitCode);
         using var doc = JsonDocument.Parse(run.Out);
@@ -154,13 +149,13 @@ public sealed class EventbusCommandsTests : IAsyncLifetime
     [Fact]
     public async Task Info_prints_settings_and_each_eventlogs_offsets()
     {
-        _node.AddEventbus("orders", eventlogs: 2);
+        Node.AddEventbus("orders", eventlogs: 2);
         for (var i = 0; i < 3; i++)
         {
-            await CliRunner.RunAsync(_node, "event", "put", "orders", "--type", "t");
+            await CliRunner.RunAsync(Node, "event", "put", "orders", "--type", "t");
         }
 
-        var run = await CliRunner.RunAsync(_node, "eventbus", "info", "orders");
+        var run = await CliRunner.RunAsync(Node, "eventbus", "info", "orders");
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal("name: orders", Squeeze(run.OutLines[0]));
@@ -173,7 +168,7 @@ public sealed class EventbusCommandsTests : IAsyncLifetime
     [Fact]
     public async Task Info_of_an_unknown_bus_exits_1_with_the_problem()
     {
-        var run = await CliRunner.RunAsync(_node, "eventbus", "info", "nope");
+        var run = await CliRunner.RunAsync(Node, "eventbus", "info", "nope");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("error: Eventbus not found", run.Error);
@@ -183,26 +178,26 @@ public sealed class EventbusCommandsTests : IAsyncLifetime
     [Fact]
     public async Task Delete_removes_the_bus_and_a_second_delete_is_refused()
     {
-        _node.AddEventbus("orders");
+        Node.AddEventbus("orders");
 
-        var first = await CliRunner.RunAsync(_node, "eventbus", "delete", "orders");
-        var second = await CliRunner.RunAsync(_node, "eventbus", "delete", "orders");
-        var list = await CliRunner.RunAsync(_node, "eventbus", "list");
+        var first = await CliRunner.RunAsync(Node, "eventbus", "delete", "orders");
+        var second = await CliRunner.RunAsync(Node, "eventbus", "delete", "orders");
+        var list = await CliRunner.RunAsync(Node, "eventbus", "list");
 
         Assert.Equal(0, first.ExitCode);
         Assert.Equal("deleted eventbus default/orders", first.Out.TrimEnd());
         Assert.Equal(1, second.ExitCode);
         Assert.Contains("Eventbus not found", second.Error);
         Assert.Equal("no eventbuses in namespace default", list.Out.TrimEnd());
-        Assert.Equal("DELETE", _node.Requests.First().Method);
+        Assert.Equal("DELETE", Node.Requests.First().Method);
     }
 
     [Fact]
     public async Task Delete_with_json_output_prints_nothing_for_a_204()
     {
-        _node.AddEventbus("orders");
+        Node.AddEventbus("orders");
 
-        var run = await CliRunner.RunAsync(_node, "eventbus", "delete", "orders", "--output", "json");
+        var run = await CliRunner.RunAsync(Node, "eventbus", "delete", "orders", "--output", "json");
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal("", run.Out);
@@ -211,10 +206,10 @@ public sealed class EventbusCommandsTests : IAsyncLifetime
     [Fact]
     public async Task Names_are_escaped_in_the_path()
     {
-        var run = await CliRunner.RunAsync(_node, "eventbus", "info", "a b/c");
+        var run = await CliRunner.RunAsync(Node, "eventbus", "info", "a b/c");
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Equal("/api/v1/namespaces/default/eventbuses/a b/c", Assert.Single(_node.Requests).Path.Replace("%2F", "/", StringComparison.Ordinal));
+        Assert.Equal("/api/v1/namespaces/default/eventbuses/a b/c", Assert.Single(Node.Requests).Path.Replace("%2F", "/", StringComparison.Ordinal));
         Assert.Contains("eventbus 'a b/c' does not exist", run.Error);
     }
 
@@ -239,22 +234,22 @@ public sealed class EventbusCommandsTests : IAsyncLifetime
     public async Task Bad_flags_fail_with_exit_2_before_any_request(string flag, string value, string message)
     {
         string[] args = ["eventbus", "create", "orders", flag, value];
-        var run = flag == "--endpoint" ? await CliRunner.RunAsync(args) : await CliRunner.RunAsync(_node, args);
+        var run = flag == "--endpoint" ? await CliRunner.RunAsync(args) : await CliRunner.RunAsync(Node, args);
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(message, run.Error);
         Assert.Contains("See 'vanus eventbus create --help'.", run.Error);
         Assert.Equal("", run.Out);
-        Assert.Empty(_node.Requests);
+        Assert.Empty(Node.Requests);
     }
 
     [Fact]
     public async Task A_missing_name_is_a_usage_error()
     {
-        var run = await CliRunner.RunAsync(_node, "eventbus", "info");
+        var run = await CliRunner.RunAsync(Node, "eventbus", "info");
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Empty(_node.Requests);
+        Assert.Empty(Node.Requests);
     }
 
     private static string Squeeze(string line) => string.Join(' ', line.Split(' ', StringSplitOptions.RemoveEmptyEntries));

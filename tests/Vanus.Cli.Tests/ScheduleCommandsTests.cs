@@ -3,32 +3,28 @@ using System.Text.Json;
 
 namespace Vanus.Cli.Tests;
 
-public sealed class ScheduleCommandsTests : IAsyncLifetime
+public sealed class ScheduleCommandsTests : FakeNodeTests
 {
     private const string Schedules = "/api/v1/namespaces/default/schedules";
-    private FakeNode _node = null!;
 
-    public async Task InitializeAsync()
+    protected override void Arrange(FakeNode node)
     {
-        _node = await FakeNode.StartAsync();
-        _node.AddEventbus("orders");
+        node.AddEventbus("orders");
     }
-
-    public async Task DisposeAsync() => await _node.DisposeAsync();
 
     private static string Squeeze(string line) => string.Join(' ', line.Split(' ', StringSplitOptions.RemoveEmptyEntries));
 
     [Fact]
     public async Task Create_a_cron_schedule_from_flags_sends_the_document_and_prints_the_schedule()
     {
-        var run = await CliRunner.RunAsync(_node,
+        var run = await CliRunner.RunAsync(Node,
             "schedule", "create", "tick", "--eventbus", "orders", "--cron", "*/5 * * * *", "--timezone", "America/New_York",
             "--type", "billing.run", "--source", "/billing", "--subject", "monthly", "--datacontenttype", "application/json",
             "--data", """{"job":"invoices"}""", "--attr", "team=payments", "--partition-key", "acct-7");
 
         Assert.Equal("", run.Error);
         Assert.Equal(0, run.ExitCode);
-        var request = Assert.Single(_node.Requests);
+        var request = Assert.Single(Node.Requests);
         Assert.Equal(("POST", Schedules), (request.Method, request.Path));
         Assert.StartsWith("application/json", request.ContentType);
         Assert.Equal(
@@ -43,16 +39,16 @@ public sealed class ScheduleCommandsTests : IAsyncLifetime
         Assert.Contains("state: active", lines);
         Assert.Contains("fired: 0", lines);
         Assert.Contains("lastError: -", lines);
-        Assert.Equal(["tick"], _node.ScheduleNames());
+        Assert.Equal(["tick"], Node.ScheduleNames());
     }
 
     [Fact]
     public async Task Create_an_interval_schedule_with_the_fewest_flags_and_json_output()
     {
-        var run = await CliRunner.RunAsync(_node, "schedule", "create", "pulse", "--eventbus", "orders", "--interval", "90s", "--type", "pulse", "-o", "json");
+        var run = await CliRunner.RunAsync(Node, "schedule", "create", "pulse", "--eventbus", "orders", "--interval", "90s", "--type", "pulse", "-o", "json");
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Equal("""{"name":"pulse","eventbus":"orders","interval":"90s","event":{"specversion":"1.0","source":"vanus-cli","type":"pulse"}}""", Assert.Single(_node.Requests).BodyText);
+        Assert.Equal("""{"name":"pulse","eventbus":"orders","interval":"90s","event":{"specversion":"1.0","source":"vanus-cli","type":"pulse"}}""", Assert.Single(Node.Requests).BodyText);
         using var printed = JsonDocument.Parse(run.Out);
         Assert.Equal("pulse", printed.RootElement.GetProperty("name").GetString());
         Assert.Equal("90s", printed.RootElement.GetProperty("interval").GetString());
@@ -62,11 +58,11 @@ public sealed class ScheduleCommandsTests : IAsyncLifetime
     public async Task Create_from_a_file_on_standard_input_takes_the_name_from_the_command_line()
     {
         var document = """{"eventbus":"orders","interval":"1m","event":{"source":"/a","type":"b"},"fired":3,"state":"active"}""";
-        var run = await CliRunner.RunAsync(["schedule", "create", "fromfile", "--file", "-", "--endpoint", _node.Endpoint.AbsoluteUri], Encoding.UTF8.GetBytes(document));
+        var run = await CliRunner.RunAsync(["schedule", "create", "fromfile", "--file", "-", "--endpoint", Node.Endpoint.AbsoluteUri], Encoding.UTF8.GetBytes(document));
 
         Assert.Equal("", run.Error);
         Assert.Equal(0, run.ExitCode);
-        Assert.Equal("""{"name":"fromfile","eventbus":"orders","interval":"1m","event":{"source":"/a","type":"b"}}""", Assert.Single(_node.Requests).BodyText);
+        Assert.Equal("""{"name":"fromfile","eventbus":"orders","interval":"1m","event":{"source":"/a","type":"b"}}""", Assert.Single(Node.Requests).BodyText);
     }
 
     public static TheoryData<string[], string> UsageErrors() => new()
@@ -92,30 +88,30 @@ public sealed class ScheduleCommandsTests : IAsyncLifetime
     [MemberData(nameof(UsageErrors))]
     public async Task Bad_flags_are_usage_errors_and_send_nothing(string[] args, string message)
     {
-        var run = await CliRunner.RunAsync(_node, ["schedule", "create", .. args]);
+        var run = await CliRunner.RunAsync(Node, ["schedule", "create", .. args]);
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(message, run.Error, StringComparison.Ordinal);
         Assert.Contains("See 'vanus schedule create --help'.", run.Error, StringComparison.Ordinal);
-        Assert.Empty(_node.Requests);
+        Assert.Empty(Node.Requests);
     }
 
     [Fact]
     public async Task A_refusal_exits_1_with_the_problem_on_stderr()
     {
-        var run = await CliRunner.RunAsync(_node, "schedule", "create", "tick", "--eventbus", "nowhere", "--interval", "1m", "--type", "t");
+        var run = await CliRunner.RunAsync(Node, "schedule", "create", "tick", "--eventbus", "nowhere", "--interval", "1m", "--type", "t");
         Assert.Equal(1, run.ExitCode);
         Assert.Equal("", run.Out);
         Assert.Contains("eventbus 'nowhere' does not exist in namespace 'default'", run.Error, StringComparison.Ordinal);
         Assert.Contains("404", run.Error, StringComparison.Ordinal);
 
-        _node.AddSchedule("""{"name":"tick","eventbus":"orders","interval":"1m","event":{"source":"/a","type":"b"}}""");
-        var twice = await CliRunner.RunAsync(_node, "schedule", "create", "tick", "--eventbus", "orders", "--interval", "1m", "--type", "t");
+        Node.AddSchedule("""{"name":"tick","eventbus":"orders","interval":"1m","event":{"source":"/a","type":"b"}}""");
+        var twice = await CliRunner.RunAsync(Node, "schedule", "create", "tick", "--eventbus", "orders", "--interval", "1m", "--type", "t");
         Assert.Equal(1, twice.ExitCode);
         Assert.Contains("schedule 'tick' already exists", twice.Error, StringComparison.Ordinal);
         Assert.Contains("409", twice.Error, StringComparison.Ordinal);
 
-        var json = await CliRunner.RunAsync(_node, "schedule", "info", "nope", "-o", "json");
+        var json = await CliRunner.RunAsync(Node, "schedule", "info", "nope", "-o", "json");
         Assert.Equal(1, json.ExitCode);
         using var problem = JsonDocument.Parse(json.Error);
         Assert.Equal("schedule", problem.RootElement.GetProperty("field").GetString());
@@ -124,11 +120,11 @@ public sealed class ScheduleCommandsTests : IAsyncLifetime
     [Fact]
     public async Task List_prints_a_row_per_schedule_with_when_it_fires_and_its_counts()
     {
-        _node.AddSchedule("""{"name":"tick","eventbus":"orders","cron":"*/5 * * * *","timezone":"Europe/Paris","event":{"source":"/a","type":"b"}}""");
-        _node.AddSchedule("""{"name":"pulse","eventbus":"orders","interval":"30s","event":{"source":"/a","type":"b"}}""");
-        _node.SetScheduleStatus("pulse", "2026-11-27T16:01:00Z", "2026-11-27T16:00:30Z", fired: 12, missed: 3, lastError: "appending failed: overloaded; retrying in 1 s", lastErrorTime: "2026-11-27T16:00:30Z");
+        Node.AddSchedule("""{"name":"tick","eventbus":"orders","cron":"*/5 * * * *","timezone":"Europe/Paris","event":{"source":"/a","type":"b"}}""");
+        Node.AddSchedule("""{"name":"pulse","eventbus":"orders","interval":"30s","event":{"source":"/a","type":"b"}}""");
+        Node.SetScheduleStatus("pulse", "2026-11-27T16:01:00Z", "2026-11-27T16:00:30Z", fired: 12, missed: 3, lastError: "appending failed: overloaded; retrying in 1 s", lastErrorTime: "2026-11-27T16:00:30Z");
 
-        var run = await CliRunner.RunAsync(_node, "schedule", "list");
+        var run = await CliRunner.RunAsync(Node, "schedule", "list");
 
         Assert.Equal("", run.Error);
         Assert.Equal(0, run.ExitCode);
@@ -137,14 +133,14 @@ public sealed class ScheduleCommandsTests : IAsyncLifetime
         Assert.Equal("pulse orders every 30s active 2026-11-27T16:01:00Z 2026-11-27T16:00:30Z 12 3 appending failed: overloaded; retrying in 1 s", lines[1]);
         Assert.Equal("tick orders cron */5 * * * * (Europe/Paris) active - - 0 0 -", lines[2]);
 
-        var empty = await CliRunner.RunAsync(_node, "schedule", "list", "--namespace", "default", "-o", "json");
+        var empty = await CliRunner.RunAsync(Node, "schedule", "list", "--namespace", "default", "-o", "json");
         Assert.Equal(2, JsonDocument.Parse(empty.Out).RootElement.GetArrayLength());
     }
 
     [Fact]
     public async Task List_of_an_empty_namespace_says_so()
     {
-        var run = await CliRunner.RunAsync(_node, "schedule", "list");
+        var run = await CliRunner.RunAsync(Node, "schedule", "list");
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(["no schedules in namespace default"], run.OutLines);
     }
@@ -152,10 +148,10 @@ public sealed class ScheduleCommandsTests : IAsyncLifetime
     [Fact]
     public async Task Info_describes_a_schedule_and_delete_removes_it()
     {
-        _node.AddSchedule("""{"name":"pulse","eventbus":"orders","interval":"30s","event":{"source":"/a","type":"b","data":"hi"}}""");
-        _node.SetScheduleStatus("pulse", null, "2026-11-27T16:00:30Z", fired: 2, missed: 1, state: "stopped", lastError: "eventbus 'orders' no longer exists", lastErrorTime: "2026-11-27T16:01:00Z");
+        Node.AddSchedule("""{"name":"pulse","eventbus":"orders","interval":"30s","event":{"source":"/a","type":"b","data":"hi"}}""");
+        Node.SetScheduleStatus("pulse", null, "2026-11-27T16:00:30Z", fired: 2, missed: 1, state: "stopped", lastError: "eventbus 'orders' no longer exists", lastErrorTime: "2026-11-27T16:01:00Z");
 
-        var info = await CliRunner.RunAsync(_node, "schedule", "info", "pulse");
+        var info = await CliRunner.RunAsync(Node, "schedule", "info", "pulse");
         Assert.Equal(0, info.ExitCode);
         var lines = info.OutLines.Select(Squeeze).ToArray();
         Assert.Contains("name: pulse", lines);
@@ -168,13 +164,13 @@ public sealed class ScheduleCommandsTests : IAsyncLifetime
         Assert.Contains("missed: 1", lines);
         Assert.Contains("lastError: eventbus 'orders' no longer exists (at 2026-11-27T16:01:00Z)", lines);
 
-        var deleted = await CliRunner.RunAsync(_node, "schedule", "delete", "pulse");
+        var deleted = await CliRunner.RunAsync(Node, "schedule", "delete", "pulse");
         Assert.Equal(0, deleted.ExitCode);
         Assert.Equal(["deleted schedule default/pulse"], deleted.OutLines);
-        Assert.Empty(_node.ScheduleNames());
-        Assert.Equal("DELETE", _node.Requests.Last().Method);
+        Assert.Empty(Node.ScheduleNames());
+        Assert.Equal("DELETE", Node.Requests.Last().Method);
 
-        var again = await CliRunner.RunAsync(_node, "schedule", "delete", "pulse");
+        var again = await CliRunner.RunAsync(Node, "schedule", "delete", "pulse");
         Assert.Equal(1, again.ExitCode);
         Assert.Contains("has no schedule 'pulse'", again.Error, StringComparison.Ordinal);
     }

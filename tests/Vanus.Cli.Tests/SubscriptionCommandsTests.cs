@@ -7,27 +7,23 @@ using Vanus.Runtime.Codecs;
 
 namespace Vanus.Cli.Tests;
 
-public sealed class SubscriptionCommandsTests : IAsyncLifetime
+public sealed class SubscriptionCommandsTests : FakeNodeTests
 {
     private const string Hook = "http://127.0.0.1:9000/hook";
     private const string Subs = "/api/v1/namespaces/default/subscriptions";
-    private FakeNode _node = null!;
 
-    public async Task InitializeAsync()
+    protected override void Arrange(FakeNode node)
     {
-        _node = await FakeNode.StartAsync();
-        _node.AddEventbus("orders", eventlogs: 2);
+        node.AddEventbus("orders", eventlogs: 2);
     }
 
-    public async Task DisposeAsync() => await _node.DisposeAsync();
-
     private void AddHook(string extra = "", string state = "running") =>
-        _node.AddSubscription($$"""{"name":"hook","eventbus":"orders","sink":"{{Hook}}"{{extra}}}""", state: state);
+        Node.AddSubscription($$"""{"name":"hook","eventbus":"orders","sink":"{{Hook}}"{{extra}}}""", state: state);
 
     [Fact]
     public async Task Create_from_flags_sends_the_contract_document_in_its_order()
     {
-        var run = await CliRunner.RunAsync(_node,
+        var run = await CliRunner.RunAsync(Node,
             "subscription", "create", "hook", "--eventbus", "orders", "--sink", Hook,
             "--filter", """{"exact":{"type":"order.created"}}""", "--sql", "amount > 100", "--filter", """{"prefix":{"source":"shop/"}}""",
             "--transformer", """{"define":{"id":"$.data.id"},"template":"{\"order\":\"<id>\"}"}""",
@@ -37,7 +33,7 @@ public sealed class SubscriptionCommandsTests : IAsyncLifetime
 
         Assert.Equal("", run.Error);
         Assert.Equal(0, run.ExitCode);
-        var request = Assert.Single(_node.Requests);
+        var request = Assert.Single(Node.Requests);
         Assert.Equal("POST", request.Method);
         Assert.Equal(Subs, request.Path);
         Assert.StartsWith("application/json", request.ContentType);
@@ -62,20 +58,20 @@ public sealed class SubscriptionCommandsTests : IAsyncLifetime
     [Fact]
     public async Task Create_with_only_the_required_flags_leaves_every_default_to_the_node()
     {
-        var run = await CliRunner.RunAsync(_node, "subscription", "create", "hook", "--eventbus", "orders", "--sink", Hook);
+        var run = await CliRunner.RunAsync(Node, "subscription", "create", "hook", "--eventbus", "orders", "--sink", Hook);
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Equal("""{"name":"hook","eventbus":"orders","sink":"http://127.0.0.1:9000/hook"}""", Assert.Single(_node.Requests).BodyText);
-        Assert.Equal(["hook"], _node.SubscriptionNames());
+        Assert.Equal("""{"name":"hook","eventbus":"orders","sink":"http://127.0.0.1:9000/hook"}""", Assert.Single(Node.Requests).BodyText);
+        Assert.Equal(["hook"], Node.SubscriptionNames());
     }
 
     [Fact]
     public async Task Create_of_a_pull_subscription_needs_no_sink()
     {
-        var run = await CliRunner.RunAsync(_node, "subscription", "create", "puller", "--eventbus", "orders", "--protocol", "pull", "--from", "earliest");
+        var run = await CliRunner.RunAsync(Node, "subscription", "create", "puller", "--eventbus", "orders", "--protocol", "pull", "--from", "earliest");
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Equal("""{"name":"puller","eventbus":"orders","protocol":"pull","from":"earliest"}""", Assert.Single(_node.Requests).BodyText);
+        Assert.Equal("""{"name":"puller","eventbus":"orders","protocol":"pull","from":"earliest"}""", Assert.Single(Node.Requests).BodyText);
         Assert.Contains("sink: (pull)", run.OutLines.Select(Squeeze));
     }
 
@@ -91,11 +87,11 @@ public sealed class SubscriptionCommandsTests : IAsyncLifetime
             }
             """;
 
-        var run = await CliRunner.RunAsync(["subscription", "create", "--file", "-", "--endpoint", _node.Endpoint.AbsoluteUri], stdin: Encoding.UTF8.GetBytes(document));
+        var run = await CliRunner.RunAsync(["subscription", "create", "--file", "-", "--endpoint", Node.Endpoint.AbsoluteUri], stdin: Encoding.UTF8.GetBytes(document));
 
         Assert.Equal("", run.Error);
         Assert.Equal(0, run.ExitCode);
-        Assert.Equal("""{"name":"hook","eventbus":"orders","sink":"http://127.0.0.1:9000/hook","delivery":{"maxAttempts":3}}""", Assert.Single(_node.Requests).BodyText);
+        Assert.Equal("""{"name":"hook","eventbus":"orders","sink":"http://127.0.0.1:9000/hook","delivery":{"maxAttempts":3}}""", Assert.Single(Node.Requests).BodyText);
         Assert.Equal("created subscription default/hook", run.OutLines[0]);
     }
 
@@ -107,10 +103,10 @@ public sealed class SubscriptionCommandsTests : IAsyncLifetime
         {
             await File.WriteAllTextAsync(path, """{"eventbus":"orders","sink":"http://127.0.0.1:9000/hook"}""");
 
-            var run = await CliRunner.RunAsync(_node, "subscription", "create", "hook", "-f", path);
+            var run = await CliRunner.RunAsync(Node, "subscription", "create", "hook", "-f", path);
 
             Assert.Equal(0, run.ExitCode);
-            Assert.Equal("""{"name":"hook","eventbus":"orders","sink":"http://127.0.0.1:9000/hook"}""", Assert.Single(_node.Requests).BodyText);
+            Assert.Equal("""{"name":"hook","eventbus":"orders","sink":"http://127.0.0.1:9000/hook"}""", Assert.Single(Node.Requests).BodyText);
         }
         finally
         {
@@ -128,12 +124,12 @@ public sealed class SubscriptionCommandsTests : IAsyncLifetime
     {
         string[] args = name is null ? ["subscription", "create", "--file", "-"] : ["subscription", "create", name, "--file", "-"];
 
-        var run = await CliRunner.RunAsync([.. args, "--endpoint", _node.Endpoint.AbsoluteUri], stdin: Encoding.UTF8.GetBytes(document));
+        var run = await CliRunner.RunAsync([.. args, "--endpoint", Node.Endpoint.AbsoluteUri], stdin: Encoding.UTF8.GetBytes(document));
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("--file '-'", run.Error);
         Assert.Contains(message, run.Error);
-        Assert.Empty(_node.Requests);
+        Assert.Empty(Node.Requests);
     }
 
     [Fact]
@@ -141,20 +137,20 @@ public sealed class SubscriptionCommandsTests : IAsyncLifetime
     {
         var path = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.json");
 
-        var run = await CliRunner.RunAsync(_node, "subscription", "create", "--file", path);
+        var run = await CliRunner.RunAsync(Node, "subscription", "create", "--file", path);
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains($"--file: cannot read '{path}'", run.Error);
-        Assert.Empty(_node.Requests);
+        Assert.Empty(Node.Requests);
     }
 
     [Fact]
     public async Task Create_with_json_output_prints_the_nodes_document()
     {
-        var run = await CliRunner.RunAsync(_node, "subscription", "create", "hook", "--eventbus", "orders", "--sink", Hook, "-o", "json");
+        var run = await CliRunner.RunAsync(Node, "subscription", "create", "hook", "--eventbus", "orders", "--sink", Hook, "-o", "json");
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Equal(_node.SubscriptionJson("hook"), run.Out.TrimEnd());
+        Assert.Equal(Node.SubscriptionJson("hook"), run.Out.TrimEnd());
     }
 
     [Fact]
@@ -162,7 +158,7 @@ public sealed class SubscriptionCommandsTests : IAsyncLifetime
     {
         AddHook();
 
-        var run = await CliRunner.RunAsync(_node, "subscription", "create", "hook", "--eventbus", "orders", "--sink", Hook);
+        var run = await CliRunner.RunAsync(Node, "subscription", "create", "hook", "--eventbus", "orders", "--sink", Hook);
 
         Assert.Equal(1, run.ExitCode);
         Assert.Equal("", run.Out);
@@ -174,7 +170,7 @@ public sealed class SubscriptionCommandsTests : IAsyncLifetime
     [Fact]
     public async Task A_document_the_node_refuses_shows_the_field_it_names()
     {
-        var run = await CliRunner.RunAsync(["subscription", "create", "--file", "-", "--endpoint", _node.Endpoint.AbsoluteUri],
+        var run = await CliRunner.RunAsync(["subscription", "create", "--file", "-", "--endpoint", Node.Endpoint.AbsoluteUri],
             stdin: """{"name":"hook","eventbus":"orders","sink":"http://127.0.0.1:9000/hook","delivery":{"maxAttempts":40}}"""u8.ToArray());
 
         Assert.Equal(1, run.ExitCode);
@@ -186,7 +182,7 @@ public sealed class SubscriptionCommandsTests : IAsyncLifetime
     [Fact]
     public async Task A_subscription_to_an_unknown_eventbus_is_refused_by_the_node()
     {
-        var run = await CliRunner.RunAsync(_node, "subscription", "create", "hook", "--eventbus", "nope", "--sink", Hook, "-o", "json");
+        var run = await CliRunner.RunAsync(Node, "subscription", "create", "hook", "--eventbus", "nope", "--sink", Hook, "-o", "json");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Equal("", run.Out);
@@ -227,30 +223,30 @@ public sealed class SubscriptionCommandsTests : IAsyncLifetime
     [InlineData("--file gives the whole document: leave out --eventbus, --max-attempts", "hook", "--file", "-", "--eventbus", "orders", "--max-attempts", "3")]
     public async Task Bad_create_flags_fail_with_exit_2_before_any_request(string message, params string[] args)
     {
-        var run = await CliRunner.RunAsync(_node, ["subscription", "create", .. args]);
+        var run = await CliRunner.RunAsync(Node, ["subscription", "create", .. args]);
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(message, run.Error);
         Assert.Contains("See 'vanus subscription create --help'.", run.Error);
         Assert.Equal("", run.Out);
-        Assert.Empty(_node.Requests);
+        Assert.Empty(Node.Requests);
     }
 
     [Fact]
     public async Task List_prints_state_sink_lag_counts_and_the_last_error()
     {
         AddHook();
-        _node.AddSubscription("""{"name":"puller","eventbus":"orders","protocol":"pull"}""", state: "paused");
+        Node.AddSubscription("""{"name":"puller","eventbus":"orders","protocol":"pull"}""", state: "paused");
         for (var i = 0; i < 5; i++)
         {
-            Assert.Equal(0, (await CliRunner.RunAsync(_node, "event", "put", "orders", "--type", "t")).ExitCode);
+            Assert.Equal(0, (await CliRunner.RunAsync(Node, "event", "put", "orders", "--type", "t")).ExitCode);
         }
 
-        await _node.DeliveriesIdleAsync();
-        _node.SetTrigger("hook", 0, committed: 1, delivered: 7, deadLettered: 2, lastError: "the sink answered 503", lastErrorTime: new DateTimeOffset(2026, 11, 27, 16, 5, 0, TimeSpan.Zero));
-        _node.SetTrigger("hook", 1, committed: 2, delivered: 1, lastError: "connection refused", lastErrorTime: new DateTimeOffset(2026, 11, 27, 16, 0, 0, TimeSpan.Zero));
+        await Node.DeliveriesIdleAsync();
+        Node.SetTrigger("hook", 0, committed: 1, delivered: 7, deadLettered: 2, lastError: "the sink answered 503", lastErrorTime: new DateTimeOffset(2026, 11, 27, 16, 5, 0, TimeSpan.Zero));
+        Node.SetTrigger("hook", 1, committed: 2, delivered: 1, lastError: "connection refused", lastErrorTime: new DateTimeOffset(2026, 11, 27, 16, 0, 0, TimeSpan.Zero));
 
-        var run = await CliRunner.RunAsync(_node, "subscription", "list");
+        var run = await CliRunner.RunAsync(Node, "subscription", "list");
 
         Assert.Equal("", run.Error);
         Assert.Equal(0, run.ExitCode);
@@ -270,31 +266,31 @@ public sealed class SubscriptionCommandsTests : IAsyncLifetime
     [Fact]
     public async Task List_of_an_empty_namespace_says_so_and_json_prints_the_array()
     {
-        var empty = await CliRunner.RunAsync(_node, "subscription", "list");
+        var empty = await CliRunner.RunAsync(Node, "subscription", "list");
         AddHook();
-        var json = await CliRunner.RunAsync(_node, "subscription", "list", "-o", "json");
+        var json = await CliRunner.RunAsync(Node, "subscription", "list", "-o", "json");
 
         Assert.Equal("no subscriptions in namespace default", empty.Out.TrimEnd());
         Assert.Equal(0, json.ExitCode);
         using var doc = JsonDocument.Parse(json.Out);
         Assert.Equal("hook", Assert.Single(doc.RootElement.EnumerateArray()).GetProperty("name").GetString());
-        Assert.Equal("GET", _node.Requests.Last().Method);
-        Assert.Equal(Subs, _node.Requests.Last().Path);
+        Assert.Equal("GET", Node.Requests.Last().Method);
+        Assert.Equal(Subs, Node.Requests.Last().Path);
     }
 
     [Fact]
     public async Task Info_prints_the_document_counts_and_each_eventlogs_progress()
     {
         AddHook(""","filters":[{"sql":"amount > 100"}],"delivery":{"maxAttempts":3,"backoff":["1s","5s"]}""");
-        await CliRunner.RunAsync(_node, "event", "put", "orders", "--type", "t");
-        await _node.DeliveriesIdleAsync();
-        _node.SetTrigger("hook", 0, committed: 0, failed: 4, pendingRetries: 1, lastError: "the sink answered 503", lastErrorTime: new DateTimeOffset(2026, 11, 27, 16, 5, 0, TimeSpan.Zero));
+        await CliRunner.RunAsync(Node, "event", "put", "orders", "--type", "t");
+        await Node.DeliveriesIdleAsync();
+        Node.SetTrigger("hook", 0, committed: 0, failed: 4, pendingRetries: 1, lastError: "the sink answered 503", lastErrorTime: new DateTimeOffset(2026, 11, 27, 16, 5, 0, TimeSpan.Zero));
 
-        var run = await CliRunner.RunAsync(_node, "subscription", "info", "hook");
+        var run = await CliRunner.RunAsync(Node, "subscription", "info", "hook");
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Equal("GET", Assert.Single(_node.RequestsTo(Subs)).Method);
-        Assert.Equal(Subs + "/hook", _node.RequestsTo(Subs)[0].Path);
+        Assert.Equal("GET", Assert.Single(Node.RequestsTo(Subs)).Method);
+        Assert.Equal(Subs + "/hook", Node.RequestsTo(Subs)[0].Path);
         var lines = run.OutLines.Select(Squeeze).ToArray();
         Assert.Equal("name: hook", lines[0]);
         Assert.Equal(
@@ -314,16 +310,16 @@ public sealed class SubscriptionCommandsTests : IAsyncLifetime
     {
         AddHook();
 
-        var run = await CliRunner.RunAsync(_node, "subscription", "info", "hook", "--output", "json");
+        var run = await CliRunner.RunAsync(Node, "subscription", "info", "hook", "--output", "json");
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Equal(_node.SubscriptionJson("hook"), run.Out.TrimEnd());
+        Assert.Equal(Node.SubscriptionJson("hook"), run.Out.TrimEnd());
     }
 
     [Fact]
     public async Task Info_of_an_unknown_subscription_exits_1_with_the_problem()
     {
-        var run = await CliRunner.RunAsync(_node, "subscription", "info", "nope");
+        var run = await CliRunner.RunAsync(Node, "subscription", "info", "nope");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Equal("", run.Out);
@@ -336,11 +332,11 @@ public sealed class SubscriptionCommandsTests : IAsyncLifetime
     {
         AddHook(",\"filters\":[{\"sql\":\"a > 1\"}],\"sinkHeaders\":{\"X-A\":\"1\"},\"delivery\":{\"maxAttempts\":3,\"ordered\":true},\"from\":\"earliest\"");
 
-        var run = await CliRunner.RunAsync(_node, "subscription", "update", "hook", "--sink", "https://example.com/new", "--sql", "b > 2", "--max-attempts", "7", "--ordered", "false", "--no-dead-letter");
+        var run = await CliRunner.RunAsync(Node, "subscription", "update", "hook", "--sink", "https://example.com/new", "--sql", "b > 2", "--max-attempts", "7", "--ordered", "false", "--no-dead-letter");
 
         Assert.Equal("", run.Error);
         Assert.Equal(0, run.ExitCode);
-        var requests = _node.RequestsTo(Subs);
+        var requests = Node.RequestsTo(Subs);
         Assert.Equal(["GET", "PUT"], requests.Select(r => r.Method));
         Assert.All(requests, r => Assert.Equal(Subs + "/hook", r.Path));
         Assert.Equal(
@@ -355,10 +351,10 @@ public sealed class SubscriptionCommandsTests : IAsyncLifetime
     {
         AddHook(""","filters":[{"sql":"a > 1"}],"transformer":{"template":"x"}""");
 
-        var run = await CliRunner.RunAsync(_node, "subscription", "update", "hook", "--no-filters", "--no-transformer", "--protocol", "pull");
+        var run = await CliRunner.RunAsync(Node, "subscription", "update", "hook", "--no-filters", "--no-transformer", "--protocol", "pull");
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Equal("""{"name":"hook","eventbus":"orders","protocol":"pull"}""", _node.RequestsTo(Subs)[1].BodyText);
+        Assert.Equal("""{"name":"hook","eventbus":"orders","protocol":"pull"}""", Node.RequestsTo(Subs)[1].BodyText);
     }
 
     [Fact]
@@ -366,14 +362,14 @@ public sealed class SubscriptionCommandsTests : IAsyncLifetime
     {
         AddHook(""","delivery":{"maxAttempts":3}""");
 
-        var run = await CliRunner.RunAsync(["subscription", "update", "hook", "--file", "-", "-o", "json", "--endpoint", _node.Endpoint.AbsoluteUri],
+        var run = await CliRunner.RunAsync(["subscription", "update", "hook", "--file", "-", "-o", "json", "--endpoint", Node.Endpoint.AbsoluteUri],
             stdin: """{"eventbus":"orders","sink":"http://127.0.0.1:9001/other","state":"paused"}"""u8.ToArray());
 
         Assert.Equal(0, run.ExitCode);
-        var request = Assert.Single(_node.Requests);
+        var request = Assert.Single(Node.Requests);
         Assert.Equal("PUT", request.Method);
         Assert.Equal("""{"name":"hook","eventbus":"orders","sink":"http://127.0.0.1:9001/other"}""", request.BodyText);
-        Assert.Equal(_node.SubscriptionJson("hook"), run.Out.TrimEnd());
+        Assert.Equal(Node.SubscriptionJson("hook"), run.Out.TrimEnd());
         Assert.DoesNotContain("maxAttempts", run.Out);
     }
 
@@ -391,20 +387,20 @@ public sealed class SubscriptionCommandsTests : IAsyncLifetime
     {
         AddHook();
 
-        var run = await CliRunner.RunAsync(_node, ["subscription", "update", .. args]);
+        var run = await CliRunner.RunAsync(Node, ["subscription", "update", .. args]);
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(message, run.Error);
-        Assert.Empty(_node.Requests);
+        Assert.Empty(Node.Requests);
     }
 
     [Fact]
     public async Task Update_of_an_unknown_subscription_exits_1_after_reading_it()
     {
-        var run = await CliRunner.RunAsync(_node, "subscription", "update", "nope", "--max-attempts", "3");
+        var run = await CliRunner.RunAsync(Node, "subscription", "update", "nope", "--max-attempts", "3");
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Equal("GET", Assert.Single(_node.Requests).Method);
+        Assert.Equal("GET", Assert.Single(Node.Requests).Method);
         Assert.Contains("subscription 'nope' does not exist", run.Error);
     }
 
@@ -413,16 +409,16 @@ public sealed class SubscriptionCommandsTests : IAsyncLifetime
     {
         AddHook();
 
-        var first = await CliRunner.RunAsync(_node, "subscription", "delete", "hook");
-        var second = await CliRunner.RunAsync(_node, "subscription", "delete", "hook", "-o", "json");
+        var first = await CliRunner.RunAsync(Node, "subscription", "delete", "hook");
+        var second = await CliRunner.RunAsync(Node, "subscription", "delete", "hook", "-o", "json");
 
         Assert.Equal(0, first.ExitCode);
         Assert.Equal("deleted subscription default/hook", first.Out.TrimEnd());
         Assert.Equal(1, second.ExitCode);
         Assert.Equal("", second.Out);
         Assert.Contains("Subscription not found", second.Error);
-        Assert.All(_node.Requests, r => Assert.Equal(("DELETE", Subs + "/hook"), (r.Method, r.Path)));
-        Assert.Empty(_node.SubscriptionNames());
+        Assert.All(Node.Requests, r => Assert.Equal(("DELETE", Subs + "/hook"), (r.Method, r.Path)));
+        Assert.Empty(Node.SubscriptionNames());
     }
 
     [Fact]
@@ -430,17 +426,17 @@ public sealed class SubscriptionCommandsTests : IAsyncLifetime
     {
         AddHook();
 
-        var pause = await CliRunner.RunAsync(_node, "subscription", "pause", "hook");
-        var paused = _node.SubscriptionJson("hook");
-        var resume = await CliRunner.RunAsync(_node, "subscription", "resume", "hook", "-o", "json");
+        var pause = await CliRunner.RunAsync(Node, "subscription", "pause", "hook");
+        var paused = Node.SubscriptionJson("hook");
+        var resume = await CliRunner.RunAsync(Node, "subscription", "resume", "hook", "-o", "json");
 
         Assert.Equal(0, pause.ExitCode);
         Assert.Equal("paused subscription default/hook (state: paused)", pause.Out.TrimEnd());
         Assert.Contains("\"state\":\"paused\"", paused);
         Assert.Equal(0, resume.ExitCode);
-        Assert.Equal(_node.SubscriptionJson("hook"), resume.Out.TrimEnd());
+        Assert.Equal(Node.SubscriptionJson("hook"), resume.Out.TrimEnd());
         Assert.Contains("\"state\":\"running\"", resume.Out);
-        Assert.Equal([("POST", Subs + "/hook/pause", 0), ("POST", Subs + "/hook/resume", 0)], _node.Requests.Select(r => (r.Method, r.Path, r.Body.Length)));
+        Assert.Equal([("POST", Subs + "/hook/pause", 0), ("POST", Subs + "/hook/resume", 0)], Node.Requests.Select(r => (r.Method, r.Path, r.Body.Length)));
     }
 
     [Fact]
@@ -448,15 +444,15 @@ public sealed class SubscriptionCommandsTests : IAsyncLifetime
     {
         AddHook();
 
-        var running = await CliRunner.RunAsync(_node, "subscription", "reset", "hook", "--time", "2026-11-27T17:00:00+01:00");
-        await CliRunner.RunAsync(_node, "subscription", "pause", "hook");
-        var reset = await CliRunner.RunAsync(_node, "subscription", "reset", "hook", "--time", "2026-11-27T17:00:00+01:00");
+        var running = await CliRunner.RunAsync(Node, "subscription", "reset", "hook", "--time", "2026-11-27T17:00:00+01:00");
+        await CliRunner.RunAsync(Node, "subscription", "pause", "hook");
+        var reset = await CliRunner.RunAsync(Node, "subscription", "reset", "hook", "--time", "2026-11-27T17:00:00+01:00");
 
         Assert.Equal(1, running.ExitCode);
         Assert.StartsWith("error: Subscription is running", running.Error);
         Assert.Equal(0, reset.ExitCode);
         Assert.Equal("reset subscription default/hook to 2026-11-27T16:00:00Z", reset.Out.TrimEnd());
-        var request = _node.Requests.Last();
+        var request = Node.Requests.Last();
         Assert.Equal(("POST", Subs + "/hook/reset"), (request.Method, request.Path));
         Assert.Equal("""{"time":"2026-11-27T16:00:00Z"}""", request.BodyText);
     }
@@ -466,11 +462,11 @@ public sealed class SubscriptionCommandsTests : IAsyncLifetime
     [InlineData("--time must be an RFC 3339 timestamp", "--time", "noon")]
     public async Task Reset_without_a_valid_time_is_a_usage_error(string message, params string[] args)
     {
-        var run = await CliRunner.RunAsync(_node, ["subscription", "reset", "hook", .. args]);
+        var run = await CliRunner.RunAsync(Node, ["subscription", "reset", "hook", .. args]);
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(message, run.Error);
-        Assert.Empty(_node.Requests);
+        Assert.Empty(Node.Requests);
     }
 
     [Fact]
@@ -478,12 +474,12 @@ public sealed class SubscriptionCommandsTests : IAsyncLifetime
     {
         AddHook(""","filters":[{"exact":{"type":"order.created"}}]""");
 
-        var run = await CliRunner.RunAsync(["subscription", "validate", "hook", "--id", "e-1", "--type", "order.created", "--source", "shop", "--attr", "region=eu", "--partition-key", "k", "--datacontenttype", "application/json", "--data-file", "-", "--endpoint", _node.Endpoint.AbsoluteUri],
+        var run = await CliRunner.RunAsync(["subscription", "validate", "hook", "--id", "e-1", "--type", "order.created", "--source", "shop", "--attr", "region=eu", "--partition-key", "k", "--datacontenttype", "application/json", "--data-file", "-", "--endpoint", Node.Endpoint.AbsoluteUri],
             stdin: """{"amount":120}"""u8.ToArray());
 
         Assert.Equal("", run.Error);
         Assert.Equal(0, run.ExitCode);
-        var request = Assert.Single(_node.Requests);
+        var request = Assert.Single(Node.Requests);
         Assert.Equal(("POST", Subs + "/hook/validate"), (request.Method, request.Path));
         Assert.StartsWith(JsonEventFormat.StructuredMediaType, request.ContentType);
         var sent = JsonEventFormat.Decode(request.Body);
@@ -504,7 +500,7 @@ public sealed class SubscriptionCommandsTests : IAsyncLifetime
     {
         AddHook(""","filters":[{"exact":{"type":"order.created"}}]""");
 
-        var run = await CliRunner.RunAsync(_node, "subscription", "validate", "hook", "--type", "order.cancelled");
+        var run = await CliRunner.RunAsync(Node, "subscription", "validate", "hook", "--type", "order.cancelled");
 
         Assert.True(run.Error.Length == 0, run.Error);
         Assert.Equal(0, run.ExitCode);
@@ -514,14 +510,14 @@ public sealed class SubscriptionCommandsTests : IAsyncLifetime
     [Fact]
     public async Task Validate_prints_where_the_transformer_failed()
     {
-        _node.Override = async c =>
+        Node.Override = async c =>
         {
             c.Response.ContentType = "application/json";
             await c.Response.WriteAsync("""{"filterPassed":true,"delivered":false,"events":[],"error":{"action":"render","pipelineIndex":2,"reason":"missing","message":"$.data.id is not in the event"}}""");
             return true;
         };
 
-        var run = await CliRunner.RunAsync(_node, "subscription", "validate", "hook", "--type", "t");
+        var run = await CliRunner.RunAsync(Node, "subscription", "validate", "hook", "--type", "t");
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(
@@ -534,7 +530,7 @@ public sealed class SubscriptionCommandsTests : IAsyncLifetime
     {
         AddHook();
 
-        var run = await CliRunner.RunAsync(_node, "subscription", "validate", "hook", "--type", "t", "--id", "x", "-o", "json");
+        var run = await CliRunner.RunAsync(Node, "subscription", "validate", "hook", "--type", "t", "--id", "x", "-o", "json");
 
         Assert.Equal(0, run.ExitCode);
         using var doc = JsonDocument.Parse(run.Out);
@@ -545,14 +541,14 @@ public sealed class SubscriptionCommandsTests : IAsyncLifetime
     [Fact]
     public async Task Validate_answered_outside_the_contract_exits_1()
     {
-        _node.Override = async c =>
+        Node.Override = async c =>
         {
             c.Response.ContentType = "application/json";
             await c.Response.WriteAsync("""{"ok":true}""");
             return true;
         };
 
-        var run = await CliRunner.RunAsync(_node, "subscription", "validate", "hook", "--type", "t");
+        var run = await CliRunner.RunAsync(Node, "subscription", "validate", "hook", "--type", "t");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("its body is not a validation result with 'filterPassed'", run.Error);
@@ -566,20 +562,20 @@ public sealed class SubscriptionCommandsTests : IAsyncLifetime
     [InlineData("Unrecognized command or argument '--delay'", "--type", "t", "--delay", "5s")]
     public async Task Bad_validate_flags_fail_with_exit_2(string message, params string[] args)
     {
-        var run = await CliRunner.RunAsync(_node, ["subscription", "validate", "hook", .. args]);
+        var run = await CliRunner.RunAsync(Node, ["subscription", "validate", "hook", .. args]);
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(message, run.Error);
-        Assert.Empty(_node.Requests);
+        Assert.Empty(Node.Requests);
     }
 
     [Fact]
     public async Task Another_namespace_and_escaped_names_use_their_paths()
     {
-        var run = await CliRunner.RunAsync(_node, "subscription", "info", "a b/c", "--namespace", "shop");
+        var run = await CliRunner.RunAsync(Node, "subscription", "info", "a b/c", "--namespace", "shop");
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Equal("/api/v1/namespaces/shop/subscriptions/a b/c", Assert.Single(_node.Requests).Path.Replace("%2F", "/", StringComparison.Ordinal));
+        Assert.Equal("/api/v1/namespaces/shop/subscriptions/a b/c", Assert.Single(Node.Requests).Path.Replace("%2F", "/", StringComparison.Ordinal));
     }
 
     [Theory]

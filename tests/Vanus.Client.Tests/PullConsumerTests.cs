@@ -4,24 +4,22 @@ using Vanus.Runtime.Events;
 namespace Vanus.Client.Tests;
 
 /// <summary>In-process consumption of pull subscriptions against the fake node: ack after success, redelivery after failure, order, parallelism, cancellation.</summary>
-public sealed class PullConsumerTests : IAsyncLifetime
+public sealed class PullConsumerTests : FakeNodeTests
 {
     private static readonly SubscriptionPipeline Local = Pipeline.FromEventBus("orders", StartAt.Earliest).Where("type = 'order.created'");
 
-    private FakeNode _node = null!;
     private VanusClient _client = null!;
 
-    public async Task InitializeAsync()
+    protected override void Arrange(FakeNode node)
     {
-        _node = await FakeNode.StartAsync();
-        _node.AddEventbus("orders");
-        _client = new VanusClient(_node.Endpoint);
+        node.AddEventbus("orders");
+        _client = new VanusClient(node.Endpoint);
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         _client.Dispose();
-        await _node.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     private static Event[] Orders(int count, int first = 0) =>
@@ -38,22 +36,22 @@ public sealed class PullConsumerTests : IAsyncLifetime
             await release.Task.WaitAsync(ct);
             handled.Enqueue(e);
         }, cancellationToken: cts.Token);
-        await _node.WaitUntilAsync(() => _node.HasSubscription("local"), "the subscription exists");
-        var document = _node.Document("local");
+        await Node.WaitUntilAsync(() => Node.HasSubscription("local"), "the subscription exists");
+        var document = Node.Document("local");
         Assert.Equal("pull", document["protocol"]!.GetValue<string>());
         Assert.Null(document["sink"]);
         Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(System.Text.Json.Nodes.JsonNode.Parse(Local.ToJson("local")), document));
 
         var offered = Orders(3);
-        _node.Offer("local", offered);
-        await _node.WaitUntilAsync(() => _node.Deliveries("local").Count == 3, "three events handed out");
+        Node.Offer("local", offered);
+        await Node.WaitUntilAsync(() => Node.Deliveries("local").Count == 3, "three events handed out");
         // Handlers have not completed, so nothing may be acknowledged yet.
-        Assert.Empty(_node.Acked("local"));
+        Assert.Empty(Node.Acked("local"));
         release.SetResult();
-        await _node.WaitUntilAsync(() => _node.Acked("local").Count == 3, "three acks");
+        await Node.WaitUntilAsync(() => Node.Acked("local").Count == 3, "three acks");
 
         Assert.Equal(offered, handled);
-        Assert.Equal([0L, 1L, 2L], _node.Acked("local"));
+        Assert.Equal([0L, 1L, 2L], Node.Acked("local"));
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
     }
@@ -70,24 +68,24 @@ public sealed class PullConsumerTests : IAsyncLifetime
         {
             var attempt = seen.AddOrUpdate(e.Id, 1, (_, n) => n + 1);
             attempts.Enqueue((e.Id, attempt));
-            _node.Pulse();
+            Node.Pulse();
             return e.Id == "o-0" && attempt == 1 ? throw new InvalidOperationException("the database is down") : ValueTask.CompletedTask;
         }, options, cts.Token);
-        await _node.WaitUntilAsync(() => _node.HasSubscription("local"), "the subscription exists");
+        await Node.WaitUntilAsync(() => Node.HasSubscription("local"), "the subscription exists");
 
-        _node.Offer("local", Orders(2));
-        await _node.WaitUntilAsync(() => _node.Acked("local").Count == 1, "the second event acked");
-        Assert.Equal([1L], _node.Acked("local"));
+        Node.Offer("local", Orders(2));
+        await Node.WaitUntilAsync(() => Node.Acked("local").Count == 1, "the second event acked");
+        Assert.Equal([1L], Node.Acked("local"));
         var (failed, error) = Assert.Single(errors);
         Assert.Equal("o-0", failed.Id);
         Assert.Equal("the database is down", error.Message);
 
         // The lease of the failed event runs out on the node's clock (delivery timeout, 5 s by default); it comes again.
-        _node.Clock.Advance(TimeSpan.FromSeconds(5));
-        await _node.WaitUntilAsync(() => _node.Acked("local").Count == 2, "the redelivered event acked");
+        Node.Clock.Advance(TimeSpan.FromSeconds(5));
+        await Node.WaitUntilAsync(() => Node.Acked("local").Count == 2, "the redelivered event acked");
 
-        Assert.Equal([1L, 0L], _node.Acked("local"));
-        Assert.Equal([(0L, 1), (1L, 1), (0L, 2)], _node.Deliveries("local"));
+        Assert.Equal([1L, 0L], Node.Acked("local"));
+        Assert.Equal([(0L, 1), (1L, 1), (0L, 2)], Node.Deliveries("local"));
         Assert.Equal([("o-0", 1), ("o-1", 1), ("o-0", 2)], attempts);
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
@@ -98,13 +96,13 @@ public sealed class PullConsumerTests : IAsyncLifetime
     {
         using var cts = new CancellationTokenSource();
         var run = _client.Subscriptions.ConsumeAsync("local", Local, (_, _) => ValueTask.CompletedTask, cancellationToken: cts.Token);
-        await _node.WaitUntilAsync(() => _node.PullsWaiting == 1, "a pull waiting");
+        await Node.WaitUntilAsync(() => Node.PullsWaiting == 1, "a pull waiting");
 
         await cts.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
-        await _node.WaitUntilAsync(() => _node.PullsWaiting == 0, "the aborted pull gone");
-        Assert.Single(_node.RequestsTo("POST", "/subscriptions/local/pull"));
+        await Node.WaitUntilAsync(() => Node.PullsWaiting == 0, "the aborted pull gone");
+        Assert.Single(Node.RequestsTo("POST", "/subscriptions/local/pull"));
     }
 
     [Fact]
@@ -123,15 +121,15 @@ public sealed class PullConsumerTests : IAsyncLifetime
 
             handled.Enqueue(e.Id);
         }, cancellationToken: cts.Token);
-        await _node.WaitUntilAsync(() => _node.HasSubscription("local"), "the subscription exists");
-        _node.Offer("local", Orders(3));
+        await Node.WaitUntilAsync(() => Node.HasSubscription("local"), "the subscription exists");
+        Node.Offer("local", Orders(3));
         await secondStarted.Task.WaitAsync(TimeSpan.FromSeconds(20));
 
         await cts.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
         Assert.Equal(["o-0"], handled);
-        Assert.Equal([0L], _node.Acked("local"));
+        Assert.Equal([0L], Node.Acked("local"));
     }
 
     [Fact]
@@ -149,15 +147,15 @@ public sealed class PullConsumerTests : IAsyncLifetime
             order.Enqueue(e.Id);
             Interlocked.Decrement(ref inFlight);
         }, new ConsumeOptions { MaxEvents = 7 }, cts.Token);
-        await _node.WaitUntilAsync(() => _node.HasSubscription("local"), "the subscription exists");
+        await Node.WaitUntilAsync(() => Node.HasSubscription("local"), "the subscription exists");
 
-        _node.Offer("local", Orders(20));
-        await _node.WaitUntilAsync(() => _node.Acked("local").Count == 20, "twenty acks");
+        Node.Offer("local", Orders(20));
+        await Node.WaitUntilAsync(() => Node.Acked("local").Count == 20, "twenty acks");
 
         Assert.Equal(Enumerable.Range(0, 20).Select(i => $"o-{i}"), order);
         Assert.Equal(1, maxInFlight);
-        Assert.True(_node.RequestsTo("POST", "/subscriptions/local/pull").Count >= 3, "seven events per pull means at least three pulls");
-        Assert.All(_node.RequestsTo("POST", "/subscriptions/local/pull"), r => Assert.Equal("?max=7&wait=5s", r.Query));
+        Assert.True(Node.RequestsTo("POST", "/subscriptions/local/pull").Count >= 3, "seven events per pull means at least three pulls");
+        Assert.All(Node.RequestsTo("POST", "/subscriptions/local/pull"), r => Assert.Equal("?max=7&wait=5s", r.Query));
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
     }
@@ -182,13 +180,13 @@ public sealed class PullConsumerTests : IAsyncLifetime
             await fourRunning.Task.WaitAsync(ct);
             Interlocked.Decrement(ref inFlight);
         }, new ConsumeOptions { Parallelism = 4 }, cts.Token);
-        await _node.WaitUntilAsync(() => _node.HasSubscription("local"), "the subscription exists");
+        await Node.WaitUntilAsync(() => Node.HasSubscription("local"), "the subscription exists");
 
-        _node.Offer("local", Orders(8));
-        await _node.WaitUntilAsync(() => _node.Acked("local").Count == 8, "eight acks");
+        Node.Offer("local", Orders(8));
+        await Node.WaitUntilAsync(() => Node.Acked("local").Count == 8, "eight acks");
 
         Assert.Equal(4, maxInFlight);
-        Assert.Equal(Enumerable.Range(0, 8).Select(i => (long)i), _node.Acked("local").Order());
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => (long)i), Node.Acked("local").Order());
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
     }
@@ -196,15 +194,15 @@ public sealed class PullConsumerTests : IAsyncLifetime
     [Fact]
     public async Task Transient_pull_failures_are_retried_and_reported()
     {
-        _node.FailingPulls = 2;
+        Node.FailingPulls = 2;
         var failures = new ConcurrentQueue<Exception>();
         using var cts = new CancellationTokenSource();
         var options = new ConsumeOptions { RetryDelay = TimeSpan.Zero, OnTransientFailure = failures.Enqueue };
         var run = _client.Subscriptions.ConsumeAsync("local", Local, (_, _) => ValueTask.CompletedTask, options, cts.Token);
-        await _node.WaitUntilAsync(() => _node.HasSubscription("local"), "the subscription exists");
+        await Node.WaitUntilAsync(() => Node.HasSubscription("local"), "the subscription exists");
 
-        _node.Offer("local", Orders(1));
-        await _node.WaitUntilAsync(() => _node.Acked("local").Count == 1, "the event acked");
+        Node.Offer("local", Orders(1));
+        await Node.WaitUntilAsync(() => Node.Acked("local").Count == 1, "the event acked");
 
         Assert.Equal(2, failures.Count);
         Assert.All(failures, f =>
@@ -221,7 +219,7 @@ public sealed class PullConsumerTests : IAsyncLifetime
     public async Task A_failed_ack_is_sent_again()
     {
         var failedAcks = 0;
-        _node.Override = async ctx =>
+        Node.Override = async ctx =>
         {
             if (!ctx.Request.Path.Value!.EndsWith("/ack", StringComparison.Ordinal) || Interlocked.Increment(ref failedAcks) > 1)
             {
@@ -235,12 +233,12 @@ public sealed class PullConsumerTests : IAsyncLifetime
         using var cts = new CancellationTokenSource();
         var options = new ConsumeOptions { RetryDelay = TimeSpan.Zero, OnTransientFailure = failures.Enqueue };
         var run = _client.Subscriptions.ConsumeAsync("local", Local, (_, _) => ValueTask.CompletedTask, options, cts.Token);
-        await _node.WaitUntilAsync(() => _node.HasSubscription("local"), "the subscription exists");
+        await Node.WaitUntilAsync(() => Node.HasSubscription("local"), "the subscription exists");
 
-        _node.Offer("local", Orders(2));
-        await _node.WaitUntilAsync(() => _node.Acked("local").Count == 2, "both acked");
+        Node.Offer("local", Orders(2));
+        await Node.WaitUntilAsync(() => Node.Acked("local").Count == 2, "both acked");
 
-        var acks = _node.RequestsTo("POST", "/subscriptions/local/ack");
+        var acks = Node.RequestsTo("POST", "/subscriptions/local/ack");
         Assert.Equal(2, acks.Count);
         Assert.Equal(acks[0].BodyText, acks[1].BodyText);
         Assert.Equal(500, Assert.IsType<VanusApiException>(Assert.Single(failures)).Status);
@@ -251,7 +249,7 @@ public sealed class PullConsumerTests : IAsyncLifetime
     [Fact]
     public async Task A_refused_pull_ends_the_loop_with_the_problem()
     {
-        _node.Override = async ctx =>
+        Node.Override = async ctx =>
         {
             if (!ctx.Request.Path.Value!.EndsWith("/pull", StringComparison.Ordinal))
             {
@@ -284,18 +282,18 @@ public sealed class PullConsumerTests : IAsyncLifetime
         Assert.Throws<ArgumentNullException>(() => { _ = _client.Subscriptions.ConsumeAsync("s", Local, null!); });
         Assert.Throws<ArgumentException>(() => { _ = _client.Subscriptions.ConsumeAsync("a/b", Local, Nothing); });
         await Assert.ThrowsAsync<ArgumentException>(() => _client.Subscriptions.AckAsync("s", ["t1", ""]));
-        Assert.Empty(_node.Requests);
+        Assert.Empty(Node.Requests);
     }
 
     [Fact]
     public async Task Receive_yields_events_that_the_caller_acknowledges_one_by_one()
     {
-        _node.Override = ctx =>
+        Node.Override = ctx =>
         {
             // Offer once the consumer has deployed; the override then lets the contract answer.
-            if (ctx.Request.Path.Value!.EndsWith("/pull", StringComparison.Ordinal) && _node.Deliveries("local").Count == 0 && _node.Acked("local").Count == 0)
+            if (ctx.Request.Path.Value!.EndsWith("/pull", StringComparison.Ordinal) && Node.Deliveries("local").Count == 0 && Node.Acked("local").Count == 0)
             {
-                _node.Offer("local", Orders(2));
+                Node.Offer("local", Orders(2));
             }
 
             return Task.FromResult(false);
@@ -315,7 +313,7 @@ public sealed class PullConsumerTests : IAsyncLifetime
         Assert.Equal(["o-0", "o-1"], received.Select(r => r.Event.Id));
         Assert.Equal([0L, 1L], received.Select(r => r.Offset));
         Assert.All(received, r => Assert.Equal(1, r.Attempt));
-        Assert.Equal([0L, 1L], _node.Acked("local"));
+        Assert.Equal([0L, 1L], Node.Acked("local"));
         // A token already acknowledged is no longer outstanding.
         Assert.False(await received[0].AckAsync());
     }
@@ -326,19 +324,19 @@ public sealed class PullConsumerTests : IAsyncLifetime
         var received = new ConcurrentQueue<string>();
         using (_client.Subscriptions.Observe("local", Local).Subscribe(e => received.Enqueue(e.Id)))
         {
-            await _node.WaitUntilAsync(() => _node.HasSubscription("local"), "the subscription exists");
-            _node.Offer("local", Orders(3));
-            await _node.WaitUntilAsync(() => _node.Acked("local").Count == 3, "three acks");
+            await Node.WaitUntilAsync(() => Node.HasSubscription("local"), "the subscription exists");
+            Node.Offer("local", Orders(3));
+            await Node.WaitUntilAsync(() => Node.Acked("local").Count == 3, "three acks");
         }
 
         Assert.Equal(["o-0", "o-1", "o-2"], received);
-        await _node.WaitUntilAsync(() => _node.PullsWaiting == 0, "the observer's pull gone after dispose");
+        await Node.WaitUntilAsync(() => Node.PullsWaiting == 0, "the observer's pull gone after dispose");
     }
 
     [Fact]
     public async Task Observe_ends_in_on_error_when_the_node_refuses()
     {
-        _node.Override = async ctx =>
+        Node.Override = async ctx =>
         {
             if (!ctx.Request.Path.Value!.EndsWith("/pull", StringComparison.Ordinal))
             {
@@ -360,15 +358,15 @@ public sealed class PullConsumerTests : IAsyncLifetime
     public async Task Pull_and_ack_can_be_called_directly()
     {
         await _client.Subscriptions.DeployAsync("local", Local);
-        _node.Offer("local", Orders(3));
+        Node.Offer("local", Orders(3));
 
         var batch = await _client.Subscriptions.PullAsync("local", maxEvents: 2, wait: TimeSpan.FromMilliseconds(1500));
 
         Assert.Equal(["o-0", "o-1"], batch.Select(b => b.Event.Id));
-        Assert.Equal("?max=2&wait=1500ms", Assert.Single(_node.RequestsTo("POST", "/pull")).Query);
+        Assert.Equal("?max=2&wait=1500ms", Assert.Single(Node.RequestsTo("POST", "/pull")).Query);
         Assert.Equal(2, await _client.Subscriptions.AckAsync("local", batch.Select(b => b.Token)));
         Assert.Equal(0, await _client.Subscriptions.AckAsync("local", []));
-        Assert.Single(_node.RequestsTo("POST", "/ack"));
+        Assert.Single(Node.RequestsTo("POST", "/ack"));
     }
 
     private static void InterlockedMax(ref int target, int value)

@@ -5,21 +5,19 @@ using Vanus.Runtime.Events;
 
 namespace Vanus.Client.Tests;
 
-public sealed class VanusClientTests : IAsyncLifetime
+public sealed class VanusClientTests : FakeNodeTests
 {
-    private FakeNode _node = null!;
     private VanusClient _client = null!;
 
-    public async Task InitializeAsync()
+    protected override void Arrange(FakeNode node)
     {
-        _node = await FakeNode.StartAsync();
-        _client = new VanusClient(_node.Endpoint);
+        _client = new VanusClient(node.Endpoint);
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         _client.Dispose();
-        await _node.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     [Fact]
@@ -28,7 +26,7 @@ public sealed class VanusClientTests : IAsyncLifetime
         var created = await _client.Eventbuses.CreateAsync("orders", eventlogs: 4);
         Assert.Equal("orders", created.Name);
         Assert.Equal(4, created.Eventlogs.Count);
-        Assert.Equal("""{"name":"orders","eventlogs":4}""", _node.RequestsTo("POST", "/api/v1/namespaces/default/eventbuses").Single().BodyText);
+        Assert.Equal("""{"name":"orders","eventlogs":4}""", Node.RequestsTo("POST", "/api/v1/namespaces/default/eventbuses").Single().BodyText);
 
         var read = await _client.Eventbuses.GetAsync("orders");
         Assert.Equal(new EventlogInfo(0, 0, 0), read.Eventlogs[0]);
@@ -60,7 +58,7 @@ public sealed class VanusClientTests : IAsyncLifetime
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _client.Eventbuses.CreateAsync("b", eventlogs: 0));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _client.Eventbuses.CreateAsync("b", eventlogs: 65));
         await Assert.ThrowsAsync<ArgumentException>(() => _client.Eventbuses.GetAsync("a/b"));
-        Assert.Empty(_node.Requests);
+        Assert.Empty(Node.Requests);
     }
 
     [Fact]
@@ -72,7 +70,7 @@ public sealed class VanusClientTests : IAsyncLifetime
         var placement = await _client.Events.PublishAsync("orders", e);
 
         Assert.Equal(new EventPlacement("e-1", "0000000000000000", 0, 0, null), placement);
-        var request = _node.RequestsTo("POST", "/namespaces/default/eventbus/orders/events").Single();
+        var request = Node.RequestsTo("POST", "/namespaces/default/eventbus/orders/events").Single();
         Assert.StartsWith(JsonEventFormat.StructuredMediaType, request.ContentType);
         Assert.Equal(e, JsonEventFormat.Decode(request.Body));
     }
@@ -87,7 +85,7 @@ public sealed class VanusClientTests : IAsyncLifetime
 
         Assert.Equal([0L, 1L, 2L], placements.Select(p => p.Offset!.Value));
         Assert.Equal(["e-0", "e-1", "e-2"], placements.Select(p => p.Id));
-        var request = Assert.Single(_node.RequestsTo("POST", "/events"));
+        var request = Assert.Single(Node.RequestsTo("POST", "/events"));
         Assert.StartsWith(JsonEventFormat.BatchMediaType, request.ContentType);
         Assert.Equal(events, JsonEventFormat.DecodeBatch(request.Body));
     }
@@ -95,7 +93,7 @@ public sealed class VanusClientTests : IAsyncLifetime
     [Fact]
     public async Task A_held_event_is_placed_by_its_delivery_time()
     {
-        _node.Override = async ctx =>
+        Node.Override = async ctx =>
         {
             ctx.Response.ContentType = "application/json";
             await ctx.Response.WriteAsync("""{"events":[{"id":"e-1","eventId":"00000000000000ff","deliverytime":"2026-11-27T17:00:00Z"}]}""");
@@ -110,7 +108,7 @@ public sealed class VanusClientTests : IAsyncLifetime
     [Fact]
     public async Task An_invalid_event_problem_carries_attribute_rule_and_index()
     {
-        _node.Override = async ctx =>
+        Node.Override = async ctx =>
         {
             await FakeNode.ProblemOfKindAsync(ctx, 400, "invalid-event", "Attribute 'source' must be a URI-reference.", attribute: "source", rule: "must be a URI-reference", eventIndex: 1);
             return true;
@@ -142,46 +140,46 @@ public sealed class VanusClientTests : IAsyncLifetime
         await Assert.ThrowsAsync<ArgumentException>(() => _client.Events.PublishAsync("b", Array.Empty<Event>()));
         await Assert.ThrowsAsync<ArgumentException>(() => _client.Events.PublishAsync("b", [new Event("a", "/s", "t"), null!]));
         await Assert.ThrowsAsync<ArgumentNullException>(() => _client.Events.PublishAsync("b", (Event)null!));
-        Assert.Empty(_node.Requests);
+        Assert.Empty(Node.Requests);
     }
 
     [Fact]
     public async Task Deploy_creates_the_subscription_with_the_pipeline_document()
     {
-        _node.AddEventbus("orders");
+        Node.AddEventbus("orders");
         var pipeline = Pipeline.FromEventBus("orders", StartAt.Earliest).Where("type = 'x'").To(Sink.Http("http://127.0.0.1:9000/hook"));
 
         var status = await _client.Subscriptions.DeployAsync("hook", pipeline);
 
-        var post = Assert.Single(_node.RequestsTo("POST", "/api/v1/namespaces/default/subscriptions"));
+        var post = Assert.Single(Node.RequestsTo("POST", "/api/v1/namespaces/default/subscriptions"));
         Assert.Equal(pipeline.ToJson("hook"), post.BodyText);
         Assert.StartsWith("application/json", post.ContentType);
         Assert.Equal("hook", status.Name);
         Assert.Equal("orders", status.Eventbus);
         Assert.Equal("http://127.0.0.1:9000/hook", status.Sink);
         Assert.Equal(SubscriptionState.Running, status.State);
-        Assert.Empty(_node.RequestsTo("PUT", "/subscriptions/hook"));
+        Assert.Empty(Node.RequestsTo("PUT", "/subscriptions/hook"));
     }
 
     [Fact]
     public async Task Deploy_replaces_the_document_when_the_subscription_exists()
     {
-        _node.AddEventbus("orders");
+        Node.AddEventbus("orders");
         await _client.Subscriptions.DeployAsync("hook", Pipeline.FromEventBus("orders").To(Sink.Http("http://127.0.0.1:9000/a")));
         var second = Pipeline.FromEventBus("orders").Where("true").To(Sink.Http("http://127.0.0.1:9000/b"));
 
         var status = await _client.Subscriptions.DeployAsync("hook", second);
 
-        var put = Assert.Single(_node.RequestsTo("PUT", "/api/v1/namespaces/default/subscriptions/hook"));
+        var put = Assert.Single(Node.RequestsTo("PUT", "/api/v1/namespaces/default/subscriptions/hook"));
         Assert.Equal(second.ToJson("hook"), put.BodyText);
         Assert.Equal("http://127.0.0.1:9000/b", status.Sink);
-        Assert.Equal("http://127.0.0.1:9000/b", _node.Document("hook")["sink"]!.GetValue<string>());
+        Assert.Equal("http://127.0.0.1:9000/b", Node.Document("hook")["sink"]!.GetValue<string>());
     }
 
     [Fact]
     public async Task A_refused_document_names_the_field_and_the_reason()
     {
-        _node.Override = async ctx =>
+        Node.Override = async ctx =>
         {
             if (ctx.Request.Method != "POST")
             {
@@ -199,17 +197,17 @@ public sealed class VanusClientTests : IAsyncLifetime
         Assert.Equal("delivery.backoff[1]", e.Field);
         Assert.Equal("must be a duration: 'x' has no number", e.Reason);
         Assert.Equal("'delivery.backoff[1]' must be a duration: 'x' has no number.", e.Detail);
-        Assert.Empty(_node.RequestsTo("PUT", "/subscriptions/s"));
+        Assert.Empty(Node.RequestsTo("PUT", "/subscriptions/s"));
     }
 
     [Fact]
     public async Task Get_pause_resume_reset_and_delete_a_subscription()
     {
-        _node.AddEventbus("orders");
+        Node.AddEventbus("orders");
         await _client.Subscriptions.DeployAsync("hook", Pipeline.FromEventBus("orders").To(Sink.Http("http://127.0.0.1:9000/a")));
 
         // A node may answer a reset without a body: the client then reads the status with a GET.
-        _node.Override = ctx =>
+        Node.Override = ctx =>
         {
             var reset = ctx.Request.Path.Value!.EndsWith("/reset", StringComparison.Ordinal);
             if (reset)
@@ -223,10 +221,10 @@ public sealed class VanusClientTests : IAsyncLifetime
         Assert.Equal(SubscriptionState.Paused, (await _client.Subscriptions.PauseAsync("hook")).State);
         Assert.Equal(SubscriptionState.Paused, (await _client.Subscriptions.GetAsync("hook")).State);
         var reset = await _client.Subscriptions.ResetAsync("hook", new DateTimeOffset(2026, 11, 27, 17, 0, 0, TimeSpan.FromHours(1)));
-        Assert.Equal("""{"time":"2026-11-27T16:00:00Z"}""", _node.RequestsTo("POST", "/subscriptions/hook/reset").Single().BodyText);
+        Assert.Equal("""{"time":"2026-11-27T16:00:00Z"}""", Node.RequestsTo("POST", "/subscriptions/hook/reset").Single().BodyText);
         Assert.Equal("hook", reset.Name); // answered with 204, so the status comes from a GET
-        Assert.Equal(2, _node.RequestsTo("GET", "/subscriptions/hook").Count);
-        _node.Override = null;
+        Assert.Equal(2, Node.RequestsTo("GET", "/subscriptions/hook").Count);
+        Node.Override = null;
         Assert.Equal(SubscriptionState.Running, (await _client.Subscriptions.ResumeAsync("hook")).State);
 
         Assert.True(await _client.Subscriptions.DeleteAsync("hook"));
@@ -239,7 +237,7 @@ public sealed class VanusClientTests : IAsyncLifetime
     [Fact]
     public async Task An_answer_that_is_not_a_problem_document_still_becomes_an_exception_with_its_status()
     {
-        _node.Override = async ctx =>
+        Node.Override = async ctx =>
         {
             ctx.Response.StatusCode = 502;
             ctx.Response.ContentType = "text/html";
@@ -258,7 +256,7 @@ public sealed class VanusClientTests : IAsyncLifetime
     [Fact]
     public async Task Retry_after_is_read_from_an_overload_answer()
     {
-        _node.Override = async ctx =>
+        Node.Override = async ctx =>
         {
             ctx.Response.Headers.RetryAfter = "3";
             await FakeNode.ProblemOfKindAsync(ctx, 429, "overloaded", "Too many requests in flight.");
@@ -276,7 +274,7 @@ public sealed class VanusClientTests : IAsyncLifetime
     [Fact]
     public async Task A_success_with_a_body_of_the_wrong_shape_says_what_is_wrong()
     {
-        _node.Override = async ctx =>
+        Node.Override = async ctx =>
         {
             ctx.Response.ContentType = "application/json";
             await ctx.Response.WriteAsync("""{"name":"s","eventbus":"b","eventlogs":[{"eventlog":0,"committed":"many"}]}""");
@@ -292,18 +290,18 @@ public sealed class VanusClientTests : IAsyncLifetime
     [Fact]
     public async Task The_namespace_and_a_path_prefix_of_the_endpoint_are_kept_in_every_url()
     {
-        _node.Override = async ctx =>
+        Node.Override = async ctx =>
         {
             await FakeNode.ProblemOfKindAsync(ctx, 404, "not-found", "x");
             return true;
         };
-        using var client = new VanusClient(new Uri(_node.Endpoint, "/vanus"), @namespace: "team-a");
+        using var client = new VanusClient(new Uri(Node.Endpoint, "/vanus"), @namespace: "team-a");
 
         await Assert.ThrowsAsync<VanusApiException>(() => client.Eventbuses.GetAsync("orders"));
         await Assert.ThrowsAsync<VanusApiException>(() => client.Events.PublishAsync("orders", new Event("a", "/s", "t")));
 
-        Assert.Contains(_node.Requests, r => r.Path == "/vanus/api/v1/namespaces/team-a/eventbuses/orders");
-        Assert.Contains(_node.Requests, r => r.Path == "/vanus/namespaces/team-a/eventbus/orders/events");
+        Assert.Contains(Node.Requests, r => r.Path == "/vanus/api/v1/namespaces/team-a/eventbuses/orders");
+        Assert.Contains(Node.Requests, r => r.Path == "/vanus/namespaces/team-a/eventbus/orders/events");
     }
 
     [Fact]
@@ -320,18 +318,18 @@ public sealed class VanusClientTests : IAsyncLifetime
     public async Task A_disposed_client_refuses_calls_but_leaves_a_given_http_client_open()
     {
         using var http = new HttpClient();
-        var client = new VanusClient(_node.Endpoint, http);
+        var client = new VanusClient(Node.Endpoint, http);
         client.Dispose();
 
         await Assert.ThrowsAsync<ObjectDisposedException>(() => client.Eventbuses.GetAsync("b"));
-        using var response = await http.GetAsync(new Uri(_node.Endpoint, "/api/v1/namespaces/default/eventbuses/b"));
+        using var response = await http.GetAsync(new Uri(Node.Endpoint, "/api/v1/namespaces/default/eventbuses/b"));
         Assert.Equal(404, (int)response.StatusCode);
     }
 
     [Fact]
     public async Task A_subscription_status_is_read_from_the_node_answer()
     {
-        _node.Override = async ctx =>
+        Node.Override = async ctx =>
         {
             ctx.Response.ContentType = "application/json";
             await ctx.Response.WriteAsync(new JsonObject

@@ -4,13 +4,11 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Vanus.Runtime.Broker;
+using Vanus.Testing.Http;
 
 namespace Vanus.Gateway.Tests;
 
@@ -54,26 +52,22 @@ internal sealed class GatewayHost : IAsyncDisposable
         var schedules = new InMemorySchedules(broker, time);
         var timerService = timers ? new FakeTimerService() : null;
         var logs = new LogSink();
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Information);
-        builder.Logging.AddProvider(logs);
-        builder.Services.AddSingleton<IEventbusBroker>(broker);
-        builder.Services.AddSingleton<ISubscriptionBroker>(subscriptions);
-        builder.Services.AddSingleton<IScheduleBroker>(schedules);
-        if (timerService is not null)
+        var (app, address) = await LoopbackHost.StartAsync(a => a.MapVanusGateway(), builder =>
         {
-            builder.Services.AddSingleton<ITimerService>(timerService);
-        }
+            builder.Logging.SetMinimumLevel(LogLevel.Information);
+            builder.Logging.AddProvider(logs);
+            builder.Services.AddSingleton<IEventbusBroker>(broker);
+            builder.Services.AddSingleton<ISubscriptionBroker>(subscriptions);
+            builder.Services.AddSingleton<IScheduleBroker>(schedules);
+            if (timerService is not null)
+            {
+                builder.Services.AddSingleton<ITimerService>(timerService);
+            }
 
-        builder.Services.AddVanusGateway((options ?? new GatewayOptions()) with { TimeProvider = time });
-        var app = builder.Build();
-        app.MapVanusGateway();
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+            builder.Services.AddVanusGateway((options ?? new GatewayOptions()) with { TimeProvider = time });
+        });
         logs.Clear();
-        return new GatewayHost(app, broker, subscriptions, timerService, time, logs, new Uri(address)) { Schedules = schedules };
+        return new GatewayHost(app, broker, subscriptions, timerService, time, logs, address) { Schedules = schedules };
     }
 
     public async Task CreateBusAsync(string name, int eventlogs = 1, string ns = "default")

@@ -13,7 +13,7 @@ namespace Vanus.Testing.Fakes;
 /// un-acked event is handed out again once its lease (the subscription's <c>delivery.timeout</c>, default 5 s) has passed
 /// on <see cref="Clock"/>; long polls wait on that clock too. Tests wait on the node's state with <see cref="WaitUntilAsync"/>.
 /// </summary>
-internal sealed partial class FakeNode
+public sealed partial class FakeNode
 {
     private static readonly TimeSpan GuardTimeout = TimeSpan.FromSeconds(20);
 

@@ -9,7 +9,7 @@ namespace Vanus.Testing.Fakes;
 /// The schedule half of the fake node (DESIGN §6): documents checked by field as the node checks them, kept with the status
 /// members a node adds (state, next occurrence, counts, last error), listed, described and deleted.
 /// </summary>
-internal sealed partial class FakeNode
+public sealed partial class FakeNode
 {
     private static readonly string[] ScheduleFields = ["name", "eventbus", "cron", "timezone", "interval", "event"];
 

@@ -13,7 +13,7 @@ namespace Vanus.Testing.Fakes;
 /// that applies <c>exact</c> filters, dead letters, and delivery of ingested events to each running HTTP subscription's
 /// sink in its mode (binary by default), with its headers.
 /// </summary>
-internal sealed partial class FakeNode
+public sealed partial class FakeNode
 {
     private static readonly string[] SubscriptionFields = ["name", "eventbus", "sink", "filters", "transformer", "delay", "protocol", "mode", "sinkHeaders", "delivery", "from"];
 

@@ -9,7 +9,7 @@ namespace Vanus.Testing.Fakes;
 /// The fake node's timer service: an event whose delivery time is after <see cref="Clock"/> is held and answered with its
 /// delivery time, and <c>/metrics</c> reports the held count and a resident memory that grows by a fixed amount per timer.
 /// </summary>
-internal sealed partial class FakeNode
+public sealed partial class FakeNode
 {
     private readonly List<HeldEvent> _held = [];
 

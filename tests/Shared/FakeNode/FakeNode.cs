@@ -1,24 +1,19 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Vanus.Runtime.Broker;
 using Vanus.Runtime.Codecs;
 using Vanus.Runtime.Events;
+using Vanus.Testing.Http;
 
 namespace Vanus.Testing.Fakes;
 
 /// <summary>A request as the fake node received it.</summary>
-internal sealed record RecordedRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string? ContentType, byte[] Body)
+public sealed record RecordedRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string? ContentType, byte[] Body)
 {
     public string BodyText => Encoding.UTF8.GetString(Body);
 
@@ -30,15 +25,18 @@ internal sealed record RecordedRequest(string Method, string Path, string Query,
 /// the CLI uses: it checks what it is sent as a node would, stores events in memory, records every request, and answers
 /// refusals with RFC 9457 problem documents.
 /// </summary>
-internal sealed partial class FakeNode : IAsyncDisposable
+public sealed partial class FakeNode : IAsyncDisposable
 {
-    private readonly WebApplication _app;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Bus> _buses = new(StringComparer.Ordinal);
     private readonly HashSet<string> _namespaces = new(StringComparer.Ordinal) { "default" };
     private long _ingestRequests;
 
-    private FakeNode(WebApplication app) => _app = app;
+    private FakeNode()
+    {
+    }
+
+    private WebApplication App { get; set; } = null!;
 
     public Uri Endpoint { get; private set; } = null!;
 
@@ -60,15 +58,8 @@ internal sealed partial class FakeNode : IAsyncDisposable
 
     public static async Task<FakeNode> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        var node = new FakeNode(app);
-        node.Map(app);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        node.Endpoint = new Uri(address);
+        var node = new FakeNode();
+        (node.App, node.Endpoint) = await LoopbackHost.StartAsync(node.Map);
         return node;
     }
 
@@ -104,8 +95,8 @@ internal sealed partial class FakeNode : IAsyncDisposable
     {
         await DeliveriesIdleAsync();
         _sinkClient.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await App.StopAsync();
+        await App.DisposeAsync();
     }
 
     private static string Key(string ns, string name) => ns + "/" + name;

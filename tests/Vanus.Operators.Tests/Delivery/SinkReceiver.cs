@@ -1,12 +1,9 @@
 using System.Collections.Concurrent;
-using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+
+using Vanus.Testing.Http;
 
 namespace Vanus.Operators.Tests.Delivery;
 
@@ -25,7 +22,7 @@ internal sealed class SinkReceiver : IAsyncDisposable
 
     private SinkReceiver(WebApplication app) => _app = app;
 
-    public Uri Url { get; private set; } = null!;
+    public Uri Url { get; private init; } = null!;
 
     public ConcurrentQueue<ReceivedRequest> Requests { get; } = new();
 
@@ -37,15 +34,9 @@ internal sealed class SinkReceiver : IAsyncDisposable
 
     public static async Task<SinkReceiver> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        var receiver = new SinkReceiver(app);
-        app.Run(receiver.ReceiveAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        receiver.Url = new Uri(new Uri(address), "/hook");
+        SinkReceiver? receiver = null;
+        var (app, address) = await LoopbackHost.StartAsync(a => a.Run(c => receiver!.ReceiveAsync(c)));
+        receiver = new SinkReceiver(app) { Url = new Uri(address, "/hook") };
         return receiver;
     }
 
