@@ -28,7 +28,7 @@ internal sealed record EventbusEntry(
     [property: Key(9)] string? DeadLetterOf)
 {
     /// <summary>The sharded entity id of eventlog <paramref name="index"/>.</summary>
-    public string EntityId(int index) => EventlogIds.EntityId(Incarnation, index);
+    public string EntityId(int index) => new EventlogId(Incarnation, index).EntityId;
 }
 
 /// <summary>The storage of a removed bus that still has to be deleted (retried after a restart until it is).</summary>

@@ -66,7 +66,7 @@ internal sealed partial class ControllerActor
     {
         _releaseReply = reply;
         var commands = releases
-            .SelectMany(r => Enumerable.Range(0, r.Eventlogs).Select(i => (IEventlogCommand)new DeleteEventlog(EventlogIds.EntityId(r.Incarnation, i))))
+            .SelectMany(r => Enumerable.Range(0, r.Eventlogs).Select(i => (IEventlogCommand)new DeleteEventlog(new EventlogId(r.Incarnation, i).EntityId)))
             .ToList();
         RunOnEventlogs(commands, new ReleaseWork(releases), replyTo);
     }

@@ -63,7 +63,7 @@ internal sealed record SubscriptionEntry(
     };
 
     /// <summary>The sharded entity id of the trigger for eventlog <paramref name="eventlog"/>.</summary>
-    public string TriggerId(int eventlog) => Triggers.TriggerIds.EntityId(Incarnation, eventlog);
+    public string TriggerId(int eventlog) => new Triggers.TriggerId(Incarnation, eventlog).EntityId;
 }
 
 /// <summary>A <see cref="DeliveryPolicy"/> in its stored form.</summary>

@@ -57,7 +57,7 @@ internal sealed partial class EventlogActor
         _closeStarted = true;
         var log = _eventLog!;
         _eventLog = null;
-        CloseAsync(log, _closeDeletes, _settings, _incarnation, _index).PipeTo(
+        CloseAsync(log, _closeDeletes, _settings, _id.Incarnation, _id.Index).PipeTo(
             Self,
             success: () => new LogClosed(null),
             failure: ex => new LogClosed(ex));

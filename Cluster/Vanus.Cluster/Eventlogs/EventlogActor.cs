@@ -19,9 +19,8 @@ internal sealed partial class EventlogActor : JournaledActor, IWithTimers
     private const int SnapshotEvery = 16;
     private const string MaintainTimer = "maintain";
 
+    private readonly EventlogId _id;
     private readonly string _entityId;
-    private readonly string _incarnation;
-    private readonly int _index;
     private readonly EventlogSettings _settings;
 
     private EventlogConfig? _config;
@@ -33,14 +32,10 @@ internal sealed partial class EventlogActor : JournaledActor, IWithTimers
 
     public EventlogActor(string entityId, EventlogSettings settings)
     {
+        _id = EventlogId.Parse(entityId);
         _entityId = entityId;
         _settings = settings;
-        if (!EventlogIds.TryParse(entityId, out _incarnation, out _index))
-        {
-            throw new ArgumentException($"'{entityId}' is not an eventlog entity id", nameof(entityId));
-        }
-
-        PersistenceId = EventlogIds.PersistenceId(entityId);
+        PersistenceId = _id.PersistenceId;
         Recover<EventlogCreated>(e => _config = e.Config);
         Recover<LeaderEpochStarted>(e => _epoch = e.Epoch);
         Recover<EventlogRemoved>(_ => _removed = true);
@@ -92,7 +87,7 @@ internal sealed partial class EventlogActor : JournaledActor, IWithTimers
         {
             // A repeated delete (the controller retries after a restart) still clears what a crash may have left on disk.
             var replyTo = Sender;
-            _settings.RemoveStorageAsync(_incarnation, _index).PipeTo(
+            _settings.RemoveStorageAsync(_id.Incarnation, _id.Index).PipeTo(
                 Self,
                 success: () => new LogClosed(null),
                 failure: ex => new LogClosed(ex));
@@ -166,7 +161,7 @@ internal sealed partial class EventlogActor : JournaledActor, IWithTimers
             }
             else
             {
-                Log.Error(opened.Error, "Eventlog {0}: opening its log in {1} failed", _entityId, _settings.DirectoryOf(_incarnation, _index));
+                Log.Error(opened.Error, "Eventlog {0}: opening its log in {1} failed", _entityId, _settings.DirectoryOf(_id.Incarnation, _id.Index));
                 _createdReplyTo?.Tell(new Refusal(BrokerErrorKind.Unavailable, $"eventlog {_entityId} could not open its log: {opened.Error?.Message}", null));
                 _createdReplyTo = null;
                 var reason = opened.Error?.Message ?? "unknown error";

@@ -10,7 +10,7 @@ using Vanus.Storage;
 
 namespace Vanus.Cluster.Eventlogs;
 
-/// <summary>A command for one eventlog entity (named as <see cref="EventlogIds"/> says); the shard region routes it by its entity id.</summary>
+/// <summary>A command for one eventlog entity (named as <see cref="EventlogId"/> says); the shard region routes it by its entity id.</summary>
 internal interface IEventlogCommand : IEntityCommand;
 
 /// <summary>What an eventlog needs to know about its bus; persisted when the eventlog is created.</summary>

@@ -79,7 +79,7 @@ internal sealed class ClusterNode : IVanusNode
             var sharding = ClusterSharding.Get(system);
             var shardingSettings = ClusterShardingSettings.Create(system);
             var eventlogs = await sharding.StartAsync(
-                EventlogIds.TypeName,
+                EventlogId.TypeName,
                 entityId => EventlogActor.Props(entityId, settings),
                 shardingSettings,
                 new EntityMessageExtractor(),
@@ -90,7 +90,7 @@ internal sealed class ClusterNode : IVanusNode
             var http = Sinks.CreateHttpClient();
             var triggerSettings = new TriggerSettings(eventlogs, http, options.Time, options.RequestTimeout);
             var triggers = await sharding.StartAsync(
-                TriggerIds.TypeName,
+                TriggerId.TypeName,
                 entityId => TriggerActor.Props(entityId, triggerSettings),
                 shardingSettings,
                 new EntityMessageExtractor(),

@@ -34,13 +34,13 @@ internal static class TimerIds
     public static EventbusEntry Bus(int eventlogs) =>
         new(EventbusNames.DefaultNamespace, BusName, Incarnation, eventlogs, 1, SyncPolicy.Always, RetentionOptions.Forever, default, null, null);
 
-    public static string EntityId(int index) => EventlogIds.EntityId(Incarnation, index);
+    public static string EntityId(int index) => new EventlogId(Incarnation, index).EntityId;
 
     public static string PersistenceId(string entityId) => "timer-" + entityId;
 
     public static int IndexOf(string entityId) =>
-        EventlogIds.TryParse(entityId, out var incarnation, out var index) && incarnation == Incarnation
-            ? index
+        EventlogId.TryParse(entityId, out var id) && id.Incarnation == Incarnation
+            ? id.Index
             : throw new ArgumentException($"'{entityId}' is not a timer eventlog's entity id", nameof(entityId));
 
     /// <summary>The marker a fired event carries: which timer it was, so a restart can tell whether an append in doubt landed.</summary>

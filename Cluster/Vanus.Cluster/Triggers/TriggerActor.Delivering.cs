@@ -36,6 +36,9 @@ internal sealed partial class TriggerActor
     // When the wake timer is armed for, if it is.
     private DateTimeOffset? _wakeAt;
 
+    // The events read and not yet finished, by item id; a retry restored after a restart has none until it is fetched.
+    private readonly Dictionary<long, StoredRecord> _bodies = [];
+
     // Attempts waiting for their body (a retry restored after a restart): item id → attempt.
     private readonly Dictionary<long, int> _fetching = [];
 
@@ -111,7 +114,7 @@ internal sealed partial class TriggerActor
 
         if (_graph.Sink is { } sink)
         {
-            _ = AttemptAsync(sink, events, Self, new AttemptDone(_generation, id, attempt, DeliveryOutcome.Delivered), _stopping.Token);
+            _ = AttemptAsync(sink, events, Self, new AttemptDone(_cursor.Generation, id, attempt, DeliveryOutcome.Delivered), _stopping.Token);
         }
         else
         {
@@ -175,11 +178,11 @@ internal sealed partial class TriggerActor
         var (entity, offset) = id >= 0 ? (config.SourceEntity, id) : (config.DeadLetterEntity, -id - 1);
         if (entity is null)
         {
-            BodyFetched(new BodyFetched(_generation, id, new ReadReply([])));
+            BodyFetched(new BodyFetched(_cursor.Generation, id, new ReadReply([])));
             return;
         }
 
-        var generation = _generation;
+        var generation = _cursor.Generation;
         _settings.Eventlogs.Ask<object>(new ReadEvents(entity, offset, 1), _settings.AskTimeout).PipeTo(
             Self,
             success: reply => new BodyFetched(generation, id, reply),
@@ -188,7 +191,7 @@ internal sealed partial class TriggerActor
 
     private void BodyFetched(BodyFetched fetched)
     {
-        if (fetched.Generation != _generation || !_fetching.Remove(fetched.Id, out var attempt))
+        if (fetched.Generation != _cursor.Generation || !_fetching.Remove(fetched.Id, out var attempt))
         {
             return;
         }
@@ -208,14 +211,14 @@ internal sealed partial class TriggerActor
                 break;
             default:
                 // The eventlog did not answer: the attempt counts as failed and is retried by the policy.
-                AttemptDone(new AttemptDone(_generation, fetched.Id, attempt, DeliveryOutcome.Retry($"reading the event failed: {Asks.Describe(fetched.Reply)}")));
+                AttemptDone(new AttemptDone(_cursor.Generation, fetched.Id, attempt, DeliveryOutcome.Retry($"reading the event failed: {Asks.Describe(fetched.Reply)}")));
                 break;
         }
     }
 
     private void AttemptDone(AttemptDone done)
     {
-        if (done.Generation != _generation || _deleted)
+        if (done.Generation != _cursor.Generation || _deleted)
         {
             return;
         }
@@ -257,12 +260,9 @@ internal sealed partial class TriggerActor
             case DeliveryDecisionKind.Retry:
                 _counts = _counts with { Failed = _counts.Failed + 1 };
                 NoteError(decision.Error ?? "the attempt failed");
-                var key = _bodies.TryGetValue(id, out var record) ? EventRouting.PartitionKeyOf(record.Event) : _retries.GetValueOrDefault(id)?.PartitionKey;
+                var key = _bodies.TryGetValue(id, out var record) ? EventRouting.PartitionKeyOf(record.Event) : _retries.PartitionKeyOf(id);
                 var entry = new RetryEntry(id, decision.Attempt, decision.Due.UtcTicks, key);
-                _retries[id] = entry;
-                _upserts[id] = entry;
-                _removals.Remove(id);
-                _dirty = true;
+                _retries.Set(entry);
                 if (decision.Due - _settings.Time.GetUtcNow() > KeepBodyFor)
                 {
                     // A long wait holds an index entry, not the event: it is read again when the retry comes due.
@@ -312,7 +312,7 @@ internal sealed partial class TriggerActor
 
     private void AppendDeadLetter(long id, string entity, Event letter)
     {
-        var generation = _generation;
+        var generation = _cursor.Generation;
         _settings.Eventlogs.Ask<object>(new AppendEvents(entity, [letter]), _settings.AskTimeout).PipeTo(
             Self,
             success: reply => new DeadLetterDone(generation, id, reply is AppendReply { Error: null } ? null : Asks.Describe(reply)),
@@ -321,7 +321,7 @@ internal sealed partial class TriggerActor
 
     private void DeadLetterDone(DeadLetterDone done)
     {
-        if (done.Generation != _generation || !_deadLettering.TryGetValue(done.Id, out var letter))
+        if (done.Generation != _cursor.Generation || !_deadLettering.TryGetValue(done.Id, out var letter))
         {
             return;
         }
@@ -342,7 +342,7 @@ internal sealed partial class TriggerActor
 
     private void RetryDeadLetterNow(RetryDeadLetter retry)
     {
-        if (retry.Generation == _generation && _deadLettering.TryGetValue(retry.Id, out var letter) && _config?.DeadLetterEntity is { } entity)
+        if (retry.Generation == _cursor.Generation && _deadLettering.TryGetValue(retry.Id, out var letter) && _config?.DeadLetterEntity is { } entity)
         {
             AppendDeadLetter(retry.Id, entity, letter);
         }
@@ -352,13 +352,26 @@ internal sealed partial class TriggerActor
     private void Finish(long id)
     {
         _bodies.Remove(id);
-        if (_retries.Remove(id))
-        {
-            _upserts.Remove(id);
-            _removals.Add(id);
-        }
+        _retries.Remove(id);
+    }
 
-        _dirty = true;
+    /// <summary>Holds a read event for delivery: its body kept, the item offered to the scheduler at its store time plus the subscription's delay.</summary>
+    private void Hold(StoredRecord record)
+    {
+        _bodies[record.Offset] = record;
+        _scheduler!.Offer(record.Offset, EventRouting.PartitionKeyOf(record.Event), _graph!.DueAt(new DateTimeOffset(record.StoreTicks, TimeSpan.Zero)));
+    }
+
+    /// <summary>Keeps the body of a restored retry read again, which saves it a fetch when it comes due.</summary>
+    private void KeepBody(StoredRecord record) => _bodies.TryAdd(record.Offset, record);
+
+    /// <summary>After a reset: every item in progress belongs to the old position and is forgotten.</summary>
+    private void ForgetInFlight()
+    {
+        _scheduler?.Clear();
+        _bodies.Clear();
+        _fetching.Clear();
+        _deadLettering.Clear();
     }
 
     /// <summary>Dead letters to deliver again: each becomes a persisted retry due now, so a restart keeps them.</summary>
@@ -375,7 +388,7 @@ internal sealed partial class TriggerActor
         foreach (var offset in command.Offsets)
         {
             var id = -offset - 1;
-            if (_retries.ContainsKey(id) || _deadLettering.ContainsKey(id))
+            if (_retries.Contains(id) || _deadLettering.ContainsKey(id))
             {
                 continue;
             }
@@ -386,9 +399,9 @@ internal sealed partial class TriggerActor
         var replyTo = Sender;
         Persist(new TriggerProgress(Committed(), added, [], _counts), _ =>
         {
+            _retries.Apply(added, []);
             foreach (var entry in added)
             {
-                _retries[entry.Id] = entry;
                 _scheduler!.Offer(entry.Id, null, now, 1);
             }
 

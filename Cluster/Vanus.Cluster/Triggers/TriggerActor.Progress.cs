@@ -7,10 +7,8 @@ namespace Vanus.Cluster.Triggers;
 
 internal sealed partial class TriggerActor
 {
-    // Changes to the persisted retries since the last progress record.
-    private readonly Dictionary<long, RetryEntry> _upserts = [];
-    private readonly HashSet<long> _removals = [];
-    private bool _dirty;
+    // The counts the journal holds: a change is flushed like a move of the committed offset.
+    private TriggerCounts _persistedCounts = TriggerCounts.Zero;
     private int _sinceSnapshot;
 
     /// <summary>
@@ -19,10 +17,10 @@ internal sealed partial class TriggerActor
     /// </summary>
     private long Committed()
     {
-        var committed = _scheduler?.LowestFirstAttempt is { } lowest ? Math.Min(lowest, _readPos) : _readPos;
+        var committed = _scheduler?.LowestFirstAttempt is { } lowest ? Math.Min(lowest, _cursor.Position) : _cursor.Position;
         foreach (var id in _deadLettering.Keys)
         {
-            if (id >= 0 && id < committed && !_retries.ContainsKey(id))
+            if (id >= 0 && id < committed && !_retries.Contains(id))
             {
                 committed = id;
             }
@@ -40,22 +38,20 @@ internal sealed partial class TriggerActor
         }
 
         var committed = Committed();
-        if (committed == _committed && !_dirty)
+        if (committed == _committed && !_retries.Changed && _counts == _persistedCounts)
         {
             return;
         }
 
-        var progress = new TriggerProgress(committed, [.. _upserts.Values], [.. _removals], _counts);
-        _upserts.Clear();
-        _removals.Clear();
-        _dirty = false;
-        _committed = committed;
+        var (upserted, removed) = _retries.TakeChanges();
+        var progress = new TriggerProgress(committed, upserted, removed, _counts);
+        (_committed, _persistedCounts) = (committed, _counts);
         PersistAsync(progress, _ =>
         {
             if (++_sinceSnapshot >= _settings.SnapshotEvery)
             {
                 _sinceSnapshot = 0;
-                SaveSnapshot(new TriggerSnapshot(true, Committed(), [.. _retries.Values], _counts));
+                SaveSnapshot(new TriggerSnapshot(true, Committed(), [.. _retries.Entries], _counts));
             }
         });
     }
@@ -63,16 +59,8 @@ internal sealed partial class TriggerActor
     private void ApplyProgress(TriggerProgress progress)
     {
         _committed = progress.Committed;
-        _counts = progress.Counts;
-        foreach (var entry in progress.Upserted)
-        {
-            _retries[entry.Id] = entry;
-        }
-
-        foreach (var id in progress.Removed)
-        {
-            _retries.Remove(id);
-        }
+        (_counts, _persistedCounts) = (progress.Counts, progress.Counts);
+        _retries.Apply(progress.Upserted, progress.Removed);
     }
 
     private void Reset(ResetTrigger command)
@@ -107,16 +95,11 @@ internal sealed partial class TriggerActor
         Persist(new TriggerReset(offset.Offset), e =>
         {
             // Everything in progress belongs to the old position: outcomes still on their way are ignored by generation.
-            _generation++;
-            _scheduler?.Clear();
-            _bodies.Clear();
-            _fetching.Clear();
-            _deadLettering.Clear();
+            _cursor.Reset(e.Committed);
+            ForgetInFlight();
             _retries.Clear();
-            _upserts.Clear();
-            _removals.Clear();
             ClearPulls();
-            (_committed, _readPos, _reading, _started) = (e.Committed, e.Committed, false, true);
+            (_committed, _started) = (e.Committed, true);
             Timers.Cancel(ReadTimer);
             resolved.ReplyTo.Tell(new TriggerAck(_entityId, 0));
         });

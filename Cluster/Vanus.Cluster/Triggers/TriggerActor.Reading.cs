@@ -8,14 +8,6 @@ namespace Vanus.Cluster.Triggers;
 
 internal sealed partial class TriggerActor
 {
-    // The events read and not yet finished, by item id; a retry restored after a restart has none until it is fetched.
-    private readonly Dictionary<long, StoredRecord> _bodies = [];
-    private long _readPos;
-    private bool _reading;
-
-    // Bumped by a reset: outcomes and reads started before it are ignored when they come back.
-    private long _generation;
-
     /// <summary>How many retries a trigger holds before it stops reading new events (each costs an entry, not an event).</summary>
     private const int MaxRetries = 100_000;
 
@@ -24,7 +16,7 @@ internal sealed partial class TriggerActor
 
     private void MaybeRead()
     {
-        if (!Running || _reading || _retries.Count >= MaxRetries)
+        if (!Running || _cursor.Reading || _retries.Count >= MaxRetries)
         {
             return;
         }
@@ -37,8 +29,7 @@ internal sealed partial class TriggerActor
             return;
         }
 
-        _reading = true;
-        var (generation, offset) = (_generation, _readPos);
+        var (generation, offset) = _cursor.Begin();
         var read = new ReadEvents(_config!.SourceEntity, offset, Math.Min(room, _settings.ReadBatch), _settings.TailWait.Ticks);
         _settings.Eventlogs.Ask<object>(read, _settings.TailWait + _settings.AskTimeout).PipeTo(
             Self,
@@ -53,19 +44,19 @@ internal sealed partial class TriggerActor
             return;
         }
 
-        if (done.Generation != _generation || done.Offset != _readPos)
+        if (!_cursor.IsCurrent(done.Generation, done.Offset))
         {
             // A read from before a reset: its events belong to a position the trigger has left.
-            if (done.Generation == _generation)
+            if (done.Generation == _cursor.Generation)
             {
-                _reading = false;
+                _cursor.Done();
             }
 
             MaybeRead();
             return;
         }
 
-        _reading = false;
+        _cursor.Done();
         switch (done.Reply)
         {
             case ReadReply reply:
@@ -79,8 +70,8 @@ internal sealed partial class TriggerActor
                 return;
             default:
                 Log.Warning("Trigger {0}: reading offset {1} failed ({2}); retrying", _entityId, done.Offset, Asks.Describe(done.Reply));
-                _reading = true;
-                Timers.StartSingleTimer(ReadTimer, new ReadTimedOut(_generation, _readPos), _settings.RetryFailedIo);
+                var (generation, offset) = _cursor.Begin();
+                Timers.StartSingleTimer(ReadTimer, new ReadTimedOut(generation, offset), _settings.RetryFailedIo);
                 return;
         }
 
@@ -93,17 +84,17 @@ internal sealed partial class TriggerActor
     {
         foreach (var record in records)
         {
-            if (record.Offset != _readPos)
+            if (record.Offset != _cursor.Position)
             {
                 // An eventlog hands out contiguous offsets; anything else is read again from where the trigger stands.
                 break;
             }
 
-            _readPos = record.Offset + 1;
-            if (_retries.ContainsKey(record.Offset))
+            _cursor.Advance(record.Offset);
+            if (_retries.Contains(record.Offset))
             {
                 // Restored as a retry after a restart: the scheduler holds it already; keep the body to save a fetch.
-                _bodies.TryAdd(record.Offset, record);
+                KeepBody(record);
                 continue;
             }
 
@@ -112,15 +103,13 @@ internal sealed partial class TriggerActor
                 continue;
             }
 
-            _bodies[record.Offset] = record;
-            _scheduler!.Offer(record.Offset, EventRouting.PartitionKeyOf(record.Event), _graph.DueAt(new DateTimeOffset(record.StoreTicks, TimeSpan.Zero)));
+            Hold(record);
         }
     }
 
     private void SkipToEarliest()
     {
-        _reading = true;
-        var (generation, offset) = (_generation, _readPos);
+        var (generation, offset) = _cursor.Begin();
         _settings.Eventlogs.Ask<object>(new GetEventlogInfo(_config!.SourceEntity), _settings.AskTimeout).PipeTo(
             Self,
             success: reply => new ReadDone(generation, offset, reply is EventlogInfoReply info ? new Skipped(info.Earliest) : reply),
@@ -135,13 +124,13 @@ internal sealed partial class TriggerActor
             return false;
         }
 
-        if (done.Generation != _generation)
+        if (done.Generation != _cursor.Generation)
         {
             return true;
         }
 
-        _reading = false;
-        _readPos = Math.Max(_readPos, skipped.Earliest);
+        _cursor.Done();
+        _cursor.SkipTo(skipped.Earliest);
         MaybeRead();
         return true;
     }

@@ -32,8 +32,11 @@ internal sealed partial class TriggerActor : JournaledActor, IWithTimers
     // Persisted state.
     private bool _started;
     private long _committed;
-    private readonly Dictionary<long, RetryEntry> _retries = [];
+    private readonly RetrySet _retries = new();
     private TriggerCounts _counts = TriggerCounts.Zero;
+
+    // Reading.
+    private readonly ReadCursor _cursor = new();
 
     // Configuration.
     private TriggerConfig? _config;
@@ -51,7 +54,7 @@ internal sealed partial class TriggerActor : JournaledActor, IWithTimers
     {
         _entityId = entityId;
         _settings = settings;
-        PersistenceId = TriggerIds.PersistenceId(entityId);
+        PersistenceId = TriggerId.PersistenceIdOf(entityId);
         Recover<TriggerStarted>(e => (_started, _committed) = (true, e.Committed));
         Recover<TriggerProgress>(ApplyProgress);
         Recover<TriggerReset>(e =>
@@ -63,17 +66,14 @@ internal sealed partial class TriggerActor : JournaledActor, IWithTimers
         {
             if (offer.Snapshot is TriggerSnapshot s)
             {
-                (_started, _committed, _counts) = (s.Started, s.Committed, s.Counts);
+                (_started, _committed, _counts, _persistedCounts) = (s.Started, s.Committed, s.Counts, s.Counts);
                 _retries.Clear();
-                foreach (var retry in s.Retries)
-                {
-                    _retries[retry.Id] = retry;
-                }
+                _retries.Apply(s.Retries, []);
             }
         });
         Recover<RecoveryCompleted>(_ =>
         {
-            _readPos = _committed;
+            _cursor.StartAt(_committed);
             Become(Active);
         });
     }
@@ -101,9 +101,9 @@ internal sealed partial class TriggerActor : JournaledActor, IWithTimers
         Command<ReadDone>(ReadDone);
         Command<ReadTimedOut>(t =>
         {
-            if (t.Generation == _generation && t.Offset == _readPos)
+            if (_cursor.IsCurrent(t.Generation, t.Offset))
             {
-                _reading = false;
+                _cursor.Done();
                 MaybeRead();
             }
         });
@@ -190,7 +190,7 @@ internal sealed partial class TriggerActor : JournaledActor, IWithTimers
     /// <summary>After a restart: the persisted retries go back to the scheduler, with their due times, before anything is read.</summary>
     private void Restore()
     {
-        foreach (var retry in _retries.Values.OrderBy(r => r.Id < 0 ? long.MaxValue : r.Id))
+        foreach (var retry in _retries.Entries.OrderBy(r => r.Id < 0 ? long.MaxValue : r.Id))
         {
             _scheduler!.Offer(retry.Id, retry.PartitionKey, new DateTimeOffset(retry.DueTicks, TimeSpan.Zero), retry.Attempt);
         }
@@ -233,7 +233,8 @@ internal sealed partial class TriggerActor : JournaledActor, IWithTimers
 
         Persist(new TriggerStarted(position), e =>
         {
-            (_started, _committed, _readPos) = (true, e.Committed, e.Committed);
+            (_started, _committed) = (true, e.Committed);
+            _cursor.StartAt(e.Committed);
             foreach (var waiter in _startWaiters)
             {
                 waiter.Tell(new TriggerAck(_entityId, 0));

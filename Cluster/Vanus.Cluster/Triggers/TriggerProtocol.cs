@@ -9,7 +9,7 @@ using Vanus.Operators.Delivery;
 
 namespace Vanus.Cluster.Triggers;
 
-/// <summary>A command for one trigger entity (named as <see cref="TriggerIds"/> says); the shard region routes it by its entity id.</summary>
+/// <summary>A command for one trigger entity (named as <see cref="TriggerId"/> says); the shard region routes it by its entity id.</summary>
 internal interface ITriggerCommand : IEntityCommand;
 
 /// <summary>What a trigger reads and where its dead letters go: its subscription, its eventlog's entity and the dead-letter eventlog's.</summary>

@@ -73,9 +73,9 @@ public sealed class EventlogSettingsTests : IDisposable
     [InlineData("0123abcd:63", "0123abcd", 63)]
     public void Entity_ids_parse_back(string entityId, string incarnation, int index)
     {
-        Assert.True(EventlogIds.TryParse(entityId, out var parsedIncarnation, out var parsedIndex));
-        Assert.Equal((incarnation, index), (parsedIncarnation, parsedIndex));
-        Assert.Equal(entityId, EventlogIds.EntityId(incarnation, index));
+        Assert.True(EventlogId.TryParse(entityId, out var parsed));
+        Assert.Equal((incarnation, index), (parsed.Incarnation, parsed.Index));
+        Assert.Equal(entityId, new EventlogId(incarnation, index).EntityId);
     }
 
     [Theory]
@@ -84,5 +84,5 @@ public sealed class EventlogSettingsTests : IDisposable
     [InlineData("abc")]
     [InlineData("abc:x")]
     [InlineData("../x:1")]
-    public void Foreign_entity_ids_do_not_parse(string entityId) => Assert.False(EventlogIds.TryParse(entityId, out _, out _));
+    public void Foreign_entity_ids_do_not_parse(string entityId) => Assert.False(EventlogId.TryParse(entityId, out _));
 }
