@@ -59,6 +59,78 @@ internal sealed class ClientCall : IDisposable
         }
     }
 
+    /// <summary>Prints what a verb did, then, when the node answered with a document, what <paramref name="describe"/> makes of it.</summary>
+    public void PrintDone(string message, ApiAnswer reply, Action<TextWriter, ApiAnswer> describe)
+    {
+        Out.WriteLine(message);
+        if (reply.Body.Length > 0)
+        {
+            describe(Out, reply);
+        }
+    }
+
+    /// <summary>Writes a list as a table, or <paramref name="empty"/> when there is nothing to list.</summary>
+    public void PrintList<T>(IReadOnlyCollection<T> items, string empty, Table table, Func<T, string[]> row)
+    {
+        if (items.Count == 0)
+        {
+            Out.WriteLine(empty);
+            return;
+        }
+
+        foreach (var item in items)
+        {
+            table.Add(row(item));
+        }
+
+        table.WriteTo(Out);
+    }
+
+    /// <summary>A verb group whose verbs share the client options (endpoint, namespace, output), added once to the group.</summary>
+    public static Command Group(string name, string description, CliEnvironment env, params ReadOnlySpan<Func<ClientOptions, CliEnvironment, Command>> verbs)
+    {
+        var options = new ClientOptions();
+        var group = new Command(name, description);
+        foreach (var verb in verbs)
+        {
+            group.Subcommands.Add(verb(options, env));
+        }
+
+        return options.AddTo(group);
+    }
+
+    /// <summary>
+    /// Runs a verb that sends one request: a refusal ends it with the node's problem document, <c>--output json</c> prints
+    /// the node's body as it came, and otherwise <paramref name="print"/> says what the node answered.
+    /// </summary>
+    public static void SetRequestAction(
+        Command command, ClientOptions options, CliEnvironment env, Func<ClientCall, CancellationToken, Task<ApiAnswer>> send, Action<ClientCall, ApiAnswer> print) =>
+        SetRequestAction(
+            command,
+            options,
+            env,
+            async (call, cancellationToken) => (await send(call, cancellationToken).ConfigureAwait(false), true),
+            (call, reply, _) => print(call, reply));
+
+    /// <summary>As <see cref="SetRequestAction(Command, ClientOptions, CliEnvironment, Func{ClientCall, CancellationToken, Task{ApiAnswer}}, Action{ClientCall, ApiAnswer})"/>, with what the request was built from (a document's name, say) handed to <paramref name="print"/>.</summary>
+    public static void SetRequestAction<T>(
+        Command command, ClientOptions options, CliEnvironment env, Func<ClientCall, CancellationToken, Task<(ApiAnswer Reply, T Sent)>> send, Action<ClientCall, ApiAnswer, T> print) =>
+        SetAction(command, options, env, async (call, cancellationToken) =>
+        {
+            var (reply, sent) = await send(call, cancellationToken).ConfigureAwait(false);
+            Accept(reply);
+            if (call.Format == OutputFormat.Json)
+            {
+                call.PrintJson(reply);
+            }
+            else
+            {
+                print(call, reply, sent);
+            }
+
+            return ExitCodes.Ok;
+        });
+
     /// <summary>Runs a verb and maps every way it can end to an exit code (see <see cref="ExitCodes"/>).</summary>
     public static void SetAction(Command command, ClientOptions options, CliEnvironment env, Func<ClientCall, CancellationToken, Task<int>> run)
     {

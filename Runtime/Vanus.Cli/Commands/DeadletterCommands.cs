@@ -8,14 +8,8 @@ namespace Vanus.Cli.Commands;
 /// <summary>The <c>vanus deadletter</c> verbs: list the events a subscription dead-lettered, and resend them to its sink.</summary>
 internal static class DeadletterCommands
 {
-    public static Command Create(CliEnvironment env)
-    {
-        var options = new ClientOptions();
-        var group = new Command("deadletter", "List and resend the events a subscription could not deliver");
-        group.Subcommands.Add(CreateList(options, env));
-        group.Subcommands.Add(CreateResend(options, env));
-        return options.AddTo(group);
-    }
+    public static Command Create(CliEnvironment env) =>
+        ClientCall.Group("deadletter", "List and resend the events a subscription could not deliver", env, CreateList, CreateResend);
 
     private static Argument<string> SubscriptionArgument() => new("SUBSCRIPTION") { Description = "The subscription's name" };
 
@@ -26,28 +20,14 @@ internal static class DeadletterCommands
         var offset = OptionParsers.Bounded("--offset", "The first offset to read", 0L, long.MaxValue, 0L);
         var count = OptionParsers.Bounded("--count", "How many dead letters to read at most", 1, 1000, 100);
         var command = new Command("list", "List a subscription's dead letters: each event with the reason, the last error and the attempts") { subscription, eventlog, offset, count };
-        ClientCall.SetAction(command, options, env, async (call, ct) =>
-        {
-            var p = call.Parse;
-            var name = p.GetValue(subscription)!;
-            var reply = ClientCall.Accept(await call.Client.ListDeadLettersAsync(name, p.GetValue(eventlog), p.GetValue(offset), p.GetValue(count), ct).ConfigureAwait(false));
-            if (call.Format == OutputFormat.Json)
-            {
-                call.PrintJson(reply);
-                return ExitCodes.Ok;
-            }
-
-            var events = ContractReader.ReadEvents(reply);
-            if (events.Count == 0)
-            {
-                call.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"no dead letters of subscription {call.Namespace}/{name} in eventlog {p.GetValue(eventlog)} from offset {p.GetValue(offset)}"));
-                return ExitCodes.Ok;
-            }
-
-            var table = new Table("EVENTLOG", "OFFSET", "DEAD-LETTERED", "ID", "TYPE", "ATTEMPTS", "REASON", "ERROR");
-            foreach (var e in events)
-            {
-                table.Add(
+        ClientCall.SetRequestAction(command, options, env,
+            (call, ct) => call.Client.ListDeadLettersAsync(call.Parse.GetValue(subscription)!, call.Parse.GetValue(eventlog), call.Parse.GetValue(offset), call.Parse.GetValue(count), ct),
+            (call, reply) => call.PrintList(
+                ContractReader.ReadEvents(reply),
+                string.Create(CultureInfo.InvariantCulture, $"no dead letters of subscription {call.Namespace}/{call.Parse.GetValue(subscription)} in eventlog {call.Parse.GetValue(eventlog)} from offset {call.Parse.GetValue(offset)}"),
+                new Table("EVENTLOG", "OFFSET", "DEAD-LETTERED", "ID", "TYPE", "ATTEMPTS", "REASON", "ERROR"),
+                e =>
+                [
                     e["xvanuseventlog"] ?? "-",
                     e["xvanusoffset"] ?? "-",
                     e["xvanusdltime"] ?? "-",
@@ -55,12 +35,8 @@ internal static class DeadletterCommands
                     e["type"] ?? "-",
                     e["xvanusdlattempts"] ?? "-",
                     e["xvanusdlreason"] ?? "-",
-                    e["xvanusdlerror"] is { } error ? Table.Fit(error, 60) : "-");
-            }
-
-            table.WriteTo(call.Out);
-            return ExitCodes.Ok;
-        });
+                    e["xvanusdlerror"] is { } error ? Table.Fit(error, 60) : "-",
+                ]));
         return command;
     }
 
@@ -78,28 +54,23 @@ internal static class DeadletterCommands
                 r.AddError("--from and --to are offsets of one dead-letter eventlog: give --eventlog too");
             }
         });
-        ClientCall.SetAction(command, options, env, async (call, ct) =>
-        {
-            var p = call.Parse;
-            var name = p.GetValue(subscription)!;
-            if (p.GetValue(from) is { } first && p.GetValue(to) is { } last && first > last)
+        ClientCall.SetRequestAction(command, options, env,
+            (call, ct) =>
             {
-                // Checked here rather than in a validator: a validator cannot read a value that failed to convert.
-                throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--from {first} is after --to {last}"));
-            }
+                var p = call.Parse;
+                if (p.GetValue(from) is { } first && p.GetValue(to) is { } last && first > last)
+                {
+                    // Checked here rather than in a validator: a validator cannot read a value that failed to convert.
+                    throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--from {first} is after --to {last}"));
+                }
 
-            var selection = new ResendRequest(p.GetValue(eventlog), p.GetValue(from), p.GetValue(to));
-            var reply = ClientCall.Accept(await call.Client.ResendDeadLettersAsync(name, selection, ct).ConfigureAwait(false));
-            if (call.Format == OutputFormat.Json)
+                return call.Client.ResendDeadLettersAsync(p.GetValue(subscription)!, new ResendRequest(p.GetValue(eventlog), p.GetValue(from), p.GetValue(to)), ct);
+            },
+            (call, reply) =>
             {
-                call.PrintJson(reply);
-                return ExitCodes.Ok;
-            }
-
-            var resent = ContractReader.ReadResent(reply);
-            call.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"resent {resent} dead letter{(resent == 1 ? "" : "s")} of subscription {call.Namespace}/{name}"));
-            return ExitCodes.Ok;
-        });
+                var resent = ContractReader.ReadResent(reply);
+                call.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"resent {resent} dead letter{(resent == 1 ? "" : "s")} of subscription {call.Namespace}/{call.Parse.GetValue(subscription)}"));
+            });
         return command;
     }
 }

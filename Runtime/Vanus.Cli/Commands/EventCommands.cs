@@ -14,15 +14,8 @@ internal static class EventCommands
     /// <summary>The attribute that holds an event for delivery at a later time (DESIGN §2).</summary>
     public const string DeliveryTimeAttribute = "xvanusdeliverytime";
 
-    public static Command Create(CliEnvironment env)
-    {
-        var options = new ClientOptions();
-        var group = new Command("event", "Put events into an eventbus and read them back");
-        group.Subcommands.Add(CreatePut(options, env));
-        group.Subcommands.Add(CreateGet(options, env));
-        group.Subcommands.Add(CreateQuery(options, env));
-        return options.AddTo(group);
-    }
+    public static Command Create(CliEnvironment env) =>
+        ClientCall.Group("event", "Put events into an eventbus and read them back", env, CreatePut, CreateGet, CreateQuery);
 
     private static Argument<string> EventbusArgument() => new("EVENTBUS") { Description = "The eventbus's name" };
 
@@ -44,37 +37,27 @@ internal static class EventCommands
                 r.AddError($"--attr {DeliveryTimeAttribute}=… repeats what another flag of this command sets; give it once");
             }
         });
-        ClientCall.SetAction(command, options, env, async (call, ct) =>
-        {
-            var p = call.Parse;
-            var due = p.GetValue(deliveryTime) ?? (p.GetValue(delay) is { } d ? call.Env.Time.GetUtcNow() + d.Value : null);
-            KeyValuePair<string, AttributeValue>[] held = due is { } at ? [new(DeliveryTimeAttribute, AttributeValue.FromTimestamp(at))] : [];
-            var e = await flags.BuildAsync(p, call.Env, held, ct).ConfigureAwait(false);
-            var reply = ClientCall.Accept(await call.Client.PutEventsAsync(p.GetValue(bus)!, HttpBinding.ToHttpContent(e, ContentMode.Binary), ct).ConfigureAwait(false));
-            if (call.Format == OutputFormat.Json)
+        ClientCall.SetRequestAction(command, options, env,
+            async (call, ct) =>
             {
-                call.PrintJson(reply);
-                return ExitCodes.Ok;
-            }
-
-            var events = ContractReader.ReadIngestReply(reply).Events!;
-            var isHeld = events.Any(x => x.DeliveryTime is not null);
-            var table = isHeld ? new Table("ID", "EVENTID", "DELIVERYTIME") : new Table("ID", "EVENTID", "EVENTLOG", "OFFSET");
-            foreach (var x in events)
+                var p = call.Parse;
+                var due = p.GetValue(deliveryTime) ?? (p.GetValue(delay) is { } d ? call.Env.Time.GetUtcNow() + d.Value : null);
+                KeyValuePair<string, AttributeValue>[] held = due is { } at ? [new(DeliveryTimeAttribute, AttributeValue.FromTimestamp(at))] : [];
+                var e = await flags.BuildAsync(p, call.Env, held, ct).ConfigureAwait(false);
+                return await call.Client.PutEventsAsync(p.GetValue(bus)!, HttpBinding.ToHttpContent(e, ContentMode.Binary), ct).ConfigureAwait(false);
+            },
+            (call, reply) =>
             {
-                if (isHeld)
+                var events = ContractReader.ReadIngestReply(reply).Events!;
+                var isHeld = events.Any(x => x.DeliveryTime is not null);
+                var table = isHeld ? new Table("ID", "EVENTID", "DELIVERYTIME") : new Table("ID", "EVENTID", "EVENTLOG", "OFFSET");
+                foreach (var x in events)
                 {
-                    table.Add(x.Id ?? "-", x.EventId ?? "-", x.DeliveryTime ?? "-");
+                    table.Add(isHeld ? [x.Id ?? "-", x.EventId ?? "-", x.DeliveryTime ?? "-"] : [x.Id ?? "-", x.EventId ?? "-", Number(x.Eventlog), Number(x.Offset)]);
                 }
-                else
-                {
-                    table.Add(x.Id ?? "-", x.EventId ?? "-", Number(x.Eventlog), Number(x.Offset));
-                }
-            }
 
-            table.WriteTo(call.Out);
-            return ExitCodes.Ok;
-        });
+                table.WriteTo(call.Out);
+            });
         return command;
     }
 
@@ -102,41 +85,30 @@ internal static class EventCommands
                 r.AddError("say which events to read: --eventlog N --offset O [--count C], or --id EVENTID");
             }
         });
-        ClientCall.SetAction(command, options, env, async (call, ct) =>
-        {
-            var p = call.Parse;
-            var byId = p.GetValue(eventId);
-            var reply = ClientCall.Accept(byId is not null
-                ? await call.Client.GetEventAsync(p.GetValue(bus)!, byId, ct).ConfigureAwait(false)
-                : await call.Client.ReadEventsAsync(p.GetValue(bus)!, p.GetValue(eventlog)!.Value, p.GetValue(offset)!.Value, p.GetValue(count), ct).ConfigureAwait(false));
-            if (call.Format == OutputFormat.Json)
+        ClientCall.SetRequestAction(command, options, env,
+            (call, ct) =>
             {
-                call.PrintJson(reply);
-                return ExitCodes.Ok;
-            }
-
-            var events = ContractReader.ReadEvents(reply);
-            if (byId is not null && events.Count == 1)
+                var p = call.Parse;
+                return p.GetValue(eventId) is { } byId
+                    ? call.Client.GetEventAsync(p.GetValue(bus)!, byId, ct)
+                    : call.Client.ReadEventsAsync(p.GetValue(bus)!, p.GetValue(eventlog)!.Value, p.GetValue(offset)!.Value, p.GetValue(count), ct);
+            },
+            (call, reply) =>
             {
-                PrintEvent(call.Out, events[0]);
-            }
-            else if (events.Count == 0)
-            {
-                call.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"no events in eventlog {p.GetValue(eventlog)} from offset {p.GetValue(offset)}"));
-            }
-            else
-            {
-                var table = new Table("EVENTLOG", "OFFSET", "STIME", "ID", "SOURCE", "TYPE", "DATA");
-                foreach (var e in events)
+                var p = call.Parse;
+                var events = ContractReader.ReadEvents(reply);
+                if (p.GetValue(eventId) is not null && events.Count == 1)
                 {
-                    table.Add(e["xvanuseventlog"] ?? "-", e["xvanusoffset"] ?? "-", e["xvanusstime"] ?? "-", e["id"] ?? "-", e["source"] ?? "-", e["type"] ?? "-", DataCell(e));
+                    PrintEvent(call.Out, events[0]);
+                    return;
                 }
 
-                table.WriteTo(call.Out);
-            }
-
-            return ExitCodes.Ok;
-        });
+                call.PrintList(
+                    events,
+                    string.Create(CultureInfo.InvariantCulture, $"no events in eventlog {p.GetValue(eventlog)} from offset {p.GetValue(offset)}"),
+                    new Table("EVENTLOG", "OFFSET", "STIME", "ID", "SOURCE", "TYPE", "DATA"),
+                    e => [e["xvanuseventlog"] ?? "-", e["xvanusoffset"] ?? "-", e["xvanusstime"] ?? "-", e["id"] ?? "-", e["source"] ?? "-", e["type"] ?? "-", DataCell(e)]);
+            });
         return command;
     }
 
@@ -146,25 +118,18 @@ internal static class EventCommands
         var time = OptionParsers.Timestamp("--time", "Find, per eventlog, the first offset stored at or after this time");
         time.Required = true;
         var command = new Command("query", "Find the first offset of each eventlog at or after a time") { bus, time };
-        ClientCall.SetAction(command, options, env, async (call, ct) =>
-        {
-            var p = call.Parse;
-            var reply = ClientCall.Accept(await call.Client.QueryOffsetsAsync(p.GetValue(bus)!, Rfc3339.Format(p.GetValue(time)!.Value), ct).ConfigureAwait(false));
-            if (call.Format == OutputFormat.Json)
+        ClientCall.SetRequestAction(command, options, env,
+            (call, ct) => call.Client.QueryOffsetsAsync(call.Parse.GetValue(bus)!, Rfc3339.Format(call.Parse.GetValue(time)!.Value), ct),
+            (call, reply) =>
             {
-                call.PrintJson(reply);
-                return ExitCodes.Ok;
-            }
+                var table = new Table("EVENTLOG", "OFFSET");
+                foreach (var o in ContractReader.ReadOffsets(reply))
+                {
+                    table.Add(o.Eventlog.ToString(CultureInfo.InvariantCulture), o.Offset.ToString(CultureInfo.InvariantCulture));
+                }
 
-            var table = new Table("EVENTLOG", "OFFSET");
-            foreach (var o in ContractReader.ReadOffsets(reply))
-            {
-                table.Add(o.Eventlog.ToString(CultureInfo.InvariantCulture), o.Offset.ToString(CultureInfo.InvariantCulture));
-            }
-
-            table.WriteTo(call.Out);
-            return ExitCodes.Ok;
-        });
+                table.WriteTo(call.Out);
+            });
         return command;
     }
 

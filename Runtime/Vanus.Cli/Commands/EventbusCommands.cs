@@ -8,16 +8,8 @@ namespace Vanus.Cli.Commands;
 /// <summary>The <c>vanus eventbus</c> verbs: create, list, info and delete eventbuses through the management API.</summary>
 internal static class EventbusCommands
 {
-    public static Command Create(CliEnvironment env)
-    {
-        var options = new ClientOptions();
-        var group = new Command("eventbus", "Create, list, describe and delete eventbuses on a node");
-        group.Subcommands.Add(CreateCreate(options, env));
-        group.Subcommands.Add(CreateList(options, env));
-        group.Subcommands.Add(CreateInfo(options, env));
-        group.Subcommands.Add(CreateDelete(options, env));
-        return options.AddTo(group);
-    }
+    public static Command Create(CliEnvironment env) =>
+        ClientCall.Group("eventbus", "Create, list, describe and delete eventbuses on a node", env, CreateCreate, CreateList, CreateInfo, CreateDelete);
 
     private static Argument<string> NameArgument() => new("NAME") { Description = "The eventbus's name" };
 
@@ -31,71 +23,48 @@ internal static class EventbusCommands
         var age = OptionParsers.Duration("--retention-age", "Delete events older than this, such as 7d (default: keep forever)", allowZero: false);
         var bytes = OptionParsers.Size("--retention-bytes", "Delete the oldest events beyond this size per eventlog, such as 10GB (default: no limit)");
         var command = new Command("create", "Create an eventbus (and its dead-letter bus)") { name, eventlogs, replicas, sync, age, bytes };
-        ClientCall.SetAction(command, options, env, async (call, ct) =>
-        {
-            var p = call.Parse;
-            var retentionAge = p.GetValue(age)?.Text;
-            var retentionBytes = p.GetValue(bytes);
-            var request = new CreateEventbusRequest(p.GetValue(name)!)
+        ClientCall.SetRequestAction(command, options, env,
+            (call, ct) =>
             {
-                Eventlogs = p.GetValue(eventlogs),
-                Replicas = p.GetValue(replicas),
-                Sync = p.GetValue(sync),
-                Retention = retentionAge is null && retentionBytes is null ? null : new RetentionRequest(retentionAge, retentionBytes),
-            };
-            var reply = ClientCall.Accept(await call.Client.CreateEventbusAsync(request, ct).ConfigureAwait(false));
-            if (call.Format == OutputFormat.Json)
-            {
-                call.PrintJson(reply);
-                return ExitCodes.Ok;
-            }
-
-            call.Out.WriteLine($"created eventbus {call.Namespace}/{request.Name}");
-            if (reply.Body.Length > 0)
-            {
-                PrintInfo(call.Out, ContractReader.ReadEventbus(reply));
-            }
-
-            return ExitCodes.Ok;
-        });
+                var p = call.Parse;
+                var retentionAge = p.GetValue(age)?.Text;
+                var retentionBytes = p.GetValue(bytes);
+                return call.Client.CreateEventbusAsync(
+                    new CreateEventbusRequest(p.GetValue(name)!)
+                    {
+                        Eventlogs = p.GetValue(eventlogs),
+                        Replicas = p.GetValue(replicas),
+                        Sync = p.GetValue(sync),
+                        Retention = retentionAge is null && retentionBytes is null ? null : new RetentionRequest(retentionAge, retentionBytes),
+                    },
+                    ct);
+            },
+            (call, reply) => call.PrintDone($"created eventbus {call.Namespace}/{call.Parse.GetValue(name)}", reply, (output, r) => PrintInfo(output, ContractReader.ReadEventbus(r))));
         return command;
     }
 
     private static Command CreateList(ClientOptions options, CliEnvironment env)
     {
         var command = new Command("list", "List the eventbuses of a namespace");
-        ClientCall.SetAction(command, options, env, async (call, ct) =>
-        {
-            var reply = ClientCall.Accept(await call.Client.ListEventbusesAsync(ct).ConfigureAwait(false));
-            if (call.Format == OutputFormat.Json)
-            {
-                call.PrintJson(reply);
-                return ExitCodes.Ok;
-            }
-
-            var buses = ContractReader.ReadEventbusList(reply);
-            if (buses.Count == 0)
-            {
-                call.Out.WriteLine($"no eventbuses in namespace {call.Namespace}");
-                return ExitCodes.Ok;
-            }
-
-            var table = new Table("NAME", "EVENTLOGS", "EVENTS", "SYNC", "REPLICAS", "RETENTION");
-            foreach (var bus in buses)
-            {
-                var logs = bus.Eventlogs ?? [];
-                table.Add(
-                    bus.Name ?? "-",
-                    logs.Count.ToString(CultureInfo.InvariantCulture),
-                    logs.Sum(l => l.Next - l.Earliest).ToString(CultureInfo.InvariantCulture),
-                    OtherCell(bus, "sync"),
-                    OtherCell(bus, "replicas"),
-                    Retention(bus));
-            }
-
-            table.WriteTo(call.Out);
-            return ExitCodes.Ok;
-        });
+        ClientCall.SetRequestAction(command, options, env,
+            (call, ct) => call.Client.ListEventbusesAsync(ct),
+            (call, reply) => call.PrintList(
+                ContractReader.ReadEventbusList(reply),
+                $"no eventbuses in namespace {call.Namespace}",
+                new Table("NAME", "EVENTLOGS", "EVENTS", "SYNC", "REPLICAS", "RETENTION"),
+                bus =>
+                {
+                    var logs = bus.Eventlogs ?? [];
+                    return
+                    [
+                        bus.Name ?? "-",
+                        logs.Count.ToString(CultureInfo.InvariantCulture),
+                        logs.Sum(l => l.Next - l.Earliest).ToString(CultureInfo.InvariantCulture),
+                        OtherCell(bus, "sync"),
+                        OtherCell(bus, "replicas"),
+                        Retention(bus),
+                    ];
+                }));
         return command;
     }
 
@@ -103,20 +72,9 @@ internal static class EventbusCommands
     {
         var name = NameArgument();
         var command = new Command("info", "Describe an eventbus: settings and each eventlog's earliest and next offsets") { name };
-        ClientCall.SetAction(command, options, env, async (call, ct) =>
-        {
-            var reply = ClientCall.Accept(await call.Client.GetEventbusAsync(call.Parse.GetValue(name)!, ct).ConfigureAwait(false));
-            if (call.Format == OutputFormat.Json)
-            {
-                call.PrintJson(reply);
-            }
-            else
-            {
-                PrintInfo(call.Out, ContractReader.ReadEventbus(reply));
-            }
-
-            return ExitCodes.Ok;
-        });
+        ClientCall.SetRequestAction(command, options, env,
+            (call, ct) => call.Client.GetEventbusAsync(call.Parse.GetValue(name)!, ct),
+            (call, reply) => PrintInfo(call.Out, ContractReader.ReadEventbus(reply)));
         return command;
     }
 
@@ -124,21 +82,9 @@ internal static class EventbusCommands
     {
         var name = NameArgument();
         var command = new Command("delete", "Delete an eventbus, its dead-letter bus and their events") { name };
-        ClientCall.SetAction(command, options, env, async (call, ct) =>
-        {
-            var bus = call.Parse.GetValue(name)!;
-            var reply = ClientCall.Accept(await call.Client.DeleteEventbusAsync(bus, ct).ConfigureAwait(false));
-            if (call.Format == OutputFormat.Json)
-            {
-                call.PrintJson(reply);
-            }
-            else
-            {
-                call.Out.WriteLine($"deleted eventbus {call.Namespace}/{bus}");
-            }
-
-            return ExitCodes.Ok;
-        });
+        ClientCall.SetRequestAction(command, options, env,
+            (call, ct) => call.Client.DeleteEventbusAsync(call.Parse.GetValue(name)!, ct),
+            (call, _) => call.Out.WriteLine($"deleted eventbus {call.Namespace}/{call.Parse.GetValue(name)}"));
         return command;
     }
 

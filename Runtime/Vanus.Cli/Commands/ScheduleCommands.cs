@@ -15,20 +15,16 @@ namespace Vanus.Cli.Commands;
 /// </summary>
 internal static class ScheduleCommands
 {
-    public static Command Create(CliEnvironment env)
-    {
-        var options = new ClientOptions();
-        var group = new Command("schedule", "Create, list, describe and delete scheduled events: an event emitted into an eventbus on a cron expression or at an interval");
-        group.Subcommands.Add(CreateCreate(options, env));
-        group.Subcommands.Add(CreateList(options, env));
-        group.Subcommands.Add(CreateInfo(options, env));
-        group.Subcommands.Add(CreateDelete(options, env));
-        return options.AddTo(group);
-    }
+    public static Command Create(CliEnvironment env) => ClientCall.Group(
+        "schedule",
+        "Create, list, describe and delete scheduled events: an event emitted into an eventbus on a cron expression or at an interval",
+        env,
+        CreateCreate,
+        CreateList,
+        CreateInfo,
+        CreateDelete);
 
     private static Argument<string> NameArgument() => new("NAME") { Description = "The schedule's name" };
-
-
 
     private static Command CreateCreate(ClientOptions options, CliEnvironment env)
     {
@@ -36,74 +32,49 @@ internal static class ScheduleCommands
         var command = flags.AddTo(new Command(
             "create",
             "Create a schedule from flags (the event as for 'vanus event put'; each occurrence sets its id and time) or from a document (--file)"));
-        ClientCall.SetAction(command, options, env, async (call, ct) =>
-        {
-            var document = await flags.BuildAsync(call.Parse, call.Env, ct).ConfigureAwait(false);
-            var name = DocumentFile.NameOf(document);
-            var content = new ByteArrayContent(DocumentFile.ToBody(document));
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-            var reply = ClientCall.Accept(await call.Client.SendAsync(HttpMethod.Post, call.Client.ManagementPath("schedules"), content, ct).ConfigureAwait(false));
-            if (call.Format == OutputFormat.Json)
+        ClientCall.SetRequestAction(command, options, env,
+            async (call, ct) =>
             {
-                call.PrintJson(reply);
-                return ExitCodes.Ok;
-            }
-
-            call.Out.WriteLine($"created schedule {call.Namespace}/{name}");
-            if (reply.Body.Length > 0)
-            {
-                using var json = Parse(reply);
-                PrintInfo(call.Out, Schedule(json.RootElement, reply));
-            }
-
-            return ExitCodes.Ok;
-        });
+                var document = await flags.BuildAsync(call.Parse, call.Env, ct).ConfigureAwait(false);
+                var content = new ByteArrayContent(DocumentFile.ToBody(document));
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+                var reply = await call.Client.SendAsync(HttpMethod.Post, call.Client.ManagementPath("schedules"), content, ct).ConfigureAwait(false);
+                return (reply, DocumentFile.NameOf(document));
+            },
+            (call, reply, name) => call.PrintDone($"created schedule {call.Namespace}/{name}", reply, Describe));
         return command;
     }
 
     private static Command CreateList(ClientOptions options, CliEnvironment env)
     {
         var command = new Command("list", "List the schedules of a namespace with when they fire, their next occurrence and counts");
-        ClientCall.SetAction(command, options, env, async (call, ct) =>
-        {
-            var reply = ClientCall.Accept(await call.Client.SendAsync(HttpMethod.Get, call.Client.ManagementPath("schedules"), null, ct).ConfigureAwait(false));
-            if (call.Format == OutputFormat.Json)
+        ClientCall.SetRequestAction(command, options, env,
+            (call, ct) => call.Client.SendAsync(HttpMethod.Get, call.Client.ManagementPath("schedules"), null, ct),
+            (call, reply) =>
             {
-                call.PrintJson(reply);
-                return ExitCodes.Ok;
-            }
+                using var json = Parse(reply);
+                if (json.RootElement.ValueKind != JsonValueKind.Array)
+                {
+                    throw Unexpected(reply, "a JSON array of schedules");
+                }
 
-            using var json = Parse(reply);
-            if (json.RootElement.ValueKind != JsonValueKind.Array)
-            {
-                throw Unexpected(reply, "a JSON array of schedules");
-            }
-
-            var schedules = json.RootElement.EnumerateArray().Select(s => Schedule(s, reply)).ToList();
-            if (schedules.Count == 0)
-            {
-                call.Out.WriteLine($"no schedules in namespace {call.Namespace}");
-                return ExitCodes.Ok;
-            }
-
-            var table = new Table("NAME", "EVENTBUS", "WHEN", "STATE", "NEXT", "LAST FIRED", "FIRED", "MISSED", "LAST ERROR");
-            foreach (var s in schedules)
-            {
-                table.Add(
-                    Text(s, "name"),
-                    Text(s, "eventbus"),
-                    When(s),
-                    Text(s, "state"),
-                    Text(s, "nextOccurrence"),
-                    Text(s, "lastFired"),
-                    Text(s, "fired"),
-                    Text(s, "missed"),
-                    s.TryGetProperty("lastError", out var error) && error.ValueKind == JsonValueKind.Object ? Table.Fit(Text(error, "message"), 60) : "-");
-            }
-
-            table.WriteTo(call.Out);
-            return ExitCodes.Ok;
-        });
+                call.PrintList(
+                    json.RootElement.EnumerateArray().Select(s => Schedule(s, reply)).ToList(),
+                    $"no schedules in namespace {call.Namespace}",
+                    new Table("NAME", "EVENTBUS", "WHEN", "STATE", "NEXT", "LAST FIRED", "FIRED", "MISSED", "LAST ERROR"),
+                    s =>
+                    [
+                        Text(s, "name"),
+                        Text(s, "eventbus"),
+                        When(s),
+                        Text(s, "state"),
+                        Text(s, "nextOccurrence"),
+                        Text(s, "lastFired"),
+                        Text(s, "fired"),
+                        Text(s, "missed"),
+                        s.TryGetProperty("lastError", out var error) && error.ValueKind == JsonValueKind.Object ? Table.Fit(Text(error, "message"), 60) : "-",
+                    ]);
+            });
         return command;
     }
 
@@ -111,19 +82,9 @@ internal static class ScheduleCommands
     {
         var name = NameArgument();
         var command = new Command("info", "Describe a schedule: its document, state, next occurrence, last fired occurrence and counts") { name };
-        ClientCall.SetAction(command, options, env, async (call, ct) =>
-        {
-            var reply = ClientCall.Accept(await call.Client.SendAsync(HttpMethod.Get, call.Client.ManagementPath("schedules", call.Parse.GetValue(name)!), null, ct).ConfigureAwait(false));
-            if (call.Format == OutputFormat.Json)
-            {
-                call.PrintJson(reply);
-                return ExitCodes.Ok;
-            }
-
-            using var json = Parse(reply);
-            PrintInfo(call.Out, Schedule(json.RootElement, reply));
-            return ExitCodes.Ok;
-        });
+        ClientCall.SetRequestAction(command, options, env,
+            (call, ct) => call.Client.SendAsync(HttpMethod.Get, call.Client.ManagementPath("schedules", call.Parse.GetValue(name)!), null, ct),
+            (call, reply) => Describe(call.Out, reply));
         return command;
     }
 
@@ -131,22 +92,16 @@ internal static class ScheduleCommands
     {
         var name = NameArgument();
         var command = new Command("delete", "Delete a schedule: nothing more is emitted once the command returns (events already emitted stay in the eventbus)") { name };
-        ClientCall.SetAction(command, options, env, async (call, ct) =>
-        {
-            var schedule = call.Parse.GetValue(name)!;
-            var reply = ClientCall.Accept(await call.Client.SendAsync(HttpMethod.Delete, call.Client.ManagementPath("schedules", schedule), null, ct).ConfigureAwait(false));
-            if (call.Format == OutputFormat.Json)
-            {
-                call.PrintJson(reply);
-            }
-            else
-            {
-                call.Out.WriteLine($"deleted schedule {call.Namespace}/{schedule}");
-            }
-
-            return ExitCodes.Ok;
-        });
+        ClientCall.SetRequestAction(command, options, env,
+            (call, ct) => call.Client.SendAsync(HttpMethod.Delete, call.Client.ManagementPath("schedules", call.Parse.GetValue(name)!), null, ct),
+            (call, _) => call.Out.WriteLine($"deleted schedule {call.Namespace}/{call.Parse.GetValue(name)}"));
         return command;
+    }
+
+    private static void Describe(TextWriter output, ApiAnswer reply)
+    {
+        using var json = Parse(reply);
+        PrintInfo(output, Schedule(json.RootElement, reply));
     }
 
     private static void PrintInfo(TextWriter output, JsonElement s)

@@ -17,21 +17,19 @@ namespace Vanus.Cli.Commands;
 /// </summary>
 internal static class SubscriptionCommands
 {
-    public static Command Create(CliEnvironment env)
-    {
-        var options = new ClientOptions();
-        var group = new Command("subscription", "Create, describe, change and control subscriptions: eventbus → filters → transformer → sink");
-        group.Subcommands.Add(CreateCreate(options, env));
-        group.Subcommands.Add(CreateList(options, env));
-        group.Subcommands.Add(CreateInfo(options, env));
-        group.Subcommands.Add(CreateUpdate(options, env));
-        group.Subcommands.Add(CreateDelete(options, env));
-        group.Subcommands.Add(CreateLifecycle(options, env, "pause", "paused", "Pause a subscription: its triggers stop delivering and keep their offsets"));
-        group.Subcommands.Add(CreateLifecycle(options, env, "resume", "resumed", "Resume a paused subscription from its committed offsets"));
-        group.Subcommands.Add(CreateReset(options, env));
-        group.Subcommands.Add(CreateValidate(options, env));
-        return options.AddTo(group);
-    }
+    public static Command Create(CliEnvironment env) => ClientCall.Group(
+        "subscription",
+        "Create, describe, change and control subscriptions: eventbus → filters → transformer → sink",
+        env,
+        CreateCreate,
+        CreateList,
+        CreateInfo,
+        CreateUpdate,
+        CreateDelete,
+        (options, e) => CreateLifecycle(options, e, "pause", "paused", "Pause a subscription: its triggers stop delivering and keep their offsets"),
+        (options, e) => CreateLifecycle(options, e, "resume", "resumed", "Resume a paused subscription from its committed offsets"),
+        CreateReset,
+        CreateValidate);
 
     private static Argument<string> NameArgument() => new("NAME") { Description = "The subscription's name" };
 
@@ -39,13 +37,14 @@ internal static class SubscriptionCommands
     {
         var flags = new SubscriptionFlags(update: false);
         var command = flags.AddTo(new Command("create", "Create a subscription from flags or from a document (--file)"));
-        ClientCall.SetAction(command, options, env, async (call, ct) =>
-        {
-            var document = await flags.BuildAsync(call.Parse, call.Env, null, ct).ConfigureAwait(false);
-            var name = DocumentFile.NameOf(document);
-            var reply = ClientCall.Accept(await call.Client.CreateSubscriptionAsync(DocumentFile.ToBody(document), ct).ConfigureAwait(false));
-            return PrintChanged(call, reply, $"created subscription {call.Namespace}/{name}");
-        });
+        ClientCall.SetRequestAction(command, options, env,
+            async (call, ct) =>
+            {
+                var document = await flags.BuildAsync(call.Parse, call.Env, null, ct).ConfigureAwait(false);
+                var name = DocumentFile.NameOf(document);
+                return (await call.Client.CreateSubscriptionAsync(DocumentFile.ToBody(document), ct).ConfigureAwait(false), name);
+            },
+            (call, reply, name) => call.PrintDone($"created subscription {call.Namespace}/{name}", reply, Describe));
         return command;
     }
 
@@ -55,49 +54,38 @@ internal static class SubscriptionCommands
         var command = flags.AddTo(new Command(
             "update",
             "Change a subscription: the flags given replace those parts of its current document (--filter and --sql replace every filter), or --file replaces the whole document"));
-        ClientCall.SetAction(command, options, env, async (call, ct) =>
-        {
-            var p = call.Parse;
-            var name = p.GetValue(flags.Name);
-            JsonObject? current = null;
-            if (p.GetValue(flags.File) is null)
+        ClientCall.SetRequestAction(command, options, env,
+            async (call, ct) =>
             {
-                // Flags change parts of the document, so the rest comes from what the node holds now.
-                current = SubscriptionFlags.FromReply(ClientCall.Accept(await call.Client.GetSubscriptionAsync(name!, ct).ConfigureAwait(false)));
-                current["name"] = name;
-            }
+                var p = call.Parse;
+                var name = p.GetValue(flags.Name);
+                JsonObject? current = null;
+                if (p.GetValue(flags.File) is null)
+                {
+                    // Flags change parts of the document, so the rest comes from what the node holds now.
+                    current = SubscriptionFlags.FromReply(ClientCall.Accept(await call.Client.GetSubscriptionAsync(name!, ct).ConfigureAwait(false)));
+                    current["name"] = name;
+                }
 
-            var document = await flags.BuildAsync(p, call.Env, current, ct).ConfigureAwait(false);
-            name = DocumentFile.NameOf(document);
-            var reply = ClientCall.Accept(await call.Client.ReplaceSubscriptionAsync(name, DocumentFile.ToBody(document), ct).ConfigureAwait(false));
-            return PrintChanged(call, reply, $"updated subscription {call.Namespace}/{name}");
-        });
+                var document = await flags.BuildAsync(p, call.Env, current, ct).ConfigureAwait(false);
+                name = DocumentFile.NameOf(document);
+                return (await call.Client.ReplaceSubscriptionAsync(name, DocumentFile.ToBody(document), ct).ConfigureAwait(false), name);
+            },
+            (call, reply, name) => call.PrintDone($"updated subscription {call.Namespace}/{name}", reply, Describe));
         return command;
     }
 
     private static Command CreateList(ClientOptions options, CliEnvironment env)
     {
         var command = new Command("list", "List the subscriptions of a namespace with their state, lag, counts and last sink error");
-        ClientCall.SetAction(command, options, env, async (call, ct) =>
-        {
-            var reply = ClientCall.Accept(await call.Client.ListSubscriptionsAsync(ct).ConfigureAwait(false));
-            if (call.Format == OutputFormat.Json)
-            {
-                call.PrintJson(reply);
-                return ExitCodes.Ok;
-            }
-
-            var subscriptions = ContractReader.ReadSubscriptionList(reply);
-            if (subscriptions.Count == 0)
-            {
-                call.Out.WriteLine($"no subscriptions in namespace {call.Namespace}");
-                return ExitCodes.Ok;
-            }
-
-            var table = new Table("NAME", "EVENTBUS", "STATE", "SINK", "LAG", "DELIVERED", "DEAD-LETTERED", "LAST ERROR");
-            foreach (var s in subscriptions)
-            {
-                table.Add(
+        ClientCall.SetRequestAction(command, options, env,
+            (call, ct) => call.Client.ListSubscriptionsAsync(ct),
+            (call, reply) => call.PrintList(
+                ContractReader.ReadSubscriptionList(reply),
+                $"no subscriptions in namespace {call.Namespace}",
+                new Table("NAME", "EVENTBUS", "STATE", "SINK", "LAG", "DELIVERED", "DEAD-LETTERED", "LAST ERROR"),
+                s =>
+                [
                     s.Name ?? "-",
                     s.Eventbus ?? "-",
                     s.State ?? "-",
@@ -105,12 +93,8 @@ internal static class SubscriptionCommands
                     s.Eventlogs is { } logs ? Number(logs.Sum(l => l.Lag)) : "-",
                     Number(s.Delivered),
                     Number(s.DeadLettered),
-                    s.LastError?.Message is { } message ? Table.Fit(message, 60) : "-");
-            }
-
-            table.WriteTo(call.Out);
-            return ExitCodes.Ok;
-        });
+                    s.LastError?.Message is { } message ? Table.Fit(message, 60) : "-",
+                ]));
         return command;
     }
 
@@ -118,20 +102,9 @@ internal static class SubscriptionCommands
     {
         var name = NameArgument();
         var command = new Command("info", "Describe a subscription: its document, state, counts and each eventlog's committed offset and lag") { name };
-        ClientCall.SetAction(command, options, env, async (call, ct) =>
-        {
-            var reply = ClientCall.Accept(await call.Client.GetSubscriptionAsync(call.Parse.GetValue(name)!, ct).ConfigureAwait(false));
-            if (call.Format == OutputFormat.Json)
-            {
-                call.PrintJson(reply);
-            }
-            else
-            {
-                PrintInfo(call.Out, ContractReader.ReadSubscription(reply));
-            }
-
-            return ExitCodes.Ok;
-        });
+        ClientCall.SetRequestAction(command, options, env,
+            (call, ct) => call.Client.GetSubscriptionAsync(call.Parse.GetValue(name)!, ct),
+            (call, reply) => Describe(call.Out, reply));
         return command;
     }
 
@@ -139,21 +112,9 @@ internal static class SubscriptionCommands
     {
         var name = NameArgument();
         var command = new Command("delete", "Delete a subscription and its committed offsets (its dead letters stay on the dead-letter bus)") { name };
-        ClientCall.SetAction(command, options, env, async (call, ct) =>
-        {
-            var subscription = call.Parse.GetValue(name)!;
-            var reply = ClientCall.Accept(await call.Client.DeleteSubscriptionAsync(subscription, ct).ConfigureAwait(false));
-            if (call.Format == OutputFormat.Json)
-            {
-                call.PrintJson(reply);
-            }
-            else
-            {
-                call.Out.WriteLine($"deleted subscription {call.Namespace}/{subscription}");
-            }
-
-            return ExitCodes.Ok;
-        });
+        ClientCall.SetRequestAction(command, options, env,
+            (call, ct) => call.Client.DeleteSubscriptionAsync(call.Parse.GetValue(name)!, ct),
+            (call, _) => call.Out.WriteLine($"deleted subscription {call.Namespace}/{call.Parse.GetValue(name)}"));
         return command;
     }
 
@@ -161,20 +122,13 @@ internal static class SubscriptionCommands
     {
         var name = NameArgument();
         var command = new Command(action, description) { name };
-        ClientCall.SetAction(command, options, env, async (call, ct) =>
-        {
-            var subscription = call.Parse.GetValue(name)!;
-            var reply = ClientCall.Accept(await call.Client.SubscriptionLifecycleAsync(subscription, action, ct).ConfigureAwait(false));
-            if (call.Format == OutputFormat.Json)
+        ClientCall.SetRequestAction(command, options, env,
+            (call, ct) => call.Client.SubscriptionLifecycleAsync(call.Parse.GetValue(name)!, action, ct),
+            (call, reply) =>
             {
-                call.PrintJson(reply);
-                return ExitCodes.Ok;
-            }
-
-            var state = (reply.Body.Length > 0) ? ContractReader.ReadSubscription(reply).State : null;
-            call.Out.WriteLine($"{done} subscription {call.Namespace}/{subscription}{(state is null ? "" : $" (state: {state})")}");
-            return ExitCodes.Ok;
-        });
+                var state = (reply.Body.Length > 0) ? ContractReader.ReadSubscription(reply).State : null;
+                call.Out.WriteLine($"{done} subscription {call.Namespace}/{call.Parse.GetValue(name)}{(state is null ? "" : $" (state: {state})")}");
+            });
         return command;
     }
 
@@ -184,21 +138,10 @@ internal static class SubscriptionCommands
         var time = OptionParsers.Timestamp("--time", "Move every eventlog's committed offset to the first event stored at or after this time");
         time.Required = true;
         var command = new Command("reset", "Reset a paused subscription's offsets to a time: it redelivers (or skips) from there when resumed") { name, time };
-        ClientCall.SetAction(command, options, env, async (call, ct) =>
-        {
-            var p = call.Parse;
-            var subscription = p.GetValue(name)!;
-            var at = Runtime.Events.Rfc3339.Format(p.GetValue(time)!.Value);
-            var reply = ClientCall.Accept(await call.Client.ResetSubscriptionAsync(subscription, at, ct).ConfigureAwait(false));
-            if (call.Format == OutputFormat.Json)
-            {
-                call.PrintJson(reply);
-                return ExitCodes.Ok;
-            }
-
-            call.Out.WriteLine($"reset subscription {call.Namespace}/{subscription} to {at}");
-            return ExitCodes.Ok;
-        });
+        string At(ClientCall call) => Runtime.Events.Rfc3339.Format(call.Parse.GetValue(time)!.Value);
+        ClientCall.SetRequestAction(command, options, env,
+            (call, ct) => call.Client.ResetSubscriptionAsync(call.Parse.GetValue(name)!, At(call), ct),
+            (call, _) => call.Out.WriteLine($"reset subscription {call.Namespace}/{call.Parse.GetValue(name)} to {At(call)}"));
         return command;
     }
 
@@ -208,59 +151,41 @@ internal static class SubscriptionCommands
         var flags = new EventFlags();
         var command = new Command("validate", "Dry-run a subscription on one event (given as for 'vanus event put'): does it pass the filters, and what would be delivered") { name };
         flags.AddTo(command);
-        ClientCall.SetAction(command, options, env, async (call, ct) =>
-        {
-            var p = call.Parse;
-            var e = await flags.BuildAsync(p, call.Env, [], ct).ConfigureAwait(false);
-            var reply = ClientCall.Accept(await call.Client.ValidateSubscriptionAsync(p.GetValue(name)!, HttpBinding.ToHttpContent(e, ContentMode.Structured), ct).ConfigureAwait(false));
-            if (call.Format == OutputFormat.Json)
+        ClientCall.SetRequestAction(command, options, env,
+            async (call, ct) =>
             {
-                call.PrintJson(reply);
-                return ExitCodes.Ok;
-            }
-
-            var (result, events) = ContractReader.ReadValidation(reply);
-            var error = result.Error;
-            Table.WriteProperties(call.Out,
-            [
-                new("filter", result.FilterPassed == true ? "passed" : "did not pass"),
-                new("delivered", result.Delivered is { } delivered ? (delivered ? "yes" : "no") : "-"),
-                new("error", error is null ? "-" : string.Join(", ", new[]
-                {
-                    error.Action is { } a ? $"action={a}" : null,
-                    error.PipelineIndex is { } index ? string.Create(CultureInfo.InvariantCulture, $"pipelineIndex={index}") : null,
-                    error.Reason is { } r ? $"reason={r}" : null,
-                    error.Message is { } m ? $"message={m}" : null,
-                }.OfType<string>())),
-            ]);
-            for (var i = 0; i < events.Count; i++)
-            {
-                call.Out.WriteLine();
-                call.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"event {i + 1} of {events.Count}:"));
-                EventCommands.PrintEvent(call.Out, events[i]);
-            }
-
-            return ExitCodes.Ok;
-        });
+                var e = await flags.BuildAsync(call.Parse, call.Env, [], ct).ConfigureAwait(false);
+                return await call.Client.ValidateSubscriptionAsync(call.Parse.GetValue(name)!, HttpBinding.ToHttpContent(e, ContentMode.Structured), ct).ConfigureAwait(false);
+            },
+            (call, reply) => PrintValidation(call.Out, reply));
         return command;
     }
 
-    private static int PrintChanged(ClientCall call, ApiAnswer reply, string message)
+    private static void PrintValidation(TextWriter output, ApiAnswer reply)
     {
-        if (call.Format == OutputFormat.Json)
+        var (result, events) = ContractReader.ReadValidation(reply);
+        var error = result.Error;
+        Table.WriteProperties(output,
+        [
+            new("filter", result.FilterPassed == true ? "passed" : "did not pass"),
+            new("delivered", result.Delivered is { } delivered ? (delivered ? "yes" : "no") : "-"),
+            new("error", error is null ? "-" : string.Join(", ", new[]
+            {
+                error.Action is { } a ? $"action={a}" : null,
+                error.PipelineIndex is { } index ? string.Create(CultureInfo.InvariantCulture, $"pipelineIndex={index}") : null,
+                error.Reason is { } r ? $"reason={r}" : null,
+                error.Message is { } m ? $"message={m}" : null,
+            }.OfType<string>())),
+        ]);
+        for (var i = 0; i < events.Count; i++)
         {
-            call.PrintJson(reply);
-            return ExitCodes.Ok;
+            output.WriteLine();
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"event {i + 1} of {events.Count}:"));
+            EventCommands.PrintEvent(output, events[i]);
         }
-
-        call.Out.WriteLine(message);
-        if (reply.Body.Length > 0)
-        {
-            PrintInfo(call.Out, ContractReader.ReadSubscription(reply));
-        }
-
-        return ExitCodes.Ok;
     }
+
+    private static void Describe(TextWriter output, ApiAnswer reply) => PrintInfo(output, ContractReader.ReadSubscription(reply));
 
     private static void PrintInfo(TextWriter output, SubscriptionDocument s)
     {
