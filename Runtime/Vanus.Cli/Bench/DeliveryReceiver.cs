@@ -105,7 +105,8 @@ internal sealed class DeliveryReceiver : IAsyncDisposable
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 
-    private async Task ReceiveAsync(HttpContext context)
+    /// <summary>Reads a request's body to its end without keeping it: the work any receiver cannot avoid.</summary>
+    public static async Task DrainAsync(HttpContext context)
     {
         var reader = context.Request.BodyReader;
         while (true)
@@ -117,6 +118,11 @@ internal sealed class DeliveryReceiver : IAsyncDisposable
                 break;
             }
         }
+    }
+
+    private async Task ReceiveAsync(HttpContext context)
+    {
+        await DrainAsync(context).ConfigureAwait(false);
 
         var now = Stopwatch.GetTimestamp();
         var id = context.Request.Headers["ce-id"].ToString();

@@ -73,12 +73,12 @@ internal static class EndToEndBenchmark
                 // Cleanup runs even after Ctrl-C or a refusal: a benchmark must not leave its bus and subscription behind.
                 if (subscribed)
                 {
-                    cleaned &= await CleanUpAsync(warnings, $"subscription {settings.Namespace}/{name}", () => client.DeleteSubscriptionAsync(name, CancellationToken.None)).ConfigureAwait(false);
+                    cleaned &= await BenchCleanup.DeleteAsync(warnings, $"subscription {settings.Namespace}/{name}", () => client.DeleteSubscriptionAsync(name, CancellationToken.None)).ConfigureAwait(false);
                 }
 
                 if (busCreated)
                 {
-                    cleaned &= await CleanUpAsync(warnings, $"eventbus {settings.Namespace}/{name}", () => client.DeleteEventbusAsync(name, CancellationToken.None)).ConfigureAwait(false);
+                    cleaned &= await BenchCleanup.DeleteAsync(warnings, $"eventbus {settings.Namespace}/{name}", () => client.DeleteEventbusAsync(name, CancellationToken.None)).ConfigureAwait(false);
                 }
             }
 
@@ -261,25 +261,5 @@ internal static class EndToEndBenchmark
             WarmupSent = Math.Min(first, ingest.Sent),
             WarmupErrors = ingest.WarmupErrors,
         };
-    }
-
-    private static async Task<bool> CleanUpAsync(TextWriter warnings, string what, Func<Task<ApiAnswer>> delete)
-    {
-        try
-        {
-            var reply = await delete().ConfigureAwait(false);
-            if (reply.IsSuccess)
-            {
-                return true;
-            }
-
-            await warnings.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"warning: could not delete {what}: the node answered {reply.Status} {reply.Reason}")).ConfigureAwait(false);
-        }
-        catch (NodeUnreachableException e)
-        {
-            await warnings.WriteLineAsync($"warning: could not delete {what}: {e.Message}").ConfigureAwait(false);
-        }
-
-        return false;
     }
 }

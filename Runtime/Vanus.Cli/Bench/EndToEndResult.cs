@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 
 namespace Vanus.Cli.Bench;
 
@@ -42,15 +40,12 @@ internal sealed record EndToEndResult(
     /// <summary>Distinct events delivered per second, over the window from the first measured send to the last first arrival.</summary>
     public double EventsPerSecond => DeliveryWindowSeconds > 0 ? Delivered / DeliveryWindowSeconds : 0;
 
-    public string ToJson()
-    {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream))
+    public string ToJson() => BenchJson.Line(
+        "e2e",
+        Settings.Endpoint,
+        Settings.Namespace,
+        w =>
         {
-            w.WriteStartObject();
-            w.WriteString("benchmark", "e2e");
-            w.WriteString("endpoint", Settings.Endpoint.AbsoluteUri);
-            w.WriteString("namespace", Settings.Namespace);
             w.WriteString("eventbus", Eventbus);
             w.WriteString("subscription", Eventbus);
             w.WriteNumber("eventlogs", Settings.Eventlogs);
@@ -79,16 +74,9 @@ internal sealed record EndToEndResult(
             w.WriteNumber("send_rate", Math.Round(SendRate, 1));
             w.WriteNumber("delivery_window_sec", Math.Round(DeliveryWindowSeconds, 4));
             w.WriteNumber("events_per_sec", Math.Round(EventsPerSecond, 1));
-            w.WriteNumber("p50_ms", Math.Round(Latency.PercentileMs(0.50), 4));
-            w.WriteNumber("p99_ms", Math.Round(Latency.PercentileMs(0.99), 4));
-            w.WriteNumber("p999_ms", Math.Round(Latency.PercentileMs(0.999), 4));
-            w.WriteNumber("max_ms", Math.Round(Latency.MaxMs(), 4));
+            BenchJson.WriteLatency(w, Latency);
             w.WriteBoolean("cleaned_up", CleanedUp);
-            w.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(stream.ToArray());
-    }
+        });
 
     public string ToText()
     {

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 
 namespace Vanus.Cli.Bench;
 
@@ -29,15 +27,12 @@ internal sealed record IngestResult(
     /// <summary>Event data acknowledged per second in MB of 10^6 bytes (attributes and framing not counted).</summary>
     public double MegabytesPerSecond => Events * (double)Settings.Size / ElapsedSeconds / 1e6;
 
-    public string ToJson()
-    {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream))
+    public string ToJson() => BenchJson.Line(
+        "ingest",
+        Settings.Endpoint,
+        Settings.Namespace,
+        w =>
         {
-            w.WriteStartObject();
-            w.WriteString("benchmark", "ingest");
-            w.WriteString("endpoint", Settings.Endpoint.AbsoluteUri);
-            w.WriteString("namespace", Settings.Namespace);
             w.WriteString("eventbus", Settings.Eventbus);
             w.WriteNumber("batch", Settings.Batch);
             w.WriteNumber("connections", Settings.Connections);
@@ -59,15 +54,8 @@ internal sealed record IngestResult(
             w.WriteNumber("events_per_sec", Math.Round(EventsPerSecond, 1));
             w.WriteNumber("requests_per_sec", Math.Round(RequestsPerSecond, 1));
             w.WriteNumber("mb_per_sec", Math.Round(MegabytesPerSecond, 3));
-            w.WriteNumber("p50_ms", Math.Round(Latency.PercentileMs(0.50), 4));
-            w.WriteNumber("p99_ms", Math.Round(Latency.PercentileMs(0.99), 4));
-            w.WriteNumber("p999_ms", Math.Round(Latency.PercentileMs(0.999), 4));
-            w.WriteNumber("max_ms", Math.Round(Latency.MaxMs(), 4));
-            w.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(stream.ToArray());
-    }
+            BenchJson.WriteLatency(w, Latency);
+        });
 
     public string ToText()
     {

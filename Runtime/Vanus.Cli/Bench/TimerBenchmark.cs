@@ -84,7 +84,7 @@ internal static class TimerBenchmark
             // Cleanup runs even after Ctrl-C or a refusal: a benchmark must not leave its bus behind.
             if (created)
             {
-                cleaned = await DeleteAsync(client, settings.Namespace, name, warnings).ConfigureAwait(false);
+                cleaned = await BenchCleanup.DeleteAsync(warnings, $"eventbus {settings.Namespace}/{name}", () => client.DeleteEventbusAsync(name, CancellationToken.None)).ConfigureAwait(false);
             }
         }
 
@@ -380,24 +380,4 @@ internal static class TimerBenchmark
 
     private static UnexpectedReplyException Unexpected(ApiAnswer reply, string expected) =>
         new(string.Create(CultureInfo.InvariantCulture, $"error: the node answered {reply.Status} to a read but its body is not {expected}"));
-
-    private static async Task<bool> DeleteAsync(VanusClient client, string ns, string eventbus, TextWriter warnings)
-    {
-        try
-        {
-            var reply = await client.DeleteEventbusAsync(eventbus, CancellationToken.None).ConfigureAwait(false);
-            if (reply.IsSuccess)
-            {
-                return true;
-            }
-
-            await warnings.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"warning: could not delete eventbus {ns}/{eventbus}: the node answered {reply.Status} {reply.Reason}")).ConfigureAwait(false);
-        }
-        catch (NodeUnreachableException e)
-        {
-            await warnings.WriteLineAsync($"warning: could not delete eventbus {ns}/{eventbus}: {e.Message}").ConfigureAwait(false);
-        }
-
-        return false;
-    }
 }

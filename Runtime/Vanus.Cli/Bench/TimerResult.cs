@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Vanus.Cli.Output;
 
@@ -46,15 +45,12 @@ internal sealed record TimerResult(
     /// <summary>Every event arrived, and none before its delivery time.</summary>
     public bool Passed => Missing == 0 && Lateness.Early == 0;
 
-    public string ToJson()
-    {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream))
+    public string ToJson() => BenchJson.Line(
+        "timer",
+        Settings.Endpoint,
+        Settings.Namespace,
+        w =>
         {
-            w.WriteStartObject();
-            w.WriteString("benchmark", "timer");
-            w.WriteString("endpoint", Settings.Endpoint.AbsoluteUri);
-            w.WriteString("namespace", Settings.Namespace);
             w.WriteString("eventbus", Eventbus);
             w.WriteNumber("timers", Settings.Timers);
             w.WriteNumber("window_sec", Settings.Window.TotalSeconds);
@@ -97,11 +93,7 @@ internal sealed record TimerResult(
             w.WriteNumber("expirations_peak_per_sec", Lateness.ExpirationsPeakPerSecond);
             w.WriteNumber("expiration_window_sec", Math.Round(Lateness.ExpirationWindowSeconds, 4));
             w.WriteBoolean("cleaned_up", CleanedUp);
-            w.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(stream.ToArray());
-    }
+        });
 
     public string ToText()
     {

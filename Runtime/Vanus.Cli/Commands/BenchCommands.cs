@@ -351,16 +351,7 @@ internal static class BenchCommands
             // Drains the body as the gateway would have to, then answers: the work any ingest endpoint cannot avoid.
             app.MapPost("/{**path}", static async (HttpContext context) =>
             {
-                var reader = context.Request.BodyReader;
-                while (true)
-                {
-                    var read = await reader.ReadAsync(context.RequestAborted).ConfigureAwait(false);
-                    reader.AdvanceTo(read.Buffer.End);
-                    if (read.IsCompleted)
-                    {
-                        break;
-                    }
-                }
+                await DeliveryReceiver.DrainAsync(context).ConfigureAwait(false);
 
                 context.Response.StatusCode = StatusCodes.Status204NoContent;
             });

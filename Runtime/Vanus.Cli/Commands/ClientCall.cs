@@ -99,6 +99,26 @@ internal sealed class ClientCall : IDisposable
         return options.AddTo(group);
     }
 
+    /// <summary>A verb on one named thing (info, delete, pause…): its NAME argument, one request about it, and what to print of the answer.</summary>
+    public static Command NamedVerb(
+        ClientOptions options,
+        CliEnvironment env,
+        string verb,
+        string description,
+        Argument<string> name,
+        Func<VanusClient, string, CancellationToken, Task<ApiAnswer>> send,
+        Action<ClientCall, string, ApiAnswer> print)
+    {
+        var command = new Command(verb, description) { name };
+        SetRequestAction(
+            command,
+            options,
+            env,
+            (call, cancellationToken) => send(call.Client, call.Parse.GetValue(name)!, cancellationToken),
+            (call, reply) => print(call, call.Parse.GetValue(name)!, reply));
+        return command;
+    }
+
     /// <summary>
     /// Runs a verb that sends one request: a refusal ends it with the node's problem document, <c>--output json</c> prints
     /// the node's body as it came, and otherwise <paramref name="print"/> says what the node answered.

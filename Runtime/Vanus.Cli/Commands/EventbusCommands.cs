@@ -68,25 +68,13 @@ internal static class EventbusCommands
         return command;
     }
 
-    private static Command CreateInfo(ClientOptions options, CliEnvironment env)
-    {
-        var name = NameArgument();
-        var command = new Command("info", "Describe an eventbus: settings and each eventlog's earliest and next offsets") { name };
-        ClientCall.SetRequestAction(command, options, env,
-            (call, ct) => call.Client.GetEventbusAsync(call.Parse.GetValue(name)!, ct),
-            (call, reply) => PrintInfo(call.Out, ContractReader.ReadEventbus(reply)));
-        return command;
-    }
+    private static Command CreateInfo(ClientOptions options, CliEnvironment env) =>
+        ClientCall.NamedVerb(options, env, "info", "Describe an eventbus: settings and each eventlog's earliest and next offsets", NameArgument(),
+            (client, name, ct) => client.GetEventbusAsync(name, ct), (call, _, reply) => PrintInfo(call.Out, ContractReader.ReadEventbus(reply)));
 
-    private static Command CreateDelete(ClientOptions options, CliEnvironment env)
-    {
-        var name = NameArgument();
-        var command = new Command("delete", "Delete an eventbus, its dead-letter bus and their events") { name };
-        ClientCall.SetRequestAction(command, options, env,
-            (call, ct) => call.Client.DeleteEventbusAsync(call.Parse.GetValue(name)!, ct),
-            (call, _) => call.Out.WriteLine($"deleted eventbus {call.Namespace}/{call.Parse.GetValue(name)}"));
-        return command;
-    }
+    private static Command CreateDelete(ClientOptions options, CliEnvironment env) =>
+        ClientCall.NamedVerb(options, env, "delete", "Delete an eventbus, its dead-letter bus and their events", NameArgument(),
+            (client, name, ct) => client.DeleteEventbusAsync(name, ct), (call, name, _) => call.Out.WriteLine($"deleted eventbus {call.Namespace}/{name}"));
 
     private static void PrintInfo(TextWriter output, EventbusDocument bus)
     {

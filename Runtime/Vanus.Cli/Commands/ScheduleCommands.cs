@@ -78,25 +78,13 @@ internal static class ScheduleCommands
         return command;
     }
 
-    private static Command CreateInfo(ClientOptions options, CliEnvironment env)
-    {
-        var name = NameArgument();
-        var command = new Command("info", "Describe a schedule: its document, state, next occurrence, last fired occurrence and counts") { name };
-        ClientCall.SetRequestAction(command, options, env,
-            (call, ct) => call.Client.SendAsync(HttpMethod.Get, call.Client.ManagementPath("schedules", call.Parse.GetValue(name)!), null, ct),
-            (call, reply) => Describe(call.Out, reply));
-        return command;
-    }
+    private static Command CreateInfo(ClientOptions options, CliEnvironment env) =>
+        ClientCall.NamedVerb(options, env, "info", "Describe a schedule: its document, state, next occurrence, last fired occurrence and counts", NameArgument(),
+            (client, name, ct) => client.SendAsync(HttpMethod.Get, client.ManagementPath("schedules", name), null, ct), (call, _, reply) => Describe(call.Out, reply));
 
-    private static Command CreateDelete(ClientOptions options, CliEnvironment env)
-    {
-        var name = NameArgument();
-        var command = new Command("delete", "Delete a schedule: nothing more is emitted once the command returns (events already emitted stay in the eventbus)") { name };
-        ClientCall.SetRequestAction(command, options, env,
-            (call, ct) => call.Client.SendAsync(HttpMethod.Delete, call.Client.ManagementPath("schedules", call.Parse.GetValue(name)!), null, ct),
-            (call, _) => call.Out.WriteLine($"deleted schedule {call.Namespace}/{call.Parse.GetValue(name)}"));
-        return command;
-    }
+    private static Command CreateDelete(ClientOptions options, CliEnvironment env) =>
+        ClientCall.NamedVerb(options, env, "delete", "Delete a schedule: nothing more is emitted once the command returns (events already emitted stay in the eventbus)", NameArgument(),
+            (client, name, ct) => client.SendAsync(HttpMethod.Delete, client.ManagementPath("schedules", name), null, ct), (call, name, _) => call.Out.WriteLine($"deleted schedule {call.Namespace}/{name}"));
 
     private static void Describe(TextWriter output, ApiAnswer reply)
     {

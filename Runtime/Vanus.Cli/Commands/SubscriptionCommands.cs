@@ -98,39 +98,22 @@ internal static class SubscriptionCommands
         return command;
     }
 
-    private static Command CreateInfo(ClientOptions options, CliEnvironment env)
-    {
-        var name = NameArgument();
-        var command = new Command("info", "Describe a subscription: its document, state, counts and each eventlog's committed offset and lag") { name };
-        ClientCall.SetRequestAction(command, options, env,
-            (call, ct) => call.Client.GetSubscriptionAsync(call.Parse.GetValue(name)!, ct),
-            (call, reply) => Describe(call.Out, reply));
-        return command;
-    }
+    private static Command CreateInfo(ClientOptions options, CliEnvironment env) =>
+        ClientCall.NamedVerb(options, env, "info", "Describe a subscription: its document, state, counts and each eventlog's committed offset and lag", NameArgument(),
+            (client, name, ct) => client.GetSubscriptionAsync(name, ct), (call, _, reply) => Describe(call.Out, reply));
 
-    private static Command CreateDelete(ClientOptions options, CliEnvironment env)
-    {
-        var name = NameArgument();
-        var command = new Command("delete", "Delete a subscription and its committed offsets (its dead letters stay on the dead-letter bus)") { name };
-        ClientCall.SetRequestAction(command, options, env,
-            (call, ct) => call.Client.DeleteSubscriptionAsync(call.Parse.GetValue(name)!, ct),
-            (call, _) => call.Out.WriteLine($"deleted subscription {call.Namespace}/{call.Parse.GetValue(name)}"));
-        return command;
-    }
+    private static Command CreateDelete(ClientOptions options, CliEnvironment env) =>
+        ClientCall.NamedVerb(options, env, "delete", "Delete a subscription and its committed offsets (its dead letters stay on the dead-letter bus)", NameArgument(),
+            (client, name, ct) => client.DeleteSubscriptionAsync(name, ct), (call, name, _) => call.Out.WriteLine($"deleted subscription {call.Namespace}/{name}"));
 
-    private static Command CreateLifecycle(ClientOptions options, CliEnvironment env, string action, string done, string description)
-    {
-        var name = NameArgument();
-        var command = new Command(action, description) { name };
-        ClientCall.SetRequestAction(command, options, env,
-            (call, ct) => call.Client.SubscriptionLifecycleAsync(call.Parse.GetValue(name)!, action, ct),
-            (call, reply) =>
+    private static Command CreateLifecycle(ClientOptions options, CliEnvironment env, string action, string done, string description) =>
+        ClientCall.NamedVerb(options, env, action, description, NameArgument(),
+            (client, name, ct) => client.SubscriptionLifecycleAsync(name, action, ct),
+            (call, name, reply) =>
             {
                 var state = (reply.Body.Length > 0) ? ContractReader.ReadSubscription(reply).State : null;
-                call.Out.WriteLine($"{done} subscription {call.Namespace}/{call.Parse.GetValue(name)}{(state is null ? "" : $" (state: {state})")}");
+                call.Out.WriteLine($"{done} subscription {call.Namespace}/{name}{(state is null ? "" : $" (state: {state})")}");
             });
-        return command;
-    }
 
     private static Command CreateReset(ClientOptions options, CliEnvironment env)
     {
