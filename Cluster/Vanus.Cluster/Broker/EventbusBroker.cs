@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Vanus.Cluster.Controller;
-using Vanus.Cluster.Messaging;
 using Vanus.Cluster.Timers;
 using Vanus.Runtime.Broker;
 using Vanus.Runtime.Events;
@@ -12,25 +11,20 @@ namespace Vanus.Cluster.Broker;
 /// carries is taken at once); appends and reads go straight to the eventlogs through the <see cref="EventlogAppender"/>,
 /// delayed events through the <see cref="TimerIntake"/>.
 /// </summary>
-internal sealed class EventbusBroker(IActorRef controller, EventlogAppender appender, TimerIntake intake) : IEventbusBroker
+internal sealed class EventbusBroker(IActorRef controller, EventlogAppender appender, TimerIntake intake) : CatalogBroker(controller, appender), IEventbusBroker
 {
-    private readonly CatalogCache _catalog = appender.Catalog;
-    private readonly EventlogAppender _appender = appender;
-
-    public bool IsReady => _appender.IsReady;
+    public bool IsReady => Appender.IsReady;
 
     /// <summary>The version of the catalog copy this node routes with.</summary>
-    internal long CatalogVersion => _catalog.Current.Version;
+    internal long CatalogVersion => Catalog.Current.Version;
 
     /// <summary>Completes once this node holds catalog <paramref name="version"/> or a newer one.</summary>
-    internal Task CatalogReachedAsync(long version, CancellationToken cancellationToken) => _catalog.ReachedAsync(version, cancellationToken);
+    internal Task CatalogReachedAsync(long version, CancellationToken cancellationToken) => Catalog.ReachedAsync(version, cancellationToken);
 
     public async Task<NamespaceInfo> CreateNamespaceAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(name);
-        Serving();
-        var created = await AskControllerAsync<NamespaceCreated>(new CreateNamespace(name), cancellationToken).ConfigureAwait(false);
-        _catalog.Apply(created.Catalog);
+        var created = await ChangeCatalogAsync<NamespaceCreated>(new CreateNamespace(name), cancellationToken).ConfigureAwait(false);
         return new NamespaceInfo(created.Namespace.Name, created.Namespace.CreatedAt);
     }
 
@@ -73,9 +67,7 @@ internal sealed class EventbusBroker(IActorRef controller, EventlogAppender appe
     public async Task<bool> DeleteNamespaceAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(name);
-        Serving();
-        var deleted = await AskControllerAsync<CatalogDeleted>(new DeleteNamespace(name), cancellationToken).ConfigureAwait(false);
-        _catalog.Apply(deleted.Catalog);
+        var deleted = await ChangeCatalogAsync<CatalogDeleted>(new DeleteNamespace(name), cancellationToken).ConfigureAwait(false);
         return deleted.Found;
     }
 
@@ -83,50 +75,30 @@ internal sealed class EventbusBroker(IActorRef controller, EventlogAppender appe
     {
         ArgumentNullException.ThrowIfNull(@namespace);
         ArgumentNullException.ThrowIfNull(spec);
-        Serving();
         var command = new CreateEventbus(@namespace, spec.Name, spec.Eventlogs, spec.Replicas, spec.Sync, spec.Retention);
-        var created = await AskControllerAsync<EventbusCreated>(command, cancellationToken).ConfigureAwait(false);
-        _catalog.Apply(created.Catalog);
+        var created = await ChangeCatalogAsync<EventbusCreated>(command, cancellationToken).ConfigureAwait(false);
 
         // A new bus is empty: every eventlog starts at offset 0.
         var eventlogs = Enumerable.Range(0, created.Eventbus.Eventlogs).Select(i => new EventlogInfo(i, 0, 0)).ToList();
         return Info(created.Eventbus, eventlogs);
     }
 
-    public async Task<IReadOnlyList<EventbusInfo>> ListEventbusesAsync(string @namespace, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(@namespace);
-        var catalog = Serving();
-        FindNamespace(catalog, @namespace);
-        var buses = catalog.View.Eventbuses
-            .Where(b => b.Namespace == @namespace && b.DeadLetterOf is null)
-            .OrderBy(b => b.Name, StringComparer.Ordinal)
-            .ToList();
-        var infos = await Task.WhenAll(buses.Select(b => InfoAsync(b, cancellationToken))).ConfigureAwait(false);
-        return infos;
-    }
+    public Task<IReadOnlyList<EventbusInfo>> ListEventbusesAsync(string @namespace, CancellationToken cancellationToken = default) =>
+        ListAsync(@namespace, catalog => catalog.View.Eventbuses.Where(b => b.DeadLetterOf is null), InfoAsync, cancellationToken);
 
-    public async Task<EventbusInfo?> GetEventbusAsync(string @namespace, string name, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(@namespace);
-        ArgumentNullException.ThrowIfNull(name);
-        var catalog = Serving();
-        FindNamespace(catalog, @namespace);
-        return catalog.Eventbus(@namespace, name) is { } bus ? await InfoAsync(bus, cancellationToken).ConfigureAwait(false) : null;
-    }
+    public Task<EventbusInfo?> GetEventbusAsync(string @namespace, string name, CancellationToken cancellationToken = default) =>
+        GetAsync(@namespace, name, catalog => catalog.Eventbus(@namespace, name), InfoAsync, cancellationToken);
 
     public async Task<bool> DeleteEventbusAsync(string @namespace, string name, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(@namespace);
         ArgumentNullException.ThrowIfNull(name);
-        Serving();
-        var deleted = await AskControllerAsync<CatalogDeleted>(new DeleteEventbus(@namespace, name), cancellationToken).ConfigureAwait(false);
-        _catalog.Apply(deleted.Catalog);
+        var deleted = await ChangeCatalogAsync<CatalogDeleted>(new DeleteEventbus(@namespace, name), cancellationToken).ConfigureAwait(false);
         return deleted.Found;
     }
 
     private async Task<EventbusInfo> InfoAsync(EventbusEntry bus, CancellationToken cancellationToken) =>
-        Info(bus, await _appender.InfoAsync(bus, cancellationToken).ConfigureAwait(false));
+        Info(bus, await Appender.InfoAsync(bus, cancellationToken).ConfigureAwait(false));
 
     private static EventbusInfo Info(EventbusEntry bus, IReadOnlyList<EventlogInfo> eventlogs) =>
         new(bus.Namespace, bus.Name, bus.Sync, bus.Replicas, bus.Retention, bus.CreatedAt, bus.DeadLetterBus, eventlogs);
@@ -146,7 +118,7 @@ internal sealed class EventbusBroker(IActorRef controller, EventlogAppender appe
                 return new ValueTask<IReadOnlyList<AppendedEvent>>([]);
             }
 
-            admitted = _appender.Gate.Admit(events);
+            admitted = Appender.Gate.Admit(events);
         }
         catch (BrokerException ex)
         {
@@ -160,7 +132,7 @@ internal sealed class EventbusBroker(IActorRef controller, EventlogAppender appe
     {
         ArgumentNullException.ThrowIfNull(@namespace);
         ArgumentNullException.ThrowIfNull(eventbus);
-        return _appender.ReadAsync(FindEventbus(Serving(), @namespace, eventbus), eventlog, offset, count, cancellationToken);
+        return Appender.ReadAsync(FindEventbus(Serving(), @namespace, eventbus), eventlog, offset, count, cancellationToken);
     }
 
     public async Task<EventRecord?> GetAsync(string @namespace, string eventbus, EventId eventId, CancellationToken cancellationToken = default)
@@ -176,7 +148,7 @@ internal sealed class EventbusBroker(IActorRef controller, EventlogAppender appe
         IReadOnlyList<EventRecord> records;
         try
         {
-            records = await _appender.ReadAsync(bus, eventId.Eventlog, eventId.Offset, 1, cancellationToken).ConfigureAwait(false);
+            records = await Appender.ReadAsync(bus, eventId.Eventlog, eventId.Offset, 1, cancellationToken).ConfigureAwait(false);
         }
         catch (BrokerException ex) when (ex.Kind == BrokerErrorKind.Invalid)
         {
@@ -191,7 +163,7 @@ internal sealed class EventbusBroker(IActorRef controller, EventlogAppender appe
     {
         ArgumentNullException.ThrowIfNull(@namespace);
         ArgumentNullException.ThrowIfNull(eventbus);
-        return _appender.OffsetsAtAsync(FindEventbus(Serving(), @namespace, eventbus), time, cancellationToken);
+        return Appender.OffsetsAtAsync(FindEventbus(Serving(), @namespace, eventbus), time, cancellationToken);
     }
 
     private async ValueTask<IReadOnlyList<AppendedEvent>> AppendAdmittedAsync(EventbusEntry bus, IReadOnlyList<Event> events, AppendGate.Ticket admitted, CancellationToken cancellationToken)
@@ -202,13 +174,5 @@ internal sealed class EventbusBroker(IActorRef controller, EventlogAppender appe
         }
     }
 
-    private CatalogIndex Serving() => _appender.Serving();
-
-    private static NamespaceEntry FindNamespace(CatalogIndex catalog, string @namespace) =>
-        catalog.Namespace(@namespace) ?? throw EventlogAppender.NamespaceNotFound(@namespace);
-
     private static EventbusEntry FindEventbus(CatalogIndex catalog, string @namespace, string name) => EventlogAppender.FindEventbus(catalog, @namespace, name);
-
-    private Task<T> AskControllerAsync<T>(object command, CancellationToken cancellationToken) =>
-        controller.AskAsync<T>(command, "the controller", _appender.Timeout, cancellationToken);
 }

@@ -8,14 +8,8 @@ using Vanus.Runtime.Broker;
 namespace Vanus.Cluster.Broker;
 
 /// <summary>The node's <see cref="IScheduleBroker"/>: documents through the controller, progress from each schedule's actor.</summary>
-internal sealed class ScheduleBroker(IActorRef controller, IActorRef schedules, EventlogAppender appender) : IScheduleBroker
+internal sealed class ScheduleBroker(IActorRef controller, IActorRef schedules, EventlogAppender appender) : CatalogBroker(controller, appender), IScheduleBroker
 {
-    private readonly CatalogCache _catalog = appender.Catalog;
-    private readonly EventlogAppender _appender = appender;
-
-    /// <summary>The schedule shard region; set by the node once it is started (before the node serves anything).</summary>
-    public IActorRef ScheduleRegion { get; set; } = ActorRefs.Nobody;
-
     public async Task<ScheduleInfo> CreateScheduleAsync(string @namespace, ScheduleSpec spec, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(@namespace);
@@ -25,9 +19,7 @@ internal sealed class ScheduleBroker(IActorRef controller, IActorRef schedules, 
             throw new BrokerException(BrokerErrorKind.Invalid, $"'{problem.Field}' {problem.Reason}", problem.Field);
         }
 
-        Serving();
-        var changed = await AskControllerAsync<ScheduleChanged>(new CreateSchedule(ScheduleEntry.From(@namespace, spec)), cancellationToken).ConfigureAwait(false);
-        _catalog.Apply(changed.Catalog);
+        var changed = await ChangeCatalogAsync<ScheduleChanged>(new CreateSchedule(ScheduleEntry.From(@namespace, spec)), cancellationToken).ConfigureAwait(false);
 
         // The controller starts the actor too; asking here means the schedule is running when the call returns.
         var entry = changed.Schedule;
@@ -35,34 +27,17 @@ internal sealed class ScheduleBroker(IActorRef controller, IActorRef schedules, 
         return await ScheduleInfoAsync(entry, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<ScheduleInfo>> ListSchedulesAsync(string @namespace, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(@namespace);
-        var catalog = Serving();
-        FindNamespace(catalog, @namespace);
-        var entries = catalog.View.ScheduleList
-            .Where(s => s.Namespace == @namespace)
-            .OrderBy(s => s.Name, StringComparer.Ordinal)
-            .ToList();
-        return await Task.WhenAll(entries.Select(e => ScheduleInfoAsync(e, cancellationToken))).ConfigureAwait(false);
-    }
+    public Task<IReadOnlyList<ScheduleInfo>> ListSchedulesAsync(string @namespace, CancellationToken cancellationToken = default) =>
+        ListAsync(@namespace, catalog => catalog.View.ScheduleList, ScheduleInfoAsync, cancellationToken);
 
-    public async Task<ScheduleInfo?> GetScheduleAsync(string @namespace, string name, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(@namespace);
-        ArgumentNullException.ThrowIfNull(name);
-        var catalog = Serving();
-        FindNamespace(catalog, @namespace);
-        return catalog.Schedule(@namespace, name) is { } entry ? await ScheduleInfoAsync(entry, cancellationToken).ConfigureAwait(false) : null;
-    }
+    public Task<ScheduleInfo?> GetScheduleAsync(string @namespace, string name, CancellationToken cancellationToken = default) =>
+        GetAsync(@namespace, name, catalog => catalog.Schedule(@namespace, name), ScheduleInfoAsync, cancellationToken);
 
     public async Task<bool> DeleteScheduleAsync(string @namespace, string name, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(@namespace);
         ArgumentNullException.ThrowIfNull(name);
-        Serving();
-        var deleted = await AskControllerAsync<ScheduleDeleted>(new DeleteSchedule(@namespace, name), cancellationToken).ConfigureAwait(false);
-        _catalog.Apply(deleted.Catalog);
+        var deleted = await ChangeCatalogAsync<ScheduleDeleted>(new DeleteSchedule(@namespace, name), cancellationToken).ConfigureAwait(false);
         if (deleted.Removed is not { } removed)
         {
             return false;
@@ -106,13 +81,5 @@ internal sealed class ScheduleBroker(IActorRef controller, IActorRef schedules, 
     }
 
     private Task<T> AskScheduleAsync<T>(IScheduleCommand command, CancellationToken cancellationToken) =>
-        schedules.AskAsync<T>(command, $"schedule {command.EntityId}", _appender.Timeout, cancellationToken);
-
-    private CatalogIndex Serving() => _appender.Serving();
-
-    private static NamespaceEntry FindNamespace(CatalogIndex catalog, string @namespace) =>
-        catalog.Namespace(@namespace) ?? throw EventlogAppender.NamespaceNotFound(@namespace);
-
-    private Task<T> AskControllerAsync<T>(object command, CancellationToken cancellationToken) =>
-        controller.AskAsync<T>(command, "the controller", _appender.Timeout, cancellationToken);
+        schedules.AskAsync<T>(command, $"schedule {command.EntityId}", Appender.Timeout, cancellationToken);
 }

@@ -12,63 +12,36 @@ namespace Vanus.Cluster.Broker;
 /// The node's <see cref="ISubscriptionBroker"/>: documents and lifecycle through the controller, progress, dead letters
 /// and pull consumption through the subscription's triggers (one per eventlog).
 /// </summary>
-internal sealed class SubscriptionBroker(IActorRef controller, IActorRef triggers, EventlogAppender appender) : ISubscriptionBroker
+internal sealed class SubscriptionBroker(IActorRef controller, IActorRef triggers, EventlogAppender appender) : CatalogBroker(controller, appender), ISubscriptionBroker
 {
-    private readonly CatalogCache _catalog = appender.Catalog;
-    private readonly EventlogAppender _appender = appender;
-
     private const int DeadLetterScanBatch = 512;
 
     public async Task<SubscriptionInfo> CreateSubscriptionAsync(string @namespace, SubscriptionSpec spec, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(@namespace);
         SubscriptionChecks.Check(spec);
-        Serving();
-        var changed = await AskControllerAsync<SubscriptionChanged>(new CreateSubscription(SubscriptionEntry.From(@namespace, spec)), cancellationToken).ConfigureAwait(false);
-        _catalog.Apply(changed.Catalog);
-        await ConfigureTriggersAsync(changed.Subscription, cancellationToken).ConfigureAwait(false);
-        return await SubscriptionInfoAsync(changed.Subscription, cancellationToken).ConfigureAwait(false);
+        return await ChangeAsync(new CreateSubscription(SubscriptionEntry.From(@namespace, spec)), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<SubscriptionInfo> UpdateSubscriptionAsync(string @namespace, SubscriptionSpec spec, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(@namespace);
         SubscriptionChecks.Check(spec);
-        Serving();
-        var changed = await AskControllerAsync<SubscriptionChanged>(new UpdateSubscription(SubscriptionEntry.From(@namespace, spec)), cancellationToken).ConfigureAwait(false);
-        _catalog.Apply(changed.Catalog);
-        await ConfigureTriggersAsync(changed.Subscription, cancellationToken).ConfigureAwait(false);
-        return await SubscriptionInfoAsync(changed.Subscription, cancellationToken).ConfigureAwait(false);
+        return await ChangeAsync(new UpdateSubscription(SubscriptionEntry.From(@namespace, spec)), cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<SubscriptionInfo>> ListSubscriptionsAsync(string @namespace, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(@namespace);
-        var catalog = Serving();
-        FindNamespace(catalog, @namespace);
-        var entries = catalog.View.SubscriptionList
-            .Where(s => s.Namespace == @namespace)
-            .OrderBy(s => s.Name, StringComparer.Ordinal)
-            .ToList();
-        return await Task.WhenAll(entries.Select(e => SubscriptionInfoAsync(e, cancellationToken))).ConfigureAwait(false);
-    }
+    public Task<IReadOnlyList<SubscriptionInfo>> ListSubscriptionsAsync(string @namespace, CancellationToken cancellationToken = default) =>
+        ListAsync(@namespace, catalog => catalog.View.SubscriptionList, SubscriptionInfoAsync, cancellationToken);
 
-    public async Task<SubscriptionInfo?> GetSubscriptionAsync(string @namespace, string name, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(@namespace);
-        ArgumentNullException.ThrowIfNull(name);
-        var catalog = Serving();
-        FindNamespace(catalog, @namespace);
-        return catalog.Subscription(@namespace, name) is { } entry ? await SubscriptionInfoAsync(entry, cancellationToken).ConfigureAwait(false) : null;
-    }
+    public Task<SubscriptionInfo?> GetSubscriptionAsync(string @namespace, string name, CancellationToken cancellationToken = default) =>
+        GetAsync(@namespace, name, catalog => catalog.Subscription(@namespace, name), SubscriptionInfoAsync, cancellationToken);
 
     public async Task<bool> DeleteSubscriptionAsync(string @namespace, string name, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(@namespace);
         ArgumentNullException.ThrowIfNull(name);
         var catalog = Serving();
-        var deleted = await AskControllerAsync<SubscriptionDeleted>(new DeleteSubscription(@namespace, name), cancellationToken).ConfigureAwait(false);
-        _catalog.Apply(deleted.Catalog);
+        var deleted = await ChangeCatalogAsync<SubscriptionDeleted>(new DeleteSubscription(@namespace, name), cancellationToken).ConfigureAwait(false);
         if (deleted.Removed is not { } removed)
         {
             return false;
@@ -234,13 +207,17 @@ internal sealed class SubscriptionBroker(IActorRef controller, IActorRef trigger
         return acks.Sum(a => a.Count);
     }
 
-    private async Task<SubscriptionInfo> SetPausedAsync(string @namespace, string name, bool paused, CancellationToken cancellationToken)
+    private Task<SubscriptionInfo> SetPausedAsync(string @namespace, string name, bool paused, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(@namespace);
         ArgumentNullException.ThrowIfNull(name);
-        Serving();
-        var changed = await AskControllerAsync<SubscriptionChanged>(new SetSubscriptionPaused(@namespace, name, paused), cancellationToken).ConfigureAwait(false);
-        _catalog.Apply(changed.Catalog);
+        return ChangeAsync(new SetSubscriptionPaused(@namespace, name, paused), cancellationToken);
+    }
+
+    /// <summary>Changes a subscription through the controller, then hands its triggers the new configuration before describing it.</summary>
+    private async Task<SubscriptionInfo> ChangeAsync(object command, CancellationToken cancellationToken)
+    {
+        var changed = await ChangeCatalogAsync<SubscriptionChanged>(command, cancellationToken).ConfigureAwait(false);
         await ConfigureTriggersAsync(changed.Subscription, cancellationToken).ConfigureAwait(false);
         return await SubscriptionInfoAsync(changed.Subscription, cancellationToken).ConfigureAwait(false);
     }
@@ -248,7 +225,7 @@ internal sealed class SubscriptionBroker(IActorRef controller, IActorRef trigger
     /// <summary>Hands every trigger of the subscription its configuration and waits until each has it (a new one: until it knows where it starts).</summary>
     private async Task ConfigureTriggersAsync(SubscriptionEntry entry, CancellationToken cancellationToken)
     {
-        var catalog = _catalog.Current;
+        var catalog = Catalog.Current;
         var bus = FindEventbus(catalog, entry.Namespace, entry.Eventbus);
         var deadLetter = bus.DeadLetterBus is { } dl ? catalog.Eventbus(entry.Namespace, dl) : null;
         await Task.WhenAll(TriggerConfigs.For(entry, bus, deadLetter).Select(c => AskTriggerAsync<TriggerAck>(c, cancellationToken))).ConfigureAwait(false);
@@ -256,11 +233,11 @@ internal sealed class SubscriptionBroker(IActorRef controller, IActorRef trigger
 
     private async Task<SubscriptionInfo> SubscriptionInfoAsync(SubscriptionEntry entry, CancellationToken cancellationToken)
     {
-        var bus = FindEventbus(_catalog.Current, entry.Namespace, entry.Eventbus);
+        var bus = FindEventbus(Catalog.Current, entry.Namespace, entry.Eventbus);
         var triggers = await Task.WhenAll(Enumerable.Range(0, bus.Eventlogs).Select(async i =>
         {
             var statusTask = AskTriggerAsync<TriggerStatus>(new GetTriggerStatus(entry.TriggerId(i)), cancellationToken);
-            var infoTask = _appender.InfoAsync(bus, i, cancellationToken);
+            var infoTask = Appender.InfoAsync(bus, i, cancellationToken);
             var (status, info) = (await statusTask.ConfigureAwait(false), await infoTask.ConfigureAwait(false));
             var committed = status.Started ? status.Committed : info.Next;
             var error = status.LastError is { } message ? new SinkError(message, status.LastErrorTime ?? default) : null;
@@ -273,7 +250,7 @@ internal sealed class SubscriptionBroker(IActorRef controller, IActorRef trigger
     {
         ArgumentNullException.ThrowIfNull(@namespace);
         ArgumentNullException.ThrowIfNull(name);
-        FindNamespace(catalog, @namespace);
+        RequireNamespace(catalog, @namespace);
         var entry = catalog.Subscription(@namespace, name)
             ?? throw new BrokerException(BrokerErrorKind.NotFound, $"subscription '{name}' does not exist in namespace '{@namespace}'", "name");
         return (entry, FindEventbus(catalog, @namespace, entry.Eventbus));
@@ -304,12 +281,12 @@ internal sealed class SubscriptionBroker(IActorRef controller, IActorRef trigger
     /// <summary>The dead letters of one subscription in the (single-eventlog) dead-letter bus, from <paramref name="from"/> to <paramref name="to"/> inclusive.</summary>
     private async IAsyncEnumerable<DeadLetterRecord> ScanDeadLettersAsync(EventbusEntry deadLetter, string subscription, long from, long to, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var info = await _appender.InfoAsync(deadLetter, 0, cancellationToken).ConfigureAwait(false);
+        var info = await Appender.InfoAsync(deadLetter, 0, cancellationToken).ConfigureAwait(false);
         var offset = Math.Max(from, info.Earliest);
         var end = Math.Min(to, info.Next - 1);
         while (offset <= end)
         {
-            var records = await _appender.ReadAsync(deadLetter, 0, offset, (int)Math.Min(DeadLetterScanBatch, end - offset + 1), cancellationToken).ConfigureAwait(false);
+            var records = await Appender.ReadAsync(deadLetter, 0, offset, (int)Math.Min(DeadLetterScanBatch, end - offset + 1), cancellationToken).ConfigureAwait(false);
             if (records.Count == 0)
             {
                 yield break;
@@ -334,15 +311,7 @@ internal sealed class SubscriptionBroker(IActorRef controller, IActorRef trigger
 
     /// <summary>Asks one trigger; <paramref name="extra"/> lengthens the wait for a command that itself waits (a pull).</summary>
     private Task<T> AskTriggerAsync<T>(ITriggerCommand command, CancellationToken cancellationToken, TimeSpan extra = default) =>
-        triggers.AskAsync<T>(command, $"trigger {command.EntityId}", _appender.Timeout + extra, cancellationToken);
-
-    private CatalogIndex Serving() => _appender.Serving();
-
-    private static NamespaceEntry FindNamespace(CatalogIndex catalog, string @namespace) =>
-        catalog.Namespace(@namespace) ?? throw EventlogAppender.NamespaceNotFound(@namespace);
+        triggers.AskAsync<T>(command, $"trigger {command.EntityId}", Appender.Timeout + extra, cancellationToken);
 
     private static EventbusEntry FindEventbus(CatalogIndex catalog, string @namespace, string name) => EventlogAppender.FindEventbus(catalog, @namespace, name);
-
-    private Task<T> AskControllerAsync<T>(object command, CancellationToken cancellationToken) =>
-        controller.AskAsync<T>(command, "the controller", _appender.Timeout, cancellationToken);
 }

@@ -4,6 +4,16 @@ using Vanus.Runtime.Broker;
 
 namespace Vanus.Cluster.Controller;
 
+/// <summary>An entry of a namespace in the catalog: an eventbus, a subscription or a schedule.</summary>
+internal interface ICatalogEntry
+{
+    /// <summary>The namespace it belongs to.</summary>
+    string Namespace { get; }
+
+    /// <summary>Its name, unique among its kind in the namespace.</summary>
+    string Name { get; }
+}
+
 /// <summary>A namespace as the catalog holds it.</summary>
 [MessagePackObject]
 internal sealed record NamespaceEntry(
@@ -25,7 +35,7 @@ internal sealed record EventbusEntry(
     [property: Key(6)] RetentionOptions Retention,
     [property: Key(7)] DateTimeOffset CreatedAt,
     [property: Key(8)] string? DeadLetterBus,
-    [property: Key(9)] string? DeadLetterOf)
+    [property: Key(9)] string? DeadLetterOf) : ICatalogEntry
 {
     /// <summary>The sharded entity id of eventlog <paramref name="index"/>.</summary>
     public string EntityId(int index) => new EventlogId(Incarnation, index).EntityId;

@@ -6,6 +6,13 @@ using Vanus.Runtime.Broker;
 
 namespace Vanus.Cluster.Controller;
 
+/// <summary>An answer of the controller to a catalog change: it carries the catalog after the change.</summary>
+internal interface ICatalogAnswer
+{
+    /// <summary>The catalog after the change.</summary>
+    CatalogView Catalog { get; }
+}
+
 /// <summary>Asks the controller for the whole catalog; answered with a <see cref="CatalogView"/>.</summary>
 [MessagePackObject]
 internal sealed record GetCatalog : IClusterMessage
@@ -41,19 +48,19 @@ internal sealed record DeleteEventbus(
 [MessagePackObject]
 internal sealed record NamespaceCreated(
     [property: Key(0)] CatalogView Catalog,
-    [property: Key(1)] NamespaceEntry Namespace) : IClusterMessage;
+    [property: Key(1)] NamespaceEntry Namespace) : IClusterMessage, ICatalogAnswer;
 
 /// <summary>An eventbus was created; carries the catalog that includes it.</summary>
 [MessagePackObject]
 internal sealed record EventbusCreated(
     [property: Key(0)] CatalogView Catalog,
-    [property: Key(1)] EventbusEntry Eventbus) : IClusterMessage;
+    [property: Key(1)] EventbusEntry Eventbus) : IClusterMessage, ICatalogAnswer;
 
 /// <summary>The answer to a delete: whether there was such a thing, and the catalog after it.</summary>
 [MessagePackObject]
 internal sealed record CatalogDeleted(
     [property: Key(0)] CatalogView Catalog,
-    [property: Key(1)] bool Found) : IClusterMessage;
+    [property: Key(1)] bool Found) : IClusterMessage, ICatalogAnswer;
 
 
 /// <summary>Ends the controller singleton once its current command is done (the singleton manager's termination message).</summary>
@@ -91,13 +98,13 @@ internal sealed record DeleteSubscription(
 [MessagePackObject]
 internal sealed record SubscriptionChanged(
     [property: Key(0)] CatalogView Catalog,
-    [property: Key(1)] SubscriptionEntry Subscription) : IClusterMessage;
+    [property: Key(1)] SubscriptionEntry Subscription) : IClusterMessage, ICatalogAnswer;
 
 /// <summary>The answer to a subscription delete: the entry removed (null when there was none) and the catalog after it.</summary>
 [MessagePackObject]
 internal sealed record SubscriptionDeleted(
     [property: Key(0)] CatalogView Catalog,
-    [property: Key(1)] SubscriptionEntry? Removed) : IClusterMessage;
+    [property: Key(1)] SubscriptionEntry? Removed) : IClusterMessage, ICatalogAnswer;
 
 /// <summary>Creates a schedule (the entry's incarnation, time and version are set by the controller); answered with <see cref="ScheduleChanged"/> or <see cref="Refusal"/>.</summary>
 [MessagePackObject]
@@ -113,10 +120,10 @@ internal sealed record DeleteSchedule(
 [MessagePackObject]
 internal sealed record ScheduleChanged(
     [property: Key(0)] CatalogView Catalog,
-    [property: Key(1)] ScheduleEntry Schedule) : IClusterMessage;
+    [property: Key(1)] ScheduleEntry Schedule) : IClusterMessage, ICatalogAnswer;
 
 /// <summary>The answer to a schedule delete: the entry removed (null when there was none) and the catalog after it.</summary>
 [MessagePackObject]
 internal sealed record ScheduleDeleted(
     [property: Key(0)] CatalogView Catalog,
-    [property: Key(1)] ScheduleEntry? Removed) : IClusterMessage;
+    [property: Key(1)] ScheduleEntry? Removed) : IClusterMessage, ICatalogAnswer;

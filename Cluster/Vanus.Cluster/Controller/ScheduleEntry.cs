@@ -20,7 +20,7 @@ internal sealed record ScheduleEntry(
     [property: Key(6)] long? IntervalTicks,
     [property: Key(7)] Event Template,
     [property: Key(8)] DateTimeOffset CreatedAt,
-    [property: Key(9)] long Version)
+    [property: Key(9)] long Version) : ICatalogEntry
 {
     /// <summary>The entry for a document; incarnation, creation time and version are the controller's to set.</summary>
     public static ScheduleEntry From(string @namespace, ScheduleSpec spec) =>

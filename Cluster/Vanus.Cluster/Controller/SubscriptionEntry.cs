@@ -26,7 +26,7 @@ internal sealed record SubscriptionEntry(
     [property: Key(13)] DateTimeOffset? FromTime,
     [property: Key(14)] bool Paused,
     [property: Key(15)] DateTimeOffset CreatedAt,
-    [property: Key(16)] long Version)
+    [property: Key(16)] long Version) : ICatalogEntry
 {
     /// <summary>The entry for a document; incarnation, creation time and version are the controller's to set.</summary>
     public static SubscriptionEntry From(string @namespace, SubscriptionSpec spec) => new(
