@@ -6,19 +6,16 @@ using Xunit.Abstractions;
 namespace Vanus.Node.Tests;
 
 /// <summary>A node killed with SIGKILL in the middle of delivering resumes from its committed offsets: nothing that passed the filter is skipped.</summary>
-public sealed class DeliveryCrashTests(ITestOutputHelper output) : IDisposable
+public sealed class DeliveryCrashTests(ITestOutputHelper output) : NodeDataTests
 {
     private const int Events = 100_000;
-    private readonly string _data = Path.Combine(Path.GetTempPath(), "vanus-node-tests", Guid.NewGuid().ToString("N"));
-
-    public void Dispose() => Directory.Delete(_data, recursive: true);
 
     [Fact]
     public async Task Kill_9_mid_delivery_then_restart_delivers_every_event_at_least_once()
     {
         await using var receiver = await Receiver.StartAsync();
         var expected = new HashSet<string>(StringComparer.Ordinal);
-        await using (var node = await NodeProcess.StartAsync(_data))
+        await using (var node = await NodeProcess.StartAsync(Data))
         {
             using var http = node.Client();
             await Api.CreateBusAsync(http, "crash", eventlogs: 2);
@@ -41,7 +38,7 @@ public sealed class DeliveryCrashTests(ITestOutputHelper output) : IDisposable
         var beforeRestart = receiver.AcceptedIds().Count;
         Assert.True(beforeRestart < Events, $"every event arrived before the kill ({beforeRestart}); the test did not kill mid-delivery");
 
-        await using (var node = await NodeProcess.StartAsync(_data))
+        await using (var node = await NodeProcess.StartAsync(Data))
         {
             using var http = node.Client();
             try

@@ -3,17 +3,13 @@ using System.Text.Json;
 namespace Vanus.Node.Tests;
 
 /// <summary>One logging pipeline: with <c>--log-format json</c>, the actors' lines are JSON too, under their class's category.</summary>
-public sealed class LoggingTests : IDisposable
+public sealed class LoggingTests : NodeDataTests
 {
-    private readonly string _data = Path.Combine(Path.GetTempPath(), "vanus-node-tests", Guid.NewGuid().ToString("N"));
-
-    public void Dispose() => Directory.Delete(_data, recursive: true);
-
     [Fact]
     public async Task With_json_logs_every_line_the_node_prints_is_json_actor_lines_included()
     {
         string output;
-        await using (var node = await NodeProcess.StartAsync(_data, "--log-format", "json"))
+        await using (var node = await NodeProcess.StartAsync(Data, "--log-format", "json"))
         {
             // Each timer actor logs what it recovered once it runs.
             await node.WaitForLineAsync(l => l.Contains("\"Vanus.Cluster.Timers.TimerActor\"", StringComparison.Ordinal), TimeSpan.FromSeconds(60));

@@ -9,7 +9,7 @@ public sealed class NodeFixture : IAsyncLifetime
 {
     private int _buses;
 
-    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "vanus-node-tests", Guid.NewGuid().ToString("N"));
+    public string DataDirectory { get; } = NodeDataTests.NewFolder();
 
     public NodeProcess Node { get; private set; } = null!;
 

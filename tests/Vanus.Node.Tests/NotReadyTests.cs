@@ -4,17 +4,13 @@ using System.Text.Json.Nodes;
 namespace Vanus.Node.Tests;
 
 /// <summary>A node that cannot join its cluster is never ready: it answers 503 with a problem document and stores nothing.</summary>
-public sealed class NotReadyTests : IDisposable
+public sealed class NotReadyTests : NodeDataTests
 {
-    private readonly string _data = Path.Combine(Path.GetTempPath(), "vanus-node-tests", Guid.NewGuid().ToString("N"));
-
-    public void Dispose() => Directory.Delete(_data, recursive: true);
-
     [Fact]
     public async Task Until_ready_ingest_and_management_answer_503_while_liveness_answers_200()
     {
         // The only seed is a port nobody listens on, so the node never becomes a cluster member and never ready.
-        await using var node = await NodeProcess.StartAsync(_data, waitUntilReady: false, "--seeds", "akka.tcp://vanus@127.0.0.1:1");
+        await using var node = await NodeProcess.StartAsync(Data, waitUntilReady: false, "--seeds", "akka.tcp://vanus@127.0.0.1:1");
         using var http = node.Client();
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("healthz")).StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("readyz")).StatusCode);

@@ -10,21 +10,18 @@ namespace Vanus.Node.Tests;
 /// Offers far more than the node can absorb for 30 seconds: it must refuse with 429 rather than queue without bound,
 /// keep its resident memory under 1 GiB, and have stored every event it answered 200 for.
 /// </summary>
-public sealed class OverloadTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
+public sealed class OverloadTests(Xunit.Abstractions.ITestOutputHelper output) : NodeDataTests
 {
     private const int Connections = 96;
     private const int BatchSize = 500;
     private static readonly TimeSpan Duration = TimeSpan.FromSeconds(30);
-    private readonly string _data = Path.Combine(Path.GetTempPath(), "vanus-node-tests", Guid.NewGuid().ToString("N"));
-
-    public void Dispose() => Directory.Delete(_data, recursive: true);
 
     [Fact]
     public async Task Ten_times_the_absorbable_load_gets_429s_bounded_memory_and_no_lost_acknowledgement()
     {
         // The node's own bound on appends in flight is set low (4 MB) so that a load generator sharing this machine's two
         // cores can still offer ten times what it admits: 96 connections keep about 48 MB of batches in flight.
-        await using var node = await NodeProcess.StartAsync(_data, "--max-pending-bytes", "4MB");
+        await using var node = await NodeProcess.StartAsync(Data, "--max-pending-bytes", "4MB");
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Connections }) { BaseAddress = node.Endpoint, Timeout = TimeSpan.FromSeconds(60) };
 
         // Every append waits for fdatasync, so the disk, not the client, sets what the node can absorb.

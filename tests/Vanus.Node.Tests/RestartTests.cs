@@ -5,17 +5,13 @@ using System.Text.Json.Nodes;
 namespace Vanus.Node.Tests;
 
 /// <summary>A node killed with SIGKILL mid-ingest, or stopped with SIGTERM, restarts on its folder with every acknowledged event and every eventbus.</summary>
-public sealed class RestartTests : IDisposable
+public sealed class RestartTests : NodeDataTests
 {
-    private readonly string _data = Path.Combine(Path.GetTempPath(), "vanus-node-tests", Guid.NewGuid().ToString("N"));
-
-    public void Dispose() => Directory.Delete(_data, recursive: true);
-
     [Fact]
     public async Task Kill_9_during_ingest_then_restart_keeps_every_acknowledged_event_and_every_bus()
     {
         var acknowledged = new ConcurrentDictionary<string, (string Bus, int Eventlog, long Offset)>();
-        await using (var node = await NodeProcess.StartAsync(_data))
+        await using (var node = await NodeProcess.StartAsync(Data))
         {
             using var http = node.Client();
             await Api.CreateBusAsync(http, "durable", eventlogs: 2, sync: "always");
@@ -63,7 +59,7 @@ public sealed class RestartTests : IDisposable
         }
 
         Assert.True(acknowledged.Count >= 3000);
-        await using (var node = await NodeProcess.StartAsync(_data))
+        await using (var node = await NodeProcess.StartAsync(Data))
         {
             using var http = node.Client();
             var buses = (await Api.GetJsonAsync(http, Api.Buses)).AsArray().Select(b => (string)b!["name"]!).ToList();
@@ -97,7 +93,7 @@ public sealed class RestartTests : IDisposable
     [Fact]
     public async Task Sigterm_stops_gracefully_with_exit_code_0_and_the_restart_has_everything()
     {
-        await using (var node = await NodeProcess.StartAsync(_data))
+        await using (var node = await NodeProcess.StartAsync(Data))
         {
             using var http = node.Client();
             await Api.CreateBusAsync(http, "kept", sync: "none");
@@ -111,7 +107,7 @@ public sealed class RestartTests : IDisposable
             Assert.Contains("vanus node stopped", node.Output);
         }
 
-        await using (var node = await NodeProcess.StartAsync(_data))
+        await using (var node = await NodeProcess.StartAsync(Data))
         {
             using var http = node.Client();
             var stored = await Api.ReadAllAsync(http, "kept");

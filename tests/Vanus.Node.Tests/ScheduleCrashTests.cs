@@ -10,18 +10,15 @@ namespace Vanus.Node.Tests;
 /// A schedule firing every second survives SIGKILL: after the restart every occurrence is in the bus exactly once, either
 /// as its own event or folded into the one event (marked <c>xvanusmissed</c>) that stands for those passed while the node was down.
 /// </summary>
-public sealed class ScheduleCrashTests(ITestOutputHelper output) : IDisposable
+public sealed class ScheduleCrashTests(ITestOutputHelper output) : NodeDataTests
 {
     private const string Schedules = "api/v1/namespaces/default/schedules";
-    private readonly string _data = Path.Combine(Path.GetTempPath(), "vanus-node-tests", Guid.NewGuid().ToString("N"));
-
-    public void Dispose() => Directory.Delete(_data, recursive: true);
 
     [Fact]
     public async Task Kill_9_then_restart_emits_every_occurrence_once_and_the_missed_ones_as_one_marked_event()
     {
         DateTimeOffset created;
-        await using (var node = await NodeProcess.StartAsync(_data))
+        await using (var node = await NodeProcess.StartAsync(Data))
         {
             using var http = node.Client();
             await Api.CreateBusAsync(http, "ticks");
@@ -42,7 +39,7 @@ public sealed class ScheduleCrashTests(ITestOutputHelper output) : IDisposable
             await node.KillAsync();
         }
 
-        await using (var node = await NodeProcess.StartAsync(_data))
+        await using (var node = await NodeProcess.StartAsync(Data))
         {
             using var http = node.Client();
             var beforeKill = (await Api.ReadAllAsync(http, "ticks")).Count;

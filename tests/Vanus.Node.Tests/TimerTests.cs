@@ -7,18 +7,8 @@ using Xunit.Abstractions;
 namespace Vanus.Node.Tests;
 
 /// <summary>Delayed events against the real executable: held until due, never early, and appended once across kill -9.</summary>
-public sealed class TimerTests(ITestOutputHelper output) : IDisposable
+public sealed class TimerTests(ITestOutputHelper output) : NodeDataTests
 {
-    private readonly string _data = Path.Combine(Path.GetTempPath(), "vanus-node-tests", Guid.NewGuid().ToString("N"));
-
-    public void Dispose()
-    {
-        if (Directory.Exists(_data))
-        {
-            Directory.Delete(_data, recursive: true);
-        }
-    }
-
     private static string Due(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     private static async Task<double> MetricAsync(HttpClient http, string name)
@@ -50,7 +40,7 @@ public sealed class TimerTests(ITestOutputHelper output) : IDisposable
     public async Task Delayed_events_reach_a_subscriber_no_earlier_than_due()
     {
         await using var receiver = await Receiver.StartAsync();
-        await using var node = await NodeProcess.StartAsync(_data);
+        await using var node = await NodeProcess.StartAsync(Data);
         using var http = node.Client();
         await Api.CreateBusAsync(http, "later");
         await SubscriptionApi.CreateAsync(http, new JsonObject { ["name"] = "later-hook", ["eventbus"] = "later", ["sink"] = receiver.Url });
@@ -93,7 +83,7 @@ public sealed class TimerTests(ITestOutputHelper output) : IDisposable
         const int Timers = 20_000;
         DateTimeOffset last;
         DateTimeOffset killed;
-        await using (var node = await NodeProcess.StartAsync(_data))
+        await using (var node = await NodeProcess.StartAsync(Data))
         {
             using var http = node.Client();
             await Api.CreateBusAsync(http, "target", eventlogs: 2);
@@ -120,7 +110,7 @@ public sealed class TimerTests(ITestOutputHelper output) : IDisposable
             killed = DateTimeOffset.UtcNow;
         }
 
-        await using (var node = await NodeProcess.StartAsync(_data))
+        await using (var node = await NodeProcess.StartAsync(Data))
         {
             using var http = node.Client();
             // Timers are never appended early (checked below), so one due after the kill had not fired before it. Counting the
@@ -148,7 +138,7 @@ public sealed class TimerTests(ITestOutputHelper output) : IDisposable
     {
         await using var receiver = await Receiver.StartAsync();
         receiver.Respond = r => r.Attempt == 1 ? 503 : 200;
-        await using (var node = await NodeProcess.StartAsync(_data))
+        await using (var node = await NodeProcess.StartAsync(Data))
         {
             using var http = node.Client();
             await Api.CreateBusAsync(http, "retry");
@@ -169,7 +159,7 @@ public sealed class TimerTests(ITestOutputHelper output) : IDisposable
         }
 
         Assert.Single(receiver.Deliveries);
-        await using (var node = await NodeProcess.StartAsync(_data))
+        await using (var node = await NodeProcess.StartAsync(Data))
         {
             await receiver.WaitForAsync(d => d.Any(r => r.Attempt == 2), TimeSpan.FromSeconds(30));
             using var http = node.Client();

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using Vanus.Runtime.Codecs;
 using Vanus.Runtime.Events;
 
 namespace Vanus.Client.Http;
@@ -122,10 +123,7 @@ internal static class DocumentWriter
     private static void WriteDelivery(Utf8JsonWriter w, DeliverySettings d)
     {
         w.WriteStartObject();
-        if (d.Attempts is { } attempts)
-        {
-            w.WriteNumber("maxAttempts"u8, attempts);
-        }
+        w.WriteNumberIfSet("maxAttempts"u8, d.Attempts);
 
         if (d.Waits is { } waits)
         {
@@ -143,25 +141,10 @@ internal static class DocumentWriter
             w.WriteString("timeout"u8, DurationText.Format(timeout, "timeout"));
         }
 
-        if (d.DeadLetters is { } deadLetter)
-        {
-            w.WriteBoolean("deadLetter"u8, deadLetter);
-        }
-
-        if (d.InOrder is { } ordered)
-        {
-            w.WriteBoolean("ordered"u8, ordered);
-        }
-
-        if (d.InflightLimit is { } inflight)
-        {
-            w.WriteNumber("inflight"u8, inflight);
-        }
-
-        if (d.EventsPerSecond is { } rate)
-        {
-            w.WriteNumber("rateLimit"u8, rate);
-        }
+        w.WriteBooleanIfSet("deadLetter"u8, d.DeadLetters);
+        w.WriteBooleanIfSet("ordered"u8, d.InOrder);
+        w.WriteNumberIfSet("inflight"u8, d.InflightLimit);
+        w.WriteNumberIfSet("rateLimit"u8, d.EventsPerSecond);
 
         w.WriteEndObject();
     }

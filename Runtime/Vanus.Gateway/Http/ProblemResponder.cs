@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Vanus.Gateway.Observability;
+using Vanus.Runtime.Codecs;
 
 namespace Vanus.Gateway.Http;
 
@@ -37,35 +38,12 @@ internal sealed partial class ProblemResponder(GatewayMetrics metrics, ILogger l
         writer.WriteNumber("status"u8, problem.Kind.Status);
         writer.WriteString("detail"u8, problem.Detail);
         writer.WriteString("instance"u8, instance);
-        if (problem.EventIndex is { } index)
-        {
-            writer.WriteNumber("eventIndex"u8, index);
-        }
-
-        if (problem.Attribute is { } attribute)
-        {
-            writer.WriteString("attribute"u8, attribute);
-        }
-
-        if (problem.Rule is { } rule)
-        {
-            writer.WriteString("rule"u8, rule);
-        }
-
-        if (problem.Field is { } field)
-        {
-            writer.WriteString("field"u8, field);
-        }
-
-        if (problem.Reason is { } reason)
-        {
-            writer.WriteString("reason"u8, reason);
-        }
-
-        if (problem.Limit is { } limit)
-        {
-            writer.WriteNumber("limit"u8, limit);
-        }
+        writer.WriteNumberIfSet("eventIndex"u8, problem.EventIndex);
+        writer.WriteStringIfSet("attribute"u8, problem.Attribute);
+        writer.WriteStringIfSet("rule"u8, problem.Rule);
+        writer.WriteStringIfSet("field"u8, problem.Field);
+        writer.WriteStringIfSet("reason"u8, problem.Reason);
+        writer.WriteNumberIfSet("limit"u8, problem.Limit);
 
         if (problem.Stored is { } stored)
         {

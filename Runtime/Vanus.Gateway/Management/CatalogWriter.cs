@@ -59,14 +59,8 @@ internal static class CatalogWriter
 
         writer.WriteEndObject();
         writer.WriteString("createdAt"u8, Rfc3339.Format(bus.CreatedAt));
-        if (bus.DeadLetterBus is { } deadLetter)
-        {
-            writer.WriteString("deadLetterBus"u8, deadLetter);
-        }
-        else
-        {
-            writer.WriteNull("deadLetterBus"u8);
-        }
+        // A bus without one says so with null (the contract's documents list every member of an eventbus).
+        writer.WriteString("deadLetterBus"u8, bus.DeadLetterBus);
 
         writer.WriteEndObject();
     }

@@ -30,14 +30,7 @@ internal static class SubscriptionWriter
         }
 
         writer.WriteString("delay"u8, Units.FormatDuration(spec.Delay));
-        if (spec.Sink is { } sink)
-        {
-            writer.WriteString("sink"u8, sink);
-        }
-        else
-        {
-            writer.WriteNull("sink"u8);
-        }
+        writer.WriteString("sink"u8, spec.Sink);
 
         writer.WriteString("protocol"u8, Documents.ProtocolName(spec.Protocol));
         writer.WriteString("mode"u8, Documents.ModeName(spec.Mode));

@@ -1,0 +1,50 @@
+using System.Text.Json;
+
+namespace Vanus.Runtime.Codecs;
+
+/// <summary>
+/// Optional members of the contract's JSON documents: a member whose value is not set is left out, never written as
+/// <c>null</c>, so a reader tells "not set" from "set to empty" the same way for every document.
+/// </summary>
+public static class JsonWriterExtensions
+{
+    /// <summary>Writes <paramref name="name"/> as a string when <paramref name="value"/> is set.</summary>
+    public static void WriteStringIfSet(this Utf8JsonWriter writer, ReadOnlySpan<byte> name, string? value)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (value is not null)
+        {
+            writer.WriteString(name, value);
+        }
+    }
+
+    /// <summary>Writes <paramref name="name"/> as a number when <paramref name="value"/> is set.</summary>
+    public static void WriteNumberIfSet(this Utf8JsonWriter writer, ReadOnlySpan<byte> name, long? value)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (value is { } number)
+        {
+            writer.WriteNumber(name, number);
+        }
+    }
+
+    /// <summary>Writes <paramref name="name"/> as a number when <paramref name="value"/> is set.</summary>
+    public static void WriteNumberIfSet(this Utf8JsonWriter writer, ReadOnlySpan<byte> name, double? value)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (value is { } number)
+        {
+            writer.WriteNumber(name, number);
+        }
+    }
+
+    /// <summary>Writes <paramref name="name"/> as <c>true</c> or <c>false</c> when <paramref name="value"/> is set.</summary>
+    public static void WriteBooleanIfSet(this Utf8JsonWriter writer, ReadOnlySpan<byte> name, bool? value)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (value is { } flag)
+        {
+            writer.WriteBoolean(name, flag);
+        }
+    }
+}
