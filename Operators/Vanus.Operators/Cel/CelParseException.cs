@@ -6,11 +6,7 @@ public sealed class CelParseException : Exception
     private CelParseException(string expression, int position, int line, int column, string reason)
         : base($"Invalid CEL expression at line {line}, column {column}: {reason}")
     {
-        Expression = expression;
-        Position = position;
-        Line = line;
-        Column = column;
-        Reason = reason;
+        (Expression, Position, Line, Column, Reason) = (expression, position, line, column, reason);
     }
 
     /// <summary>The expression as it was given.</summary>

@@ -10,10 +10,7 @@ internal sealed class CelProgram
 
     private CelProgram(string source, CelType type, CelEval eval, int slots)
     {
-        Source = source;
-        Type = type;
-        _eval = eval;
-        _slots = slots;
+        (Source, Type, _eval, _slots) = (source, type, eval, slots);
     }
 
     public string Source { get; }

@@ -6,10 +6,7 @@ public sealed class CesqlParseException : FormatException
     internal CesqlParseException(string expression, int position, string expected, string found)
         : base($"CESQL parse error at position {position} (column {position + 1}): expected {expected} but found {found}, in: {expression}")
     {
-        Expression = expression;
-        Position = position;
-        Expected = expected;
-        Found = found;
+        (Expression, Position, Expected, Found) = (expression, position, expected, found);
     }
 
     /// <summary>The expression text that failed to parse.</summary>

@@ -16,11 +16,7 @@ public readonly struct CesqlValue : IEquatable<CesqlValue>
 
     private CesqlValue(CesqlType type, int number, string? text, CesqlErrorKind error, string? errorMessage)
     {
-        Type = type;
-        _number = number;
-        _text = text;
-        Error = error;
-        _errorMessage = errorMessage;
+        (Type, _number, _text, Error, _errorMessage) = (type, number, text, error, errorMessage);
     }
 
     /// <summary>The CESQL type of the value.</summary>

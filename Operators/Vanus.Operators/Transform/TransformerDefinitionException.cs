@@ -6,10 +6,7 @@ public sealed class TransformerDefinitionException : Exception
     internal TransformerDefinitionException(string location, string reason, string? action = null, int? pipelineIndex = null, Exception? inner = null)
         : base($"Invalid transformer: {location}: {reason}", inner)
     {
-        Location = location;
-        Reason = reason;
-        Action = action;
-        PipelineIndex = pipelineIndex;
+        (Location, Reason, Action, PipelineIndex) = (location, reason, action, pipelineIndex);
     }
 
     /// <summary>Where the fault is, for example <c>pipeline[2] (MATH_ADD)</c>, <c>define.amount</c> or <c>template</c>.</summary>

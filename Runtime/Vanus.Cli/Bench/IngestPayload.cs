@@ -18,11 +18,7 @@ internal sealed class IngestPayload
 
     private IngestPayload(Uri uri, byte[] body, MediaTypeHeaderValue contentType, KeyValuePair<string, string>[] headers, int events)
     {
-        Uri = uri;
-        _body = body;
-        _contentType = contentType;
-        _headers = headers;
-        Events = events;
+        (Uri, _body, _contentType, _headers, Events) = (uri, body, contentType, headers, events);
     }
 
     public Uri Uri { get; }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Vanus.Runtime.Codecs;
 
 namespace Vanus.Gateway.Http;
 
@@ -13,10 +14,50 @@ internal static class JsonResponse
     // Relaxed escaping keeps problem details readable ('it's' rather than 'it\u0027s'); the answers are never HTML.
     internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>A batch of events as the read and dead-letter APIs answer it.</summary>
+    public const string BatchContentType = JsonEventFormat.BatchMediaType + "; charset=utf-8";
+
     private const int KeepCapacity = 64 * 1024;
+
+    // A streamed answer is flushed to the client whenever this much is buffered.
+    private const int FlushThreshold = 32 * 1024;
 
     [ThreadStatic]
     private static Cache? t_cache;
+
+    /// <summary>Streams a JSON array (inside <c>{"<paramref name="member"/>":[...]}</c> when a member is given), flushing as it grows.</summary>
+    public static async Task StreamArrayAsync<T>(HttpContext context, string contentType, string? member, IReadOnlyList<T> items, Action<Utf8JsonWriter, T> write)
+    {
+        // Streamed: a page of many large events is never held whole a second time as one JSON text.
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = contentType;
+        await using var writer = new Utf8JsonWriter(response.BodyWriter, WriterOptions);
+        if (member is not null)
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName(member);
+        }
+
+        writer.WriteStartArray();
+        foreach (var item in items)
+        {
+            write(writer, item);
+            if (writer.BytesPending > FlushThreshold)
+            {
+                writer.Flush();
+                await response.BodyWriter.FlushAsync(context.RequestAborted);
+            }
+        }
+
+        writer.WriteEndArray();
+        if (member is not null)
+        {
+            writer.WriteEndObject();
+        }
+
+        writer.Flush();
+    }
 
     /// <summary>
     /// Writes the whole answer synchronously: the buffer is per thread, so nothing may await between writing and copying

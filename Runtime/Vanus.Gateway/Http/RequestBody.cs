@@ -33,12 +33,7 @@ internal readonly struct RequestBody
 
     private RequestBody(BodyOutcome outcome, long reserved, ReadOnlyMemory<byte> memory, PipeReader? inPlace, SequencePosition end, byte[]? rented)
     {
-        Outcome = outcome;
-        Reserved = reserved;
-        Memory = memory;
-        _inPlace = inPlace;
-        _end = end;
-        _rented = rented;
+        (Outcome, Reserved, Memory, _inPlace, _end, _rented) = (outcome, reserved, memory, inPlace, end, rented);
     }
 
     public BodyOutcome Outcome { get; }

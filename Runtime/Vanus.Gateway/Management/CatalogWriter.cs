@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Vanus.Runtime.Broker;
+using Vanus.Runtime.Codecs;
 using Vanus.Runtime.Events;
 
 namespace Vanus.Gateway.Management;
@@ -15,16 +16,7 @@ internal static class CatalogWriter
         writer.WriteEndObject();
     }
 
-    public static void Write(Utf8JsonWriter writer, IReadOnlyList<NamespaceInfo> namespaces)
-    {
-        writer.WriteStartArray();
-        foreach (var ns in namespaces)
-        {
-            Write(writer, ns);
-        }
-
-        writer.WriteEndArray();
-    }
+    public static void Write(Utf8JsonWriter writer, IReadOnlyList<NamespaceInfo> namespaces) => writer.WriteArray(namespaces, Write);
 
     public static void Write(Utf8JsonWriter writer, EventbusInfo bus)
     {
@@ -65,14 +57,5 @@ internal static class CatalogWriter
         writer.WriteEndObject();
     }
 
-    public static void Write(Utf8JsonWriter writer, IReadOnlyList<EventbusInfo> buses)
-    {
-        writer.WriteStartArray();
-        foreach (var bus in buses)
-        {
-            Write(writer, bus);
-        }
-
-        writer.WriteEndArray();
-    }
+    public static void Write(Utf8JsonWriter writer, IReadOnlyList<EventbusInfo> buses) => writer.WriteArray(buses, Write);
 }

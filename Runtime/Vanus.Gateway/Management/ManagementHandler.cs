@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using Vanus.Gateway.Http;
@@ -14,9 +13,7 @@ internal sealed class ManagementHandler(IEventbusBroker broker, GatewayOptions o
 {
     public const string Prefix = "/api/v1/namespaces";
 
-    private const int FlushThreshold = 32 * 1024;
     private const string StructuredContentType = JsonEventFormat.StructuredMediaType + "; charset=utf-8";
-    private const string BatchContentType = JsonEventFormat.BatchMediaType + "; charset=utf-8";
 
     /// <summary>Runs one management call: refuses it while the node is not ready and turns every failure into a problem document.</summary>
     public Task RunAsync(HttpContext context, Func<ManagementHandler, HttpContext, Task> call) => RunAsync(context, this, call);
@@ -134,24 +131,7 @@ internal sealed class ManagementHandler(IEventbusBroker broker, GatewayOptions o
         var count = (int)QueryNumber(query, "count", options.DefaultReadCount, 1, options.MaxReadCount);
         var records = await broker.ReadAsync(ns, name, eventlog, offset, count, context.RequestAborted);
 
-        // Streamed: a read of many large events is never held whole a second time as one JSON text.
-        var response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = BatchContentType;
-        await using var writer = new Utf8JsonWriter(response.BodyWriter, JsonResponse.WriterOptions);
-        writer.WriteStartArray();
-        foreach (var record in records)
-        {
-            JsonEventFormat.Write(writer, record.WithReadAttributes());
-            if (writer.BytesPending > FlushThreshold)
-            {
-                writer.Flush();
-                await response.BodyWriter.FlushAsync(context.RequestAborted);
-            }
-        }
-
-        writer.WriteEndArray();
-        writer.Flush();
+        await JsonResponse.StreamArrayAsync(context, JsonResponse.BatchContentType, null, records, static (writer, record) => JsonEventFormat.Write(writer, record.WithReadAttributes()));
     }
 
     public async Task GetEventAsync(HttpContext context)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Vanus.Runtime.Broker;
+using Vanus.Runtime.Codecs;
 using Vanus.Runtime.Events;
 
 namespace Vanus.Gateway.Management;
@@ -47,32 +48,12 @@ internal static class ScheduleWriter
         WriteTime(writer, "lastFired"u8, info.LastFired);
         writer.WriteNumber("fired"u8, info.Fired);
         writer.WriteNumber("missed"u8, info.Missed);
-        if (info.LastError is { } error)
-        {
-            writer.WritePropertyName("lastError"u8);
-            writer.WriteStartObject();
-            writer.WriteString("message"u8, error.Message);
-            writer.WriteString("time"u8, Rfc3339.Format(error.Time));
-            writer.WriteEndObject();
-        }
-        else
-        {
-            writer.WriteNull("lastError"u8);
-        }
+        SubscriptionWriter.WriteLastError(writer, info.LastError is { } error ? (error.Message, error.Time) : null);
 
         writer.WriteEndObject();
     }
 
-    public static void Write(Utf8JsonWriter writer, IReadOnlyList<ScheduleInfo> schedules)
-    {
-        writer.WriteStartArray();
-        foreach (var info in schedules)
-        {
-            Write(writer, info);
-        }
-
-        writer.WriteEndArray();
-    }
+    public static void Write(Utf8JsonWriter writer, IReadOnlyList<ScheduleInfo> schedules) => writer.WriteArray(schedules, Write);
 
     private static void WriteTime(Utf8JsonWriter writer, ReadOnlySpan<byte> name, DateTimeOffset? time)
     {

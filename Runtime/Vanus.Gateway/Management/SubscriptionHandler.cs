@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Vanus.Gateway.Http;
 using Vanus.Gateway.Ingest;
@@ -29,8 +28,6 @@ internal sealed class SubscriptionHandler(
     public static readonly TimeSpan DefaultPullWait = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan MaxPullWait = TimeSpan.FromSeconds(30);
 
-    private const int FlushThreshold = 32 * 1024;
-    private const string BatchContentType = JsonEventFormat.BatchMediaType + "; charset=utf-8";
 
     public async Task CreateAsync(HttpContext context)
     {
@@ -159,7 +156,7 @@ internal sealed class SubscriptionHandler(
         var records = await subscriptions.ReadDeadLettersAsync(ns, name, eventlog, offset, count, context.RequestAborted);
         var bus = await buses.GetEventbusAsync(ns, info.Spec.Eventbus, context.RequestAborted);
         var deadLetterBus = bus?.DeadLetterBus ?? EventbusNames.DeadLetterOf(info.Spec.Eventbus);
-        await StreamAsync(context, BatchContentType, null, records, (writer, record) =>
+        await JsonResponse.StreamArrayAsync(context, JsonResponse.BatchContentType, null, records, (writer, record) =>
             JsonEventFormat.Write(writer, new EventRecord(deadLetterBus, record.Eventlog, record.Offset, record.StoreTime, record.Event).WithReadAttributes()));
     }
 
@@ -184,7 +181,7 @@ internal sealed class SubscriptionHandler(
         var max = (int)ManagementHandler.QueryNumber(query, "max", DefaultPullMax, 1, MaxPull);
         var wait = QueryWait(query);
         var pulled = await subscriptions.PullAsync(ns, name, max, wait, context.RequestAborted);
-        await StreamAsync(context, JsonResponse.JsonContentType, "events", pulled, static (writer, e) => SubscriptionWriter.Write(writer, e));
+        await JsonResponse.StreamArrayAsync(context, JsonResponse.JsonContentType, "events", pulled, static (writer, e) => SubscriptionWriter.Write(writer, e));
     }
 
     public async Task AckAsync(HttpContext context)
@@ -222,40 +219,6 @@ internal sealed class SubscriptionHandler(
         }
 
         return wait <= MaxPullWait ? wait : throw FieldException.Parameter("wait", $"must be at most {Units.FormatDuration(MaxPullWait)} (got '{text}')");
-    }
-
-    /// <summary>Streams a JSON array (inside <c>{"<paramref name="member"/>":[...]}</c> when a member is given), flushing as it grows.</summary>
-    private static async Task StreamAsync<T>(HttpContext context, string contentType, string? member, IReadOnlyList<T> items, Action<Utf8JsonWriter, T> write)
-    {
-        // Streamed: a page of many large events is never held whole a second time as one JSON text.
-        var response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = contentType;
-        await using var writer = new Utf8JsonWriter(response.BodyWriter, JsonResponse.WriterOptions);
-        if (member is not null)
-        {
-            writer.WriteStartObject();
-            writer.WritePropertyName(member);
-        }
-
-        writer.WriteStartArray();
-        foreach (var item in items)
-        {
-            write(writer, item);
-            if (writer.BytesPending > FlushThreshold)
-            {
-                writer.Flush();
-                await response.BodyWriter.FlushAsync(context.RequestAborted);
-            }
-        }
-
-        writer.WriteEndArray();
-        if (member is not null)
-        {
-            writer.WriteEndObject();
-        }
-
-        writer.Flush();
     }
 
     private static BrokerException NoSubscription(string ns, string name) =>

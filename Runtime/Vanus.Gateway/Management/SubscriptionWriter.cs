@@ -91,16 +91,7 @@ internal static class SubscriptionWriter
         writer.WriteEndObject();
     }
 
-    public static void Write(Utf8JsonWriter writer, IReadOnlyList<SubscriptionInfo> subscriptions)
-    {
-        writer.WriteStartArray();
-        foreach (var info in subscriptions)
-        {
-            Write(writer, info);
-        }
-
-        writer.WriteEndArray();
-    }
+    public static void Write(Utf8JsonWriter writer, IReadOnlyList<SubscriptionInfo> subscriptions) => writer.WriteArray(subscriptions, Write);
 
     /// <summary>A dry run: <c>{"filterPassed","delivered","events":[...],"error":null|{"action","pipelineIndex","reason","message"}}</c>.</summary>
     public static void Write(Utf8JsonWriter writer, SubscriptionPreviewResult result)
@@ -155,9 +146,13 @@ internal static class SubscriptionWriter
         writer.WriteEndObject();
     }
 
-    private static void WriteError(Utf8JsonWriter writer, SinkError? error)
+    private static void WriteError(Utf8JsonWriter writer, SinkError? error) =>
+        WriteLastError(writer, error is null ? null : (error.Message, error.Time));
+
+    /// <summary>Writes <c>lastError</c> as a subscription or schedule shows it: <c>{"message","time"}</c>, or null when there was none.</summary>
+    internal static void WriteLastError(Utf8JsonWriter writer, (string Message, DateTimeOffset Time)? error)
     {
-        if (error is null)
+        if (error is not { } e)
         {
             writer.WriteNull("lastError"u8);
             return;
@@ -165,8 +160,8 @@ internal static class SubscriptionWriter
 
         writer.WritePropertyName("lastError"u8);
         writer.WriteStartObject();
-        writer.WriteString("message"u8, error.Message);
-        writer.WriteString("time"u8, Rfc3339.Format(error.Time));
+        writer.WriteString("message"u8, e.Message);
+        writer.WriteString("time"u8, Rfc3339.Format(e.Time));
         writer.WriteEndObject();
     }
 }

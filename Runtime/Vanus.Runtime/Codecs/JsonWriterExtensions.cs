@@ -47,4 +47,19 @@ public static class JsonWriterExtensions
             writer.WriteBoolean(name, flag);
         }
     }
+
+    /// <summary>Writes <paramref name="items"/> as a JSON array, each as <paramref name="write"/> writes it.</summary>
+    public static void WriteArray<T>(this Utf8JsonWriter writer, IEnumerable<T> items, Action<Utf8JsonWriter, T> write)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(write);
+        writer.WriteStartArray();
+        foreach (var item in items)
+        {
+            write(writer, item);
+        }
+
+        writer.WriteEndArray();
+    }
 }
