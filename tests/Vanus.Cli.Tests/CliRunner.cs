@@ -22,4 +22,14 @@ internal static class CliRunner
     }
 
     public static Task<CliRun> RunAsync(FakeNode node, params string[] args) => RunAsync([.. args, "--endpoint", node.Endpoint.AbsoluteUri]);
+
+    /// <summary>Runs a command line the CLI must refuse before sending anything: exit 2, <paramref name="message"/> on stderr, no request at the node.</summary>
+    public static async Task<CliRun> RunUsageErrorAsync(FakeNode node, string message, params string[] args)
+    {
+        var run = await RunAsync(node, args);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(message, run.Error);
+        Assert.Empty(node.Requests);
+        return run;
+    }
 }

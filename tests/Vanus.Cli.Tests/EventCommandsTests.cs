@@ -96,11 +96,7 @@ public sealed class EventCommandsTests : FakeNodeTests
     {
         var path = Path.Combine(Path.GetTempPath(), $"vanus-cli-missing-{Guid.NewGuid():N}");
 
-        var run = await CliRunner.RunAsync(Node, "event", "put", "orders", "--type", "t", "--data-file", path);
-
-        Assert.Equal(2, run.ExitCode);
-        Assert.Contains($"--data-file: cannot read '{path}'", run.Error);
-        Assert.Empty(Node.Requests);
+        await CliRunner.RunUsageErrorAsync(Node, $"--data-file: cannot read '{path}'", "event", "put", "orders", "--type", "t", "--data-file", path);
     }
 
     [Fact]
@@ -231,21 +227,13 @@ public sealed class EventCommandsTests : FakeNodeTests
     [InlineData("--partition-key must not be empty", "--partition-key", "")]
     public async Task Put_with_a_bad_flag_fails_with_exit_2_before_any_request(string message, params string[] flags)
     {
-        var run = await CliRunner.RunAsync(Node, ["event", "put", "orders", "--type", "t", .. flags]);
-
-        Assert.Equal(2, run.ExitCode);
-        Assert.Contains(message, run.Error);
-        Assert.Empty(Node.Requests);
+        await CliRunner.RunUsageErrorAsync(Node, message, ["event", "put", "orders", "--type", "t", .. flags]);
     }
 
     [Fact]
     public async Task Put_without_a_type_fails_with_exit_2()
     {
-        var run = await CliRunner.RunAsync(Node, "event", "put", "orders");
-
-        Assert.Equal(2, run.ExitCode);
-        Assert.Contains("--type", run.Error);
-        Assert.Empty(Node.Requests);
+        await CliRunner.RunUsageErrorAsync(Node, "--type", "event", "put", "orders");
     }
 
     [Fact]
@@ -346,11 +334,7 @@ public sealed class EventCommandsTests : FakeNodeTests
     [InlineData("--eventlog must be from 0 to", "--eventlog", "-1", "--offset", "0")]
     public async Task Get_with_bad_flags_fails_with_exit_2(string message, params string[] flags)
     {
-        var run = await CliRunner.RunAsync(Node, ["event", "get", "orders", .. flags]);
-
-        Assert.Equal(2, run.ExitCode);
-        Assert.Contains(message, run.Error);
-        Assert.Empty(Node.Requests);
+        await CliRunner.RunUsageErrorAsync(Node, message, ["event", "get", "orders", .. flags]);
     }
 
     [Fact]
@@ -389,11 +373,7 @@ public sealed class EventCommandsTests : FakeNodeTests
     [InlineData("must be an RFC 3339 timestamp", "--time", "2026-01-01")]
     public async Task Query_without_a_good_time_fails_with_exit_2(string message, params string[] flags)
     {
-        var run = await CliRunner.RunAsync(Node, ["event", "query", "orders", .. flags]);
-
-        Assert.Equal(2, run.ExitCode);
-        Assert.Contains(message, run.Error);
-        Assert.Empty(Node.Requests);
+        await CliRunner.RunUsageErrorAsync(Node, message, ["event", "query", "orders", .. flags]);
     }
 
     [Fact]

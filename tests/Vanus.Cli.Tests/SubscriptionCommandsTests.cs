@@ -137,11 +137,7 @@ public sealed class SubscriptionCommandsTests : FakeNodeTests
     {
         var path = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.json");
 
-        var run = await CliRunner.RunAsync(Node, "subscription", "create", "--file", path);
-
-        Assert.Equal(2, run.ExitCode);
-        Assert.Contains($"--file: cannot read '{path}'", run.Error);
-        Assert.Empty(Node.Requests);
+        await CliRunner.RunUsageErrorAsync(Node, $"--file: cannot read '{path}'", "subscription", "create", "--file", path);
     }
 
     [Fact]
@@ -223,13 +219,9 @@ public sealed class SubscriptionCommandsTests : FakeNodeTests
     [InlineData("--file gives the whole document: leave out --eventbus, --max-attempts", "hook", "--file", "-", "--eventbus", "orders", "--max-attempts", "3")]
     public async Task Bad_create_flags_fail_with_exit_2_before_any_request(string message, params string[] args)
     {
-        var run = await CliRunner.RunAsync(Node, ["subscription", "create", .. args]);
-
-        Assert.Equal(2, run.ExitCode);
-        Assert.Contains(message, run.Error);
+        var run = await CliRunner.RunUsageErrorAsync(Node, message, ["subscription", "create", .. args]);
         Assert.Contains("See 'vanus subscription create --help'.", run.Error);
         Assert.Equal("", run.Out);
-        Assert.Empty(Node.Requests);
     }
 
     [Fact]
@@ -387,11 +379,7 @@ public sealed class SubscriptionCommandsTests : FakeNodeTests
     {
         AddHook();
 
-        var run = await CliRunner.RunAsync(Node, ["subscription", "update", .. args]);
-
-        Assert.Equal(2, run.ExitCode);
-        Assert.Contains(message, run.Error);
-        Assert.Empty(Node.Requests);
+        await CliRunner.RunUsageErrorAsync(Node, message, ["subscription", "update", .. args]);
     }
 
     [Fact]
@@ -462,11 +450,7 @@ public sealed class SubscriptionCommandsTests : FakeNodeTests
     [InlineData("--time must be an RFC 3339 timestamp", "--time", "noon")]
     public async Task Reset_without_a_valid_time_is_a_usage_error(string message, params string[] args)
     {
-        var run = await CliRunner.RunAsync(Node, ["subscription", "reset", "hook", .. args]);
-
-        Assert.Equal(2, run.ExitCode);
-        Assert.Contains(message, run.Error);
-        Assert.Empty(Node.Requests);
+        await CliRunner.RunUsageErrorAsync(Node, message, ["subscription", "reset", "hook", .. args]);
     }
 
     [Fact]
@@ -562,11 +546,7 @@ public sealed class SubscriptionCommandsTests : FakeNodeTests
     [InlineData("Unrecognized command or argument '--delay'", "--type", "t", "--delay", "5s")]
     public async Task Bad_validate_flags_fail_with_exit_2(string message, params string[] args)
     {
-        var run = await CliRunner.RunAsync(Node, ["subscription", "validate", "hook", .. args]);
-
-        Assert.Equal(2, run.ExitCode);
-        Assert.Contains(message, run.Error);
-        Assert.Empty(Node.Requests);
+        await CliRunner.RunUsageErrorAsync(Node, message, ["subscription", "validate", "hook", .. args]);
     }
 
     [Fact]
