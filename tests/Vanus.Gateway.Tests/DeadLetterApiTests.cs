@@ -75,9 +75,7 @@ public sealed class DeadLetterApiTests
         await using var host = await StartWithDeadLettersAsync(1);
         using var response = await host.Client.GetAsync(DeadLetters + query);
 
-        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "invalid-parameter", DeadLetters);
-        Assert.Equal(field, ProblemAssert.Text(problem, "field"));
-        Assert.Contains(reason, ProblemAssert.Text(problem, "reason"));
+        var problem = await ProblemAssert.IsFieldProblemAsync(response, HttpStatusCode.BadRequest, "invalid-parameter", DeadLetters, field, reason);
     }
 
     [Fact]
@@ -86,8 +84,7 @@ public sealed class DeadLetterApiTests
         await using var host = await StartWithDeadLettersAsync(1);
         using var response = await host.Client.GetAsync(DeadLetters + "?eventlog=1");
 
-        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "invalid-request", DeadLetters);
-        Assert.Equal("eventlog", ProblemAssert.Text(problem, "field"));
+        await ProblemAssert.IsFieldProblemAsync(response, HttpStatusCode.BadRequest, "invalid-request", DeadLetters, "eventlog");
     }
 
     [Fact]
@@ -139,9 +136,7 @@ public sealed class DeadLetterApiTests
         await using var host = await StartWithDeadLettersAsync(2);
         using var response = await host.Client.PostAsync(Resend, GatewayHost.Json(body));
 
-        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "invalid-document", Resend);
-        Assert.Equal(field, ProblemAssert.Text(problem, "field"));
-        Assert.Contains(reason, ProblemAssert.Text(problem, "reason"));
+        await ProblemAssert.IsFieldProblemAsync(response, HttpStatusCode.BadRequest, "invalid-document", Resend, field, reason);
         Assert.Empty(host.Subscriptions.Resent("default", "hook"));
     }
 

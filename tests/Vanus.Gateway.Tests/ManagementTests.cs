@@ -81,9 +81,7 @@ public sealed class ManagementTests
         await using var host = await GatewayHost.StartAsync();
         using var response = await host.Client.PostAsync(Buses, GatewayHost.Json(body));
 
-        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "invalid-document", Buses);
-        Assert.Equal(field, ProblemAssert.Text(problem, "field"));
-        Assert.Contains(reason, ProblemAssert.Text(problem, "reason"));
+        var problem = await ProblemAssert.IsFieldProblemAsync(response, HttpStatusCode.BadRequest, "invalid-document", Buses, field, reason);
         Assert.Contains(field, ProblemAssert.Text(problem, "detail"));
         await AssertNoBusesAsync(host);
     }
@@ -109,8 +107,7 @@ public sealed class ManagementTests
         await using var host = await GatewayHost.StartAsync();
         using var response = await host.Client.PostAsync(Buses, GatewayHost.Json("""{"name":"o","replicas":3}"""));
 
-        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "invalid-request", Buses);
-        Assert.Equal("replicas", ProblemAssert.Text(problem, "field"));
+        await ProblemAssert.IsFieldProblemAsync(response, HttpStatusCode.BadRequest, "invalid-request", Buses, "replicas");
         await AssertNoBusesAsync(host);
     }
 
@@ -166,8 +163,7 @@ public sealed class ManagementTests
         await using var host = await GatewayHost.StartAsync();
         using var response = await host.Client.GetAsync(Buses + "/nope");
 
-        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.NotFound, "not-found", Buses + "/nope");
-        Assert.Equal("eventbus", ProblemAssert.Text(problem, "field"));
+        await ProblemAssert.IsFieldProblemAsync(response, HttpStatusCode.NotFound, "not-found", Buses + "/nope", "eventbus");
     }
 
     [Fact]
@@ -245,14 +241,12 @@ public sealed class ManagementTests
 
         using (var badName = await host.Client.PostAsync("/api/v1/namespaces", GatewayHost.Json("""{"name":"a/b"}""")))
         {
-            var problem = await ProblemAssert.IsProblemAsync(badName, HttpStatusCode.BadRequest, "invalid-document", "/api/v1/namespaces");
-            Assert.Equal("name", ProblemAssert.Text(problem, "field"));
+            var problem = await ProblemAssert.IsFieldProblemAsync(badName, HttpStatusCode.BadRequest, "invalid-document", "/api/v1/namespaces", "name");
         }
 
         using (var unknownField = await host.Client.PostAsync("/api/v1/namespaces", GatewayHost.Json("""{"name":"x","owner":"me"}""")))
         {
-            var problem = await ProblemAssert.IsProblemAsync(unknownField, HttpStatusCode.BadRequest, "invalid-document", "/api/v1/namespaces");
-            Assert.Equal("owner", ProblemAssert.Text(problem, "field"));
+            await ProblemAssert.IsFieldProblemAsync(unknownField, HttpStatusCode.BadRequest, "invalid-document", "/api/v1/namespaces", "owner");
         }
 
         using (var deleteUnknown = await host.Client.DeleteAsync("/api/v1/namespaces/nope"))

@@ -24,6 +24,19 @@ internal static class ProblemAssert
         return doc;
     }
 
+    /// <summary>A problem about one field: its <c>field</c> member names it (absent when <paramref name="field"/> is null), and its <c>reason</c> says <paramref name="reason"/> when one is given.</summary>
+    public static async Task<JsonElement> IsFieldProblemAsync(HttpResponseMessage response, HttpStatusCode status, string kind, string instance, string? field, string? reason = null)
+    {
+        var doc = await IsProblemAsync(response, status, kind, instance);
+        Assert.Equal(field, Text(doc, "field"));
+        if (reason is not null)
+        {
+            Assert.Contains(reason, Text(doc, "reason"));
+        }
+
+        return doc;
+    }
+
     public static string? Text(JsonElement doc, string name) =>
         doc.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

@@ -111,9 +111,7 @@ public sealed class PullApiTests
         await using var host = await StartPullAsync();
         using var response = await host.Client.PostAsync(Pull + query, null);
 
-        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "invalid-parameter", Pull);
-        Assert.Equal(field, ProblemAssert.Text(problem, "field"));
-        Assert.Contains(reason, ProblemAssert.Text(problem, "reason"));
+        await ProblemAssert.IsFieldProblemAsync(response, HttpStatusCode.BadRequest, "invalid-parameter", Pull, field, reason);
         Assert.DoesNotContain("pull default/puller", host.Subscriptions.Calls);
     }
 
@@ -124,8 +122,7 @@ public sealed class PullApiTests
         await CreateAsync(host, "hook");
         using var response = await host.Client.PostAsync(Subs + "/hook/pull?wait=0s", null);
 
-        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "invalid-request", Subs + "/hook/pull");
-        Assert.Equal("protocol", ProblemAssert.Text(problem, "field"));
+        await ProblemAssert.IsFieldProblemAsync(response, HttpStatusCode.BadRequest, "invalid-request", Subs + "/hook/pull", "protocol");
     }
 
     [Fact]
@@ -148,9 +145,7 @@ public sealed class PullApiTests
         await using var host = await StartPullAsync();
         using var response = await host.Client.PostAsync(Ack, GatewayHost.Json(body));
 
-        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "invalid-document", Ack);
-        Assert.Equal(field, ProblemAssert.Text(problem, "field"));
-        Assert.Contains(reason, ProblemAssert.Text(problem, "reason"));
+        await ProblemAssert.IsFieldProblemAsync(response, HttpStatusCode.BadRequest, "invalid-document", Ack, field, reason);
         Assert.DoesNotContain("ack default/puller", host.Subscriptions.Calls);
     }
 

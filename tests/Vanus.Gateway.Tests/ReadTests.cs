@@ -84,9 +84,7 @@ public sealed class ReadTests
         await using var host = await StartWithEventsAsync(1);
         using var response = await host.Client.GetAsync(Bus + "/events?" + query);
 
-        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "invalid-parameter", Bus + "/events");
-        Assert.Equal(field, ProblemAssert.Text(problem, "field"));
-        Assert.Contains(reason, ProblemAssert.Text(problem, "reason"));
+        var problem = await ProblemAssert.IsFieldProblemAsync(response, HttpStatusCode.BadRequest, "invalid-parameter", Bus + "/events", field, reason);
     }
 
     [Fact]
@@ -95,8 +93,7 @@ public sealed class ReadTests
         await using var host = await StartWithEventsAsync(1);
         using var response = await host.Client.GetAsync(Bus + "/events?eventlog=5");
 
-        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "invalid-request", Bus + "/events");
-        Assert.Equal("eventlog", ProblemAssert.Text(problem, "field"));
+        await ProblemAssert.IsFieldProblemAsync(response, HttpStatusCode.BadRequest, "invalid-request", Bus + "/events", "eventlog");
     }
 
     [Fact]
@@ -140,9 +137,7 @@ public sealed class ReadTests
         await using var host = await StartWithEventsAsync(1);
         using var response = await host.Client.GetAsync($"{Bus}/events/{id}");
 
-        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "invalid-parameter", $"{Bus}/events/{id}");
-        Assert.Equal("eventId", ProblemAssert.Text(problem, "field"));
-        Assert.Contains(id, ProblemAssert.Text(problem, "reason"));
+        var problem = await ProblemAssert.IsFieldProblemAsync(response, HttpStatusCode.BadRequest, "invalid-parameter", $"{Bus}/events/{id}", "eventId", id);
     }
 
     [Fact]
@@ -181,9 +176,7 @@ public sealed class ReadTests
         await using var host = await StartWithEventsAsync(1);
         using var response = await host.Client.GetAsync(Bus + "/offsets" + query);
 
-        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "invalid-parameter", Bus + "/offsets");
-        Assert.Equal("time", ProblemAssert.Text(problem, "field"));
-        Assert.Contains(reason, ProblemAssert.Text(problem, "reason"));
+        await ProblemAssert.IsFieldProblemAsync(response, HttpStatusCode.BadRequest, "invalid-parameter", Bus + "/offsets", "time", reason);
     }
 
     /// <summary>A bus "orders" with one eventlog holding e-0..e-(n-1), stored one second apart from 16:00:00.</summary>

@@ -114,8 +114,7 @@ public sealed class ScheduleApiTests
 
         using (var missing = await host.Client.GetAsync(Schedules + "/nope"))
         {
-            var problem = await ProblemAssert.IsProblemAsync(missing, HttpStatusCode.NotFound, "not-found", Schedules + "/nope");
-            Assert.Equal("schedule", ProblemAssert.Text(problem, "field"));
+            var problem = await ProblemAssert.IsFieldProblemAsync(missing, HttpStatusCode.NotFound, "not-found", Schedules + "/nope", "schedule");
         }
 
         using (var deleted = await host.Client.DeleteAsync(Schedules + "/alpha"))
@@ -130,8 +129,7 @@ public sealed class ScheduleApiTests
 
         using (var noNamespace = await host.Client.GetAsync("/api/v1/namespaces/nowhere/schedules"))
         {
-            var problem = await ProblemAssert.IsProblemAsync(noNamespace, HttpStatusCode.NotFound, "not-found", "/api/v1/namespaces/nowhere/schedules");
-            Assert.Equal("namespace", ProblemAssert.Text(problem, "field"));
+            await ProblemAssert.IsFieldProblemAsync(noNamespace, HttpStatusCode.NotFound, "not-found", "/api/v1/namespaces/nowhere/schedules", "namespace");
         }
     }
 
@@ -146,14 +144,12 @@ public sealed class ScheduleApiTests
 
         using (var second = await host.Client.PostAsync(Schedules, GatewayHost.Json(Doc("\"cron\":\"* * * * *\""))))
         {
-            var problem = await ProblemAssert.IsProblemAsync(second, HttpStatusCode.Conflict, "already-exists", Schedules);
-            Assert.Equal("name", ProblemAssert.Text(problem, "field"));
+            var problem = await ProblemAssert.IsFieldProblemAsync(second, HttpStatusCode.Conflict, "already-exists", Schedules, "name");
         }
 
         using (var noBus = await host.Client.PostAsync(Schedules, GatewayHost.Json(Doc("\"interval\":\"1m\"", name: "other", eventbus: "nowhere"))))
         {
-            var problem = await ProblemAssert.IsProblemAsync(noBus, HttpStatusCode.NotFound, "not-found", Schedules);
-            Assert.Equal("eventbus", ProblemAssert.Text(problem, "field"));
+            await ProblemAssert.IsFieldProblemAsync(noBus, HttpStatusCode.NotFound, "not-found", Schedules, "eventbus");
         }
     }
 
@@ -223,8 +219,7 @@ public sealed class ScheduleApiTests
         var big = $$"""{"source":"/a","type":"b","data":"{{new string('x', 2000)}}"}""";
         using var response = await host.Client.PostAsync(Schedules, GatewayHost.Json(Doc("\"interval\":\"1m\"", template: big)));
 
-        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "invalid-document", Schedules);
-        Assert.Equal("event", ProblemAssert.Text(problem, "field"));
+        var problem = await ProblemAssert.IsFieldProblemAsync(response, HttpStatusCode.BadRequest, "invalid-document", Schedules, "event");
         Assert.Contains("over the limit of 1024 bytes", ProblemAssert.Text(problem, "reason"), StringComparison.Ordinal);
     }
 

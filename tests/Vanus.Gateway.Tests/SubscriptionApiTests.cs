@@ -150,8 +150,7 @@ public sealed class SubscriptionApiTests
         await CreateAsync(host, "hook");
         using var response = await host.Client.PostAsync(Subs, GatewayHost.Json("""{"name":"hook","eventbus":"orders","sink":"http://127.0.0.1:9/other"}"""));
 
-        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Conflict, "already-exists", Subs);
-        Assert.Equal("name", ProblemAssert.Text(problem, "field"));
+        await ProblemAssert.IsFieldProblemAsync(response, HttpStatusCode.Conflict, "already-exists", Subs, "name");
         Assert.Equal("http://127.0.0.1:9000/hook", host.Subscriptions.Spec("default", "hook").Sink);
     }
 
@@ -161,8 +160,7 @@ public sealed class SubscriptionApiTests
         await using var host = await StartAsync();
         using var response = await host.Client.PostAsync(Subs, GatewayHost.Json("""{"name":"hook","eventbus":"payments","sink":"http://127.0.0.1:9000/hook"}"""));
 
-        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.NotFound, "not-found", Subs);
-        Assert.Equal("eventbus", ProblemAssert.Text(problem, "field"));
+        await ProblemAssert.IsFieldProblemAsync(response, HttpStatusCode.NotFound, "not-found", Subs, "eventbus");
         Assert.Equal(0, host.Subscriptions.Count);
     }
 
@@ -173,8 +171,7 @@ public sealed class SubscriptionApiTests
         const string path = "/api/v1/namespaces/nowhere/subscriptions";
         using var response = await host.Client.PostAsync(path, GatewayHost.Json("""{"name":"hook","eventbus":"orders","sink":"http://127.0.0.1:9000/hook"}"""));
 
-        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.NotFound, "not-found", path);
-        Assert.Equal("namespace", ProblemAssert.Text(problem, "field"));
+        var problem = await ProblemAssert.IsFieldProblemAsync(response, HttpStatusCode.NotFound, "not-found", path, "namespace");
     }
 
     public static TheoryData<string, string, string> BadDocuments() => new()
@@ -240,9 +237,7 @@ public sealed class SubscriptionApiTests
         await using var host = await StartAsync();
         using var response = await host.Client.PostAsync(Subs, GatewayHost.Json(body));
 
-        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "invalid-document", Subs);
-        Assert.Equal(field, ProblemAssert.Text(problem, "field"));
-        Assert.Contains(reason, ProblemAssert.Text(problem, "reason"));
+        var problem = await ProblemAssert.IsFieldProblemAsync(response, HttpStatusCode.BadRequest, "invalid-document", Subs, field, reason);
         Assert.Contains(field, ProblemAssert.Text(problem, "detail"));
         Assert.Equal(0, host.Subscriptions.Count);
         Assert.DoesNotContain(host.Subscriptions.Calls, c => c.StartsWith("create", StringComparison.Ordinal));
@@ -335,8 +330,7 @@ public sealed class SubscriptionApiTests
         await using var host = await StartAsync();
         using var response = await host.Client.GetAsync(Subs + "/ghost");
 
-        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.NotFound, "not-found", Subs + "/ghost");
-        Assert.Equal("subscription", ProblemAssert.Text(problem, "field"));
+        await ProblemAssert.IsFieldProblemAsync(response, HttpStatusCode.NotFound, "not-found", Subs + "/ghost", "subscription");
     }
 
     [Fact]
@@ -378,9 +372,7 @@ public sealed class SubscriptionApiTests
         await CreateAsync(host, "hook");
         using var response = await host.Client.PutAsync(Subs + "/hook", GatewayHost.Json("""{"name":"other","eventbus":"orders","sink":"http://127.0.0.1:9001/v2"}"""));
 
-        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "invalid-document", Subs + "/hook");
-        Assert.Equal("name", ProblemAssert.Text(problem, "field"));
-        Assert.Contains("cannot be renamed", ProblemAssert.Text(problem, "reason"));
+        await ProblemAssert.IsFieldProblemAsync(response, HttpStatusCode.BadRequest, "invalid-document", Subs + "/hook", "name", "cannot be renamed");
         Assert.Equal("http://127.0.0.1:9000/hook", host.Subscriptions.Spec("default", "hook").Sink);
         Assert.DoesNotContain(host.Subscriptions.Calls, c => c.StartsWith("update", StringComparison.Ordinal));
     }
@@ -392,8 +384,7 @@ public sealed class SubscriptionApiTests
         await CreateAsync(host, "hook");
         using var response = await host.Client.PutAsync(Subs + "/hook", GatewayHost.Json("""{"eventbus":"orders","sink":"http://127.0.0.1:9001/v2","filters":[{"sql":"a = "}]}"""));
 
-        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "invalid-document", Subs + "/hook");
-        Assert.Equal("filters[0].sql", ProblemAssert.Text(problem, "field"));
+        await ProblemAssert.IsFieldProblemAsync(response, HttpStatusCode.BadRequest, "invalid-document", Subs + "/hook", "filters[0].sql");
         Assert.Null(host.Subscriptions.Spec("default", "hook").Filters);
     }
 
@@ -414,8 +405,7 @@ public sealed class SubscriptionApiTests
         await CreateAsync(host, "hook");
         using var response = await host.Client.PutAsync(Subs + "/hook", GatewayHost.Json("""{"eventbus":"payments","sink":"http://127.0.0.1:9000/hook"}"""));
 
-        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "invalid-request", Subs + "/hook");
-        Assert.Equal("eventbus", ProblemAssert.Text(problem, "field"));
+        await ProblemAssert.IsFieldProblemAsync(response, HttpStatusCode.BadRequest, "invalid-request", Subs + "/hook", "eventbus");
         Assert.Equal("orders", host.Subscriptions.Spec("default", "hook").Eventbus);
     }
 

@@ -72,8 +72,7 @@ public sealed class SubscriptionLifecycleTests
         await CreateAsync(host, "hook");
         using var response = await host.Client.PostAsync(Hook + "/reset", GatewayHost.Json("""{"time":"2026-11-27T16:00:00Z"}"""));
 
-        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "invalid-request", Hook + "/reset");
-        Assert.Equal("state", ProblemAssert.Text(problem, "field"));
+        var problem = await ProblemAssert.IsFieldProblemAsync(response, HttpStatusCode.BadRequest, "invalid-request", Hook + "/reset", "state");
         Assert.Contains("pause it", ProblemAssert.Text(problem, "detail"));
     }
 
@@ -89,9 +88,7 @@ public sealed class SubscriptionLifecycleTests
         (await host.Client.PostAsync(Hook + "/pause", null)).Dispose();
         using var response = await host.Client.PostAsync(Hook + "/reset", GatewayHost.Json(body));
 
-        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "invalid-document", Hook + "/reset");
-        Assert.Equal(field, ProblemAssert.Text(problem, "field"));
-        Assert.Contains(reason, ProblemAssert.Text(problem, "reason"));
+        await ProblemAssert.IsFieldProblemAsync(response, HttpStatusCode.BadRequest, "invalid-document", Hook + "/reset", field, reason);
         Assert.DoesNotContain("reset default/hook", host.Subscriptions.Calls);
     }
 
