@@ -129,7 +129,7 @@ internal sealed class SubscriptionBroker(IActorRef controller, IActorRef trigger
         var (entry, bus) = FindSubscription(Serving(), @namespace, name);
         if (entry.Protocol != SinkProtocol.Pull)
         {
-            throw new BrokerException(BrokerErrorKind.Invalid, $"subscription '{name}' delivers to {entry.Sink}; only a subscription with protocol pull can be pulled from", "protocol");
+            throw new BrokerException(BrokerErrorKind.Invalid, $"subscription '{name}' delivers to {entry.Sink}; only a subscription with protocol pull can be pulled from", SubscriptionFields.Protocol);
         }
 
         var pullId = Guid.NewGuid();

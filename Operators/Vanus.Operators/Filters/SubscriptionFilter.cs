@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Events;
 
 namespace Vanus.Operators.Filters;
@@ -41,7 +42,7 @@ public sealed class SubscriptionFilter
         }
         catch (JsonException ex)
         {
-            throw new FilterDefinitionException("filters", $"is not valid JSON: {ex.Message}", ex);
+            throw new FilterDefinitionException(SubscriptionFields.Filters, $"is not valid JSON: {ex.Message}", ex);
         }
 
         using (document)
@@ -53,7 +54,7 @@ public sealed class SubscriptionFilter
     /// <summary>Compiles the <c>filters</c> member of a subscription document (undefined or null match everything); throws <see cref="FilterDefinitionException"/> naming the offending filter.</summary>
     public static SubscriptionFilter Parse(JsonElement filters)
     {
-        var root = FilterParser.ParseList(filters, "filters");
+        var root = FilterParser.ParseList(filters, SubscriptionFields.Filters);
         return ReferenceEquals(root, TrueFilter.Instance) ? MatchAll : new SubscriptionFilter(root, filters.GetRawText());
     }
 

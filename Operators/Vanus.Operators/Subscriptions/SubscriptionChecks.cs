@@ -27,29 +27,29 @@ public static class SubscriptionChecks
             case SinkProtocol.Http:
                 if (spec.Sink is null)
                 {
-                    throw Invalid("an http subscription needs a sink URL", "sink");
+                    throw Invalid("an http subscription needs a sink URL", SubscriptionFields.Sink);
                 }
 
                 if (!Uri.TryCreate(spec.Sink, UriKind.Absolute, out var sink) || (sink.Scheme != Uri.UriSchemeHttp && sink.Scheme != Uri.UriSchemeHttps))
                 {
-                    throw Invalid($"'{spec.Sink}' is not an absolute http or https URL", "sink");
+                    throw Invalid($"'{spec.Sink}' is not an absolute http or https URL", SubscriptionFields.Sink);
                 }
 
                 break;
             case SinkProtocol.Pull:
                 if (spec.Sink is not null)
                 {
-                    throw Invalid("a pull subscription has no sink: consumers pull its events", "sink");
+                    throw Invalid("a pull subscription has no sink: consumers pull its events", SubscriptionFields.Sink);
                 }
 
                 break;
             default:
-                throw Invalid($"protocol {(int)spec.Protocol} is unknown; use http or pull", "protocol");
+                throw Invalid($"protocol {(int)spec.Protocol} is unknown; use http or pull", SubscriptionFields.Protocol);
         }
 
         if (!Enum.IsDefined(spec.Mode))
         {
-            throw Invalid($"mode {(int)spec.Mode} is unknown; use binary or structured", "mode");
+            throw Invalid($"mode {(int)spec.Mode} is unknown; use binary or structured", SubscriptionFields.Mode);
         }
 
         if (spec.Filters is { } filters)
@@ -60,7 +60,7 @@ public static class SubscriptionChecks
             }
             catch (FilterDefinitionException ex)
             {
-                throw Invalid(ex.Message, string.IsNullOrEmpty(ex.Path) ? "filters" : ex.Path);
+                throw Invalid(ex.Message, string.IsNullOrEmpty(ex.Path) ? SubscriptionFields.Filters : ex.Path);
             }
         }
 
@@ -78,12 +78,12 @@ public static class SubscriptionChecks
 
         if (spec.Delay < TimeSpan.Zero)
         {
-            throw Invalid("the delay must not be negative", "delay");
+            throw Invalid("the delay must not be negative", SubscriptionFields.Delay);
         }
 
         if (spec.Delivery is null)
         {
-            throw Invalid("delivery must be given (defaults otherwise)", "delivery");
+            throw Invalid("delivery must be given (defaults otherwise)", SubscriptionFields.Delivery);
         }
 
         if (spec.Delivery.Check() is { } problem)
@@ -93,7 +93,7 @@ public static class SubscriptionChecks
 
         if (spec.From.Kind == SubscriptionStartKind.Time && spec.From.Time is null)
         {
-            throw Invalid("a start at a time needs the time", "from");
+            throw Invalid("a start at a time needs the time", SubscriptionFields.From);
         }
 
         // Delivery's own rule, so a document accepted here can always be delivered (a header it refuses would break the trigger).

@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using Vanus.Cli.Client;
 using Vanus.Cli.Commands;
 using Vanus.Client;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Codecs;
 using Vanus.Runtime.Events;
 
@@ -55,10 +56,10 @@ internal static class EndToEndBenchmark
                 {
                     ["name"] = name,
                     ["eventbus"] = name,
-                    ["sink"] = receiver.Sink.AbsoluteUri,
-                    ["protocol"] = "http",
-                    ["mode"] = "binary",
-                    ["from"] = "latest",
+                    [SubscriptionFields.Sink] = receiver.Sink.AbsoluteUri,
+                    [SubscriptionFields.Protocol] = "http",
+                    [SubscriptionFields.Mode] = "binary",
+                    [SubscriptionFields.From] = "latest",
                 };
                 ClientCall.Accept(await client.CreateSubscriptionAsync(DocumentFile.ToBody(subscription), cancellationToken).ConfigureAwait(false));
                 subscribed = true;

@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using Vanus.Cli.Client;
 using Vanus.Cli.Output;
 using Vanus.Client;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Codecs;
 
 namespace Vanus.Cli.Commands;
@@ -185,7 +186,7 @@ internal static class SubscriptionCommands
         Add("eventbus", s.Eventbus ?? "-");
         Add("state", s.State);
         Add("createdAt", s.CreatedAt);
-        Add("sink", SinkCell(s));
+        Add(SubscriptionFields.Sink, SinkCell(s));
         foreach (var (key, value) in s.Other ?? [])
         {
             var text = Render(key, value);
@@ -224,7 +225,7 @@ internal static class SubscriptionCommands
     }
 
     private static string SinkCell(SubscriptionDocument s) =>
-        s.Sink ?? (s.Other?.TryGetValue("protocol", out var p) == true && p.ValueKind == JsonValueKind.String && p.GetString() == "pull" ? "(pull)" : "-");
+        s.Sink ?? (s.Other?.TryGetValue(SubscriptionFields.Protocol, out var p) == true && p.ValueKind == JsonValueKind.String && p.GetString() == "pull" ? "(pull)" : "-");
 
     private static string ErrorCell(SinkErrorDocument? error) => error?.Message is not { } message
         ? "-"
@@ -236,9 +237,9 @@ internal static class SubscriptionCommands
     /// </summary>
     private static string Render(string key, JsonElement value) => value.ValueKind switch
     {
-        JsonValueKind.Object when key is "delivery" or "sinkHeaders" =>
+        JsonValueKind.Object when key is SubscriptionFields.Delivery or SubscriptionFields.SinkHeaders =>
             string.Join(", ", value.EnumerateObject().Where(p => p.Value.ValueKind != JsonValueKind.Null).Select(p => $"{p.Name}={Render(p.Name, p.Value)}")),
-        JsonValueKind.Array when key == "backoff" => string.Join(",", value.EnumerateArray().Select(v => Render("", v))),
+        JsonValueKind.Array when key == SubscriptionFields.Backoff => string.Join(",", value.EnumerateArray().Select(v => Render("", v))),
         JsonValueKind.Object or JsonValueKind.Array => Compact(value),
         _ => ContractReader.Cell(value),
     };

@@ -253,44 +253,44 @@ internal sealed class SubscriptionFlags
                 filters.Add(new JsonObject { ["sql"] = sql });
             }
 
-            doc["filters"] = filters;
+            doc[SubscriptionFields.Filters] = filters;
         }
         else if (_update && p.GetValue(NoFilters))
         {
-            doc.Remove("filters");
+            doc.Remove(SubscriptionFields.Filters);
         }
 
         if (p.GetValue(Transformer) is { } transformer)
         {
-            doc["transformer"] = JsonNode.Parse(transformer);
+            doc[SubscriptionFields.Transformer] = JsonNode.Parse(transformer);
         }
         else if (_update && p.GetValue(NoTransformer))
         {
-            doc.Remove("transformer");
+            doc.Remove(SubscriptionFields.Transformer);
         }
 
         if (p.GetValue(Delay) is { } delay)
         {
-            doc["delay"] = delay.Text;
+            doc[SubscriptionFields.Delay] = delay.Text;
         }
 
         if (p.GetValue(Sink) is { } sink)
         {
-            doc["sink"] = sink;
+            doc[SubscriptionFields.Sink] = sink;
         }
 
         if (p.GetValue(Protocol) is { } protocol)
         {
-            doc["protocol"] = protocol;
+            doc[SubscriptionFields.Protocol] = protocol;
             if (protocol == "pull")
             {
-                doc.Remove("sink");
+                doc.Remove(SubscriptionFields.Sink);
             }
         }
 
         if (p.GetValue(Mode) is { } mode)
         {
-            doc["mode"] = mode;
+            doc[SubscriptionFields.Mode] = mode;
         }
 
         if (r.Given(Headers))
@@ -301,10 +301,10 @@ internal sealed class SubscriptionFlags
                 headers[name] = value;
             }
 
-            doc["sinkHeaders"] = headers;
+            doc[SubscriptionFields.SinkHeaders] = headers;
         }
 
-        var delivery = doc["delivery"] as JsonObject ?? new JsonObject();
+        var delivery = doc[SubscriptionFields.Delivery] as JsonObject ?? new JsonObject();
         var changed = false;
         void Set(string member, JsonNode? value)
         {
@@ -314,48 +314,48 @@ internal sealed class SubscriptionFlags
 
         if (p.GetValue(MaxAttempts) is { } attempts)
         {
-            Set("maxAttempts", attempts);
+            Set(SubscriptionFields.MaxAttempts, attempts);
         }
 
         // An array option reads as empty, not null, when it is not given.
         if (r.Given(Backoff) && p.GetValue(Backoff) is { } backoff)
         {
-            Set("backoff", new JsonArray([.. backoff.Select(b => JsonValue.Create(b))]));
+            Set(SubscriptionFields.Backoff, new JsonArray([.. backoff.Select(b => JsonValue.Create(b))]));
         }
 
         if (p.GetValue(Timeout) is { } timeout)
         {
-            Set("timeout", timeout.Text);
+            Set(SubscriptionFields.Timeout, timeout.Text);
         }
 
         if (r.Given(NoDeadLetter))
         {
-            Set("deadLetter", !p.GetValue(NoDeadLetter));
+            Set(SubscriptionFields.DeadLetter, !p.GetValue(NoDeadLetter));
         }
 
         if (r.Given(Ordered))
         {
-            Set("ordered", p.GetValue(Ordered));
+            Set(SubscriptionFields.Ordered, p.GetValue(Ordered));
         }
 
         if (p.GetValue(Inflight) is { } inflight)
         {
-            Set("inflight", inflight);
+            Set(SubscriptionFields.Inflight, inflight);
         }
 
         if (p.GetValue(RateLimit) is { } rate)
         {
-            Set("rateLimit", rate);
+            Set(SubscriptionFields.RateLimit, rate);
         }
 
         if (changed && delivery.Parent is null)
         {
-            doc["delivery"] = delivery;
+            doc[SubscriptionFields.Delivery] = delivery;
         }
 
         if (!_update && p.GetValue(From) is { } from)
         {
-            doc["from"] = from;
+            doc[SubscriptionFields.From] = from;
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using Vanus.Runtime.Broker;
 using Vanus.Runtime.Codecs;
 using Vanus.Runtime.Events;
 
@@ -16,34 +17,34 @@ internal static class DocumentWriter
         w.WriteString("eventbus"u8, pipeline.Eventbus);
         if (pipeline.Filters.Length > 0)
         {
-            w.WritePropertyName("filters"u8);
+            w.WritePropertyName(SubscriptionFields.Filters);
             WriteFilters(w, pipeline);
         }
 
         if (pipeline.TransformerJson is { } transformer)
         {
             using var document = JsonDocument.Parse(transformer);
-            w.WritePropertyName("transformer"u8);
+            w.WritePropertyName(SubscriptionFields.Transformer);
             document.RootElement.WriteTo(w);
         }
 
         if (pipeline.DelayValue is { } delay)
         {
-            w.WriteString("delay"u8, DurationText.Format(delay, "delay"));
+            w.WriteString(SubscriptionFields.Delay, DurationText.Format(delay, SubscriptionFields.Delay));
         }
 
         if (pipeline.Sink is { } sink)
         {
-            w.WriteString("sink"u8, sink.Url);
-            w.WriteString("protocol"u8, "http"u8);
+            w.WriteString(SubscriptionFields.Sink, sink.Url);
+            w.WriteString(SubscriptionFields.Protocol, "http"u8);
             if (sink.IsStructured)
             {
-                w.WriteString("mode"u8, "structured"u8);
+                w.WriteString(SubscriptionFields.Mode, "structured"u8);
             }
 
             if (sink.Headers.Count > 0)
             {
-                w.WriteStartObject("sinkHeaders"u8);
+                w.WriteStartObject(SubscriptionFields.SinkHeaders);
                 foreach (var (header, value) in sink.Headers)
                 {
                     w.WriteString(header, value);
@@ -54,18 +55,18 @@ internal static class DocumentWriter
         }
         else
         {
-            w.WriteString("protocol"u8, "pull"u8);
+            w.WriteString(SubscriptionFields.Protocol, "pull"u8);
         }
 
         if (pipeline.DeliverySettings is { IsEmpty: false } delivery)
         {
-            w.WritePropertyName("delivery"u8);
+            w.WritePropertyName(SubscriptionFields.Delivery);
             WriteDelivery(w, delivery);
         }
 
         if (pipeline.From is { } from)
         {
-            w.WriteString("from"u8, from.DocumentValue);
+            w.WriteString(SubscriptionFields.From, from.DocumentValue);
         }
 
         w.WriteEndObject();
@@ -123,11 +124,11 @@ internal static class DocumentWriter
     private static void WriteDelivery(Utf8JsonWriter w, DeliverySettings d)
     {
         w.WriteStartObject();
-        w.WriteNumberIfSet("maxAttempts"u8, d.Attempts);
+        w.WriteNumberIfSet(SubscriptionFields.MaxAttempts, d.Attempts);
 
         if (d.Waits is { } waits)
         {
-            w.WriteStartArray("backoff"u8);
+            w.WriteStartArray(SubscriptionFields.Backoff);
             for (var i = 0; i < waits.Count; i++)
             {
                 w.WriteStringValue(DurationText.Format(waits[i], $"backoff[{i}]"));
@@ -138,13 +139,13 @@ internal static class DocumentWriter
 
         if (d.AttemptTimeout is { } timeout)
         {
-            w.WriteString("timeout"u8, DurationText.Format(timeout, "timeout"));
+            w.WriteString(SubscriptionFields.Timeout, DurationText.Format(timeout, SubscriptionFields.Timeout));
         }
 
-        w.WriteBooleanIfSet("deadLetter"u8, d.DeadLetters);
-        w.WriteBooleanIfSet("ordered"u8, d.InOrder);
-        w.WriteNumberIfSet("inflight"u8, d.InflightLimit);
-        w.WriteNumberIfSet("rateLimit"u8, d.EventsPerSecond);
+        w.WriteBooleanIfSet(SubscriptionFields.DeadLetter, d.DeadLetters);
+        w.WriteBooleanIfSet(SubscriptionFields.Ordered, d.InOrder);
+        w.WriteNumberIfSet(SubscriptionFields.Inflight, d.InflightLimit);
+        w.WriteNumberIfSet(SubscriptionFields.RateLimit, d.EventsPerSecond);
 
         w.WriteEndObject();
     }

@@ -38,12 +38,12 @@ internal sealed partial class ProblemResponder(GatewayMetrics metrics, ILogger l
         writer.WriteNumber("status"u8, problem.Kind.Status);
         writer.WriteString("detail"u8, problem.Detail);
         writer.WriteString("instance"u8, instance);
-        writer.WriteNumberIfSet("eventIndex"u8, problem.EventIndex);
-        writer.WriteStringIfSet("attribute"u8, problem.Attribute);
-        writer.WriteStringIfSet("rule"u8, problem.Rule);
-        writer.WriteStringIfSet("field"u8, problem.Field);
-        writer.WriteStringIfSet("reason"u8, problem.Reason);
-        writer.WriteNumberIfSet("limit"u8, problem.Limit);
+        writer.WriteNumberIfSet("eventIndex", problem.EventIndex);
+        writer.WriteStringIfSet("attribute", problem.Attribute);
+        writer.WriteStringIfSet("rule", problem.Rule);
+        writer.WriteStringIfSet("field", problem.Field);
+        writer.WriteStringIfSet("reason", problem.Reason);
+        writer.WriteNumberIfSet("limit", problem.Limit);
 
         if (problem.Stored is { } stored)
         {

@@ -13,10 +13,10 @@ internal static partial class Documents
 {
     private const string TimeExample = "2026-11-27T16:00:00Z";
 
-    private static readonly string[] SubscriptionFields =
-        ["name", "eventbus", "sink", "filters", "transformer", "delay", "protocol", "mode", "sinkHeaders", "delivery", "from"];
+    private static readonly string[] DocumentFields =
+        ["name", "eventbus", SubscriptionFields.Sink, SubscriptionFields.Filters, SubscriptionFields.Transformer, SubscriptionFields.Delay, SubscriptionFields.Protocol, SubscriptionFields.Mode, SubscriptionFields.SinkHeaders, SubscriptionFields.Delivery, SubscriptionFields.From];
 
-    private static readonly string[] DeliveryFields = ["maxAttempts", "backoff", "timeout", "deadLetter", "ordered", "inflight", "rateLimit"];
+    private static readonly string[] DeliveryFields = [SubscriptionFields.MaxAttempts, SubscriptionFields.Backoff, SubscriptionFields.Timeout, SubscriptionFields.DeadLetter, SubscriptionFields.Ordered, SubscriptionFields.Inflight, SubscriptionFields.RateLimit];
 
     // The node sets these on every delivery; a subscription that set them too would send contradictory or broken requests.
     private static readonly string[] NodeSetHeaders = ["content-type", "content-length", "host", "transfer-encoding"];
@@ -37,21 +37,21 @@ internal static partial class Documents
         SubscriptionStart? from = null;
         try
         {
-            ReadObject(ref reader, null, SubscriptionFields, (ref Utf8JsonReader r, string field) =>
+            ReadObject(ref reader, null, DocumentFields, (ref Utf8JsonReader r, string field) =>
             {
                 switch (field)
                 {
                     case "name": name = ReadName(ref r, field); break;
                     case "eventbus": eventbus = ReadEventbusName(ref r, field); break;
-                    case "sink": sink = ReadSink(ref r, field); break;
-                    case "filters": filters = ReadFilters(ref r); break;
-                    case "transformer": transformer = ReadTransformer(ref r); break;
-                    case "delay": delay = ReadDuration(ref r, field); break;
-                    case "protocol": protocol = ReadProtocol(ref r, field); break;
-                    case "mode": mode = ReadMode(ref r, field); break;
-                    case "sinkHeaders": headers = ReadSinkHeaders(ref r, field); break;
-                    case "delivery": delivery = ReadDelivery(ref r, field); break;
-                    case "from": from = ReadFrom(ref r, field); break;
+                    case SubscriptionFields.Sink: sink = ReadSink(ref r, field); break;
+                    case SubscriptionFields.Filters: filters = ReadFilters(ref r); break;
+                    case SubscriptionFields.Transformer: transformer = ReadTransformer(ref r); break;
+                    case SubscriptionFields.Delay: delay = ReadDuration(ref r, field); break;
+                    case SubscriptionFields.Protocol: protocol = ReadProtocol(ref r, field); break;
+                    case SubscriptionFields.Mode: mode = ReadMode(ref r, field); break;
+                    case SubscriptionFields.SinkHeaders: headers = ReadSinkHeaders(ref r, field); break;
+                    case SubscriptionFields.Delivery: delivery = ReadDelivery(ref r, field); break;
+                    case SubscriptionFields.From: from = ReadFrom(ref r, field); break;
                 }
             });
             End(ref reader);
@@ -75,17 +75,17 @@ internal static partial class Documents
         var pull = protocol == SinkProtocol.Pull;
         if (pull && sink is not null)
         {
-            throw FieldException.Document("sink", "is not taken by a pull subscription (protocol 'pull'): its consumers fetch events from the subscription's pull endpoint");
+            throw FieldException.Document(SubscriptionFields.Sink, "is not taken by a pull subscription (protocol 'pull'): its consumers fetch events from the subscription's pull endpoint");
         }
 
         if (!pull && sink is null)
         {
-            throw FieldException.Document("sink", "is required (an absolute http or https URL) unless protocol is 'pull'");
+            throw FieldException.Document(SubscriptionFields.Sink, "is required (an absolute http or https URL) unless protocol is 'pull'");
         }
 
         if (pull && headers is { Count: > 0 })
         {
-            throw FieldException.Document("sinkHeaders", "is not taken by a pull subscription (protocol 'pull'): nothing is sent to a sink");
+            throw FieldException.Document(SubscriptionFields.SinkHeaders, "is not taken by a pull subscription (protocol 'pull'): nothing is sent to a sink");
         }
 
         var spec = new SubscriptionSpec(name, eventbus);
@@ -134,12 +134,12 @@ internal static partial class Documents
         long? from = null, to = null;
         try
         {
-            ReadObject(ref reader, null, ["eventlog", "from", "to"], (ref Utf8JsonReader r, string field) =>
+            ReadObject(ref reader, null, ["eventlog", SubscriptionFields.From, "to"], (ref Utf8JsonReader r, string field) =>
             {
                 switch (field)
                 {
                     case "eventlog": eventlog = ReadInt(ref r, field, 0, MaxEventlogs - 1); break;
-                    case "from": from = ReadOffset(ref r, field); break;
+                    case SubscriptionFields.From: from = ReadOffset(ref r, field); break;
                     case "to": to = ReadOffset(ref r, field); break;
                 }
             });
@@ -152,7 +152,7 @@ internal static partial class Documents
 
         if (eventlog is null && (from is not null || to is not null))
         {
-            throw FieldException.Document(from is not null ? "from" : "to", "selects offsets of one dead-letter eventlog, so eventlog is required with it");
+            throw FieldException.Document(from is not null ? SubscriptionFields.From : "to", "selects offsets of one dead-letter eventlog, so eventlog is required with it");
         }
 
         if (from > to)
@@ -312,7 +312,7 @@ internal static partial class Documents
     {
         var cut = location.IndexOf(" (", StringComparison.Ordinal);
         var path = cut < 0 ? location : location[..cut];
-        return path == "document" ? "transformer" : "transformer." + path;
+        return path == "document" ? SubscriptionFields.Transformer : "transformer." + path;
     }
 
     private static TimeSpan ReadDuration(ref Utf8JsonReader reader, string field)
@@ -401,13 +401,13 @@ internal static partial class Documents
         {
             policy = f[(field.Length + 1)..] switch
             {
-                "maxAttempts" => policy with { MaxAttempts = ReadInt32(ref r, f) },
-                "backoff" => policy with { Backoff = ReadDurations(ref r, f) },
-                "timeout" => policy with { Timeout = ReadDuration(ref r, f) },
-                "deadLetter" => policy with { DeadLetter = ReadBool(ref r, f) },
-                "ordered" => policy with { Ordered = ReadBool(ref r, f) },
-                "inflight" => policy with { Inflight = ReadInt32(ref r, f) },
-                "rateLimit" => policy with { RateLimit = ReadNumber(ref r, f) },
+                SubscriptionFields.MaxAttempts => policy with { MaxAttempts = ReadInt32(ref r, f) },
+                SubscriptionFields.Backoff => policy with { Backoff = ReadDurations(ref r, f) },
+                SubscriptionFields.Timeout => policy with { Timeout = ReadDuration(ref r, f) },
+                SubscriptionFields.DeadLetter => policy with { DeadLetter = ReadBool(ref r, f) },
+                SubscriptionFields.Ordered => policy with { Ordered = ReadBool(ref r, f) },
+                SubscriptionFields.Inflight => policy with { Inflight = ReadInt32(ref r, f) },
+                SubscriptionFields.RateLimit => policy with { RateLimit = ReadNumber(ref r, f) },
                 _ => policy,
             };
         });

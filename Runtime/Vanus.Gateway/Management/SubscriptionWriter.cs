@@ -17,9 +17,9 @@ internal static class SubscriptionWriter
         writer.WriteString("name"u8, spec.Name);
         writer.WriteString("namespace"u8, info.Namespace);
         writer.WriteString("eventbus"u8, spec.Eventbus);
-        writer.WritePropertyName("filters"u8);
+        writer.WritePropertyName(SubscriptionFields.Filters);
         writer.WriteRawValue(spec.Filters ?? "[]");
-        writer.WritePropertyName("transformer"u8);
+        writer.WritePropertyName(SubscriptionFields.Transformer);
         if (spec.Transformer is { } transformer)
         {
             writer.WriteRawValue(transformer);
@@ -29,12 +29,12 @@ internal static class SubscriptionWriter
             writer.WriteNullValue();
         }
 
-        writer.WriteString("delay"u8, Units.FormatDuration(spec.Delay));
-        writer.WriteString("sink"u8, spec.Sink);
+        writer.WriteString(SubscriptionFields.Delay, Units.FormatDuration(spec.Delay));
+        writer.WriteString(SubscriptionFields.Sink, spec.Sink);
 
-        writer.WriteString("protocol"u8, Documents.ProtocolName(spec.Protocol));
-        writer.WriteString("mode"u8, Documents.ModeName(spec.Mode));
-        writer.WritePropertyName("sinkHeaders"u8);
+        writer.WriteString(SubscriptionFields.Protocol, Documents.ProtocolName(spec.Protocol));
+        writer.WriteString(SubscriptionFields.Mode, Documents.ModeName(spec.Mode));
+        writer.WritePropertyName(SubscriptionFields.SinkHeaders);
         writer.WriteStartObject();
         foreach (var (name, value) in spec.SinkHeaders)
         {
@@ -43,10 +43,10 @@ internal static class SubscriptionWriter
 
         writer.WriteEndObject();
         var delivery = spec.Delivery;
-        writer.WritePropertyName("delivery"u8);
+        writer.WritePropertyName(SubscriptionFields.Delivery);
         writer.WriteStartObject();
-        writer.WriteNumber("maxAttempts"u8, delivery.MaxAttempts);
-        writer.WritePropertyName("backoff"u8);
+        writer.WriteNumber(SubscriptionFields.MaxAttempts, delivery.MaxAttempts);
+        writer.WritePropertyName(SubscriptionFields.Backoff);
         writer.WriteStartArray();
         foreach (var wait in delivery.Backoff)
         {
@@ -54,13 +54,13 @@ internal static class SubscriptionWriter
         }
 
         writer.WriteEndArray();
-        writer.WriteString("timeout"u8, Units.FormatDuration(delivery.Timeout));
-        writer.WriteBoolean("deadLetter"u8, delivery.DeadLetter);
-        writer.WriteBoolean("ordered"u8, delivery.Ordered);
-        writer.WriteNumber("inflight"u8, delivery.Inflight);
-        writer.WriteNumber("rateLimit"u8, delivery.RateLimit);
+        writer.WriteString(SubscriptionFields.Timeout, Units.FormatDuration(delivery.Timeout));
+        writer.WriteBoolean(SubscriptionFields.DeadLetter, delivery.DeadLetter);
+        writer.WriteBoolean(SubscriptionFields.Ordered, delivery.Ordered);
+        writer.WriteNumber(SubscriptionFields.Inflight, delivery.Inflight);
+        writer.WriteNumber(SubscriptionFields.RateLimit, delivery.RateLimit);
         writer.WriteEndObject();
-        writer.WriteString("from"u8, Documents.StartName(spec.From));
+        writer.WriteString(SubscriptionFields.From, Documents.StartName(spec.From));
 
         writer.WriteString("state"u8, Documents.StateName(info.State));
         writer.WriteString("createdAt"u8, Rfc3339.Format(info.CreatedAt));

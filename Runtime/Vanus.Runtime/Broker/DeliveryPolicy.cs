@@ -50,12 +50,12 @@ public sealed record DeliveryPolicy
     {
         if (MaxAttempts is < 1 or > MaxAllowedAttempts)
         {
-            return ("maxAttempts", $"must be 1..{MaxAllowedAttempts} (it counts the first attempt), not {MaxAttempts}");
+            return (SubscriptionFields.MaxAttempts, $"must be 1..{MaxAllowedAttempts} (it counts the first attempt), not {MaxAttempts}");
         }
 
         if (Backoff is null || Backoff.Count == 0)
         {
-            return ("backoff", "must list at least one duration");
+            return (SubscriptionFields.Backoff, "must list at least one duration");
         }
 
         for (var i = 0; i < Backoff.Count; i++)
@@ -68,17 +68,17 @@ public sealed record DeliveryPolicy
 
         if (Timeout <= TimeSpan.Zero)
         {
-            return ("timeout", "must be more than 0");
+            return (SubscriptionFields.Timeout, "must be more than 0");
         }
 
         if (Inflight is < 1 or > 65536)
         {
-            return ("inflight", $"must be 1..65536, not {Inflight}");
+            return (SubscriptionFields.Inflight, $"must be 1..65536, not {Inflight}");
         }
 
         if (double.IsNaN(RateLimit) || double.IsInfinity(RateLimit) || RateLimit < 0)
         {
-            return ("rateLimit", "must be a non-negative number of events per second (0: unlimited)");
+            return (SubscriptionFields.RateLimit, "must be a non-negative number of events per second (0: unlimited)");
         }
 
         return null;

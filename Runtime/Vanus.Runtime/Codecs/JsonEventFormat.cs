@@ -130,9 +130,20 @@ public static class JsonEventFormat
         writer.WriteString("id"u8, e.Id);
         writer.WriteString("source"u8, e.Source);
         writer.WriteString("type"u8, e.Type);
-        writer.WriteStringIfSet("datacontenttype"u8, e.DataContentType);
-        writer.WriteStringIfSet("dataschema"u8, e.DataSchema);
-        writer.WriteStringIfSet("subject"u8, e.Subject);
+        if (e.DataContentType is { } ct)
+        {
+            writer.WriteString("datacontenttype"u8, ct);
+        }
+
+        if (e.DataSchema is { } ds)
+        {
+            writer.WriteString("dataschema"u8, ds);
+        }
+
+        if (e.Subject is { } subject)
+        {
+            writer.WriteString("subject"u8, subject);
+        }
 
         if (e.Time is { } time)
         {

@@ -3,13 +3,14 @@ using System.Text.Json;
 namespace Vanus.Runtime.Codecs;
 
 /// <summary>
-/// Optional members of the contract's JSON documents: a member whose value is not set is left out, never written as
-/// <c>null</c>, so a reader tells "not set" from "set to empty" the same way for every document.
+/// Optional members of the contract's management documents and problems: a member whose value is not set is left out,
+/// never written as <c>null</c>, so a reader tells "not set" from "set to empty" the same way for every document. (The
+/// event format writes its optional attributes itself, with pre-encoded names: it is on the read and delivery paths.)
 /// </summary>
 public static class JsonWriterExtensions
 {
     /// <summary>Writes <paramref name="name"/> as a string when <paramref name="value"/> is set.</summary>
-    public static void WriteStringIfSet(this Utf8JsonWriter writer, ReadOnlySpan<byte> name, string? value)
+    public static void WriteStringIfSet(this Utf8JsonWriter writer, string name, string? value)
     {
         ArgumentNullException.ThrowIfNull(writer);
         if (value is not null)
@@ -19,7 +20,7 @@ public static class JsonWriterExtensions
     }
 
     /// <summary>Writes <paramref name="name"/> as a number when <paramref name="value"/> is set.</summary>
-    public static void WriteNumberIfSet(this Utf8JsonWriter writer, ReadOnlySpan<byte> name, long? value)
+    public static void WriteNumberIfSet(this Utf8JsonWriter writer, string name, long? value)
     {
         ArgumentNullException.ThrowIfNull(writer);
         if (value is { } number)
@@ -29,7 +30,7 @@ public static class JsonWriterExtensions
     }
 
     /// <summary>Writes <paramref name="name"/> as a number when <paramref name="value"/> is set.</summary>
-    public static void WriteNumberIfSet(this Utf8JsonWriter writer, ReadOnlySpan<byte> name, double? value)
+    public static void WriteNumberIfSet(this Utf8JsonWriter writer, string name, double? value)
     {
         ArgumentNullException.ThrowIfNull(writer);
         if (value is { } number)
@@ -39,7 +40,7 @@ public static class JsonWriterExtensions
     }
 
     /// <summary>Writes <paramref name="name"/> as <c>true</c> or <c>false</c> when <paramref name="value"/> is set.</summary>
-    public static void WriteBooleanIfSet(this Utf8JsonWriter writer, ReadOnlySpan<byte> name, bool? value)
+    public static void WriteBooleanIfSet(this Utf8JsonWriter writer, string name, bool? value)
     {
         ArgumentNullException.ThrowIfNull(writer);
         if (value is { } flag)
