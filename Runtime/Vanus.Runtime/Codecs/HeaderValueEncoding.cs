@@ -36,24 +36,18 @@ public static class HeaderValueEncoding
         return sb.ToString();
     }
 
-    /// <summary>Decodes a <c>ce-</c> header value; fails on a malformed escape or bytes that are not UTF-8.</summary>
+    /// <summary>
+    /// Decodes a <c>ce-</c> header value: percent-escapes (as the HTTP binding says to send) and raw UTF-8 bytes (as some
+    /// SDKs send, read by the server as Latin-1 characters, one per byte) both become text; fails on a malformed escape, on
+    /// bytes that are not UTF-8, and on a character that cannot be a byte.
+    /// </summary>
     public static bool TryDecode(string value, out string decoded, out string? error)
     {
         ArgumentNullException.ThrowIfNull(value);
         decoded = value;
         error = null;
-        if (value.IndexOf('%') < 0)
+        if (value.AsSpan().IndexOfAnyExceptInRange(' ', '~') < 0 && value.IndexOf('%') < 0)
         {
-            foreach (var c in value)
-            {
-                if (c > 0x7E)
-                {
-                    // Header values arrive as Latin-1 text; a raw non-ASCII byte means the sender did not percent-encode.
-                    error = "contains a non-ASCII character that is not percent-encoded";
-                    return false;
-                }
-            }
-
             return true;
         }
 
@@ -73,9 +67,9 @@ public static class HeaderValueEncoding
                 bytes[n++] = (byte)((hi << 4) | lo);
                 i += 2;
             }
-            else if (c > 0x7E)
+            else if (c > 0xFF)
             {
-                error = "contains a non-ASCII character that is not percent-encoded";
+                error = $"contains U+{(int)c:X4} at position {i}, which is not a byte: send UTF-8 bytes or percent-encode them";
                 return false;
             }
             else
@@ -91,7 +85,7 @@ public static class HeaderValueEncoding
         }
         catch (DecoderFallbackException)
         {
-            error = "is not valid UTF-8 after percent-decoding";
+            error = "is not valid UTF-8 (after percent-decoding)";
             return false;
         }
     }

@@ -18,14 +18,16 @@ public static class HttpBinding
         }
 
         var essence = Essence(contentType);
-        if (essence.Equals(JsonEventFormat.StructuredMediaType, StringComparison.OrdinalIgnoreCase))
+        var structured = essence.Equals(JsonEventFormat.StructuredMediaType, StringComparison.OrdinalIgnoreCase);
+        if (structured || essence.Equals(JsonEventFormat.BatchMediaType, StringComparison.OrdinalIgnoreCase))
         {
-            return ContentMode.Structured;
-        }
+            // JSON is UTF-8 (RFC 8259): a body that says otherwise would be mis-read, so it is refused.
+            if (EventRules.CheckCharset(contentType) is { } charsetRule)
+            {
+                throw new CloudEventFormatException(null, charsetRule);
+            }
 
-        if (essence.Equals(JsonEventFormat.BatchMediaType, StringComparison.OrdinalIgnoreCase))
-        {
-            return ContentMode.Batch;
+            return structured ? ContentMode.Structured : ContentMode.Batch;
         }
 
         if (essence.StartsWith("application/cloudevents", StringComparison.OrdinalIgnoreCase))
@@ -92,6 +94,11 @@ public static class HttpBinding
                 throw new CloudEventFormatException(name, $"header value {encodingError}");
             }
 
+            if (EventRules.CheckText(value) is { } textRule)
+            {
+                throw new CloudEventFormatException(name, textRule);
+            }
+
             switch (name)
             {
                 case "specversion": specVersion = value; break;
@@ -147,6 +154,12 @@ public static class HttpBinding
         if (contentType is not null && EventRules.CheckMediaType(contentType) is { } ctRule)
         {
             throw new CloudEventFormatException("datacontenttype", ctRule);
+        }
+
+        // JSON data is served as the JSON text it is: bytes that are not UTF-8 would make every read of it unreadable.
+        if (!body.IsEmpty && EventRules.IsJsonMediaType(contentType) && contentType is not null && !System.Text.Unicode.Utf8.IsValid(body.Span))
+        {
+            throw new CloudEventFormatException("data", "is JSON (datacontenttype '" + contentType + "') but not valid UTF-8");
         }
 
         return new Event(id, source, type)

@@ -242,7 +242,7 @@ public static class JsonEventFormat
                 break;
             }
 
-            var name = reader.GetString()!;
+            var name = Text(ref reader, null);
             if (!seen.Add(name))
             {
                 throw new CloudEventFormatException(name, "appears twice");
@@ -272,7 +272,7 @@ public static class JsonEventFormat
                     {
                         hasData = true;
                         dataStart = (int)reader.TokenStartIndex;
-                        reader.Skip();
+                        SkipData(ref reader);
                         dataEnd = (int)reader.BytesConsumed;
                     }
 
@@ -346,13 +346,19 @@ public static class JsonEventFormat
             var raw = input[dataStart..dataEnd];
             if (EventRules.IsJsonMediaType(contentType))
             {
+                // Stored as the JSON text it is, and served as such: text that is not UTF-8 would be served unreadable.
+                if (!System.Text.Unicode.Utf8.IsValid(raw))
+                {
+                    throw new CloudEventFormatException("data", InvalidText);
+                }
+
                 data = raw.ToArray();
             }
             else if (dataToken == JsonTokenType.String)
             {
                 var inner = new Utf8JsonReader(raw);
                 inner.Read();
-                data = Encoding.UTF8.GetBytes(inner.GetString()!);
+                data = Encoding.UTF8.GetBytes(Text(ref inner, "data"));
             }
             else
             {
@@ -384,13 +390,13 @@ public static class JsonEventFormat
         switch (reader.TokenType)
         {
             case JsonTokenType.String:
-                var s = reader.GetString()!;
+                var s = Text(ref reader, name);
                 if (s.Length == 0)
                 {
                     throw new CloudEventFormatException(name, "must not be empty");
                 }
 
-                return s;
+                return EventRules.CheckText(s) is { } rule ? throw new CloudEventFormatException(name, rule) : s;
             case JsonTokenType.Null when !required:
                 return null;
             case JsonTokenType.Null:
@@ -432,10 +438,59 @@ public static class JsonEventFormat
 
                 return AttributeValue.FromInteger(i);
             case JsonTokenType.String:
-                var text = reader.GetString()!;
+                var text = Text(ref reader, name);
+                if (EventRules.CheckText(text) is { } textRule)
+                {
+                    throw new CloudEventFormatException(name, textRule);
+                }
+
                 return declared ? EventReadOptions.ParseTyped(name, kind, text) : AttributeValue.FromString(text);
             default:
                 throw new CloudEventFormatException(name, $"must be a string, number or boolean (got {Describe(reader.TokenType)})");
+        }
+    }
+
+    private const string InvalidText = "is not valid Unicode text (invalid UTF-8, or an escaped lone surrogate)";
+
+    /// <summary>A string token's text; text that does not decode (invalid UTF-8, a lone surrogate) is refused, naming <paramref name="name"/> (null: a member name).</summary>
+    private static string Text(ref Utf8JsonReader reader, string? name)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new CloudEventFormatException(name, name is null ? "has a member name that " + InvalidText : InvalidText, inner: ex);
+        }
+    }
+
+    /// <summary>
+    /// Moves past the data value (the reader on its first token), as <see cref="Utf8JsonReader.Skip"/> does, refusing an
+    /// escaped string in it that is not valid Unicode: such text would be stored and then served as JSON no reader decodes.
+    /// </summary>
+    private static void SkipData(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+        {
+            CheckEscaped(ref reader);
+            return;
+        }
+
+        var depth = reader.CurrentDepth;
+        do
+        {
+            Read(ref reader);
+            CheckEscaped(ref reader);
+        }
+        while (reader.CurrentDepth > depth);
+    }
+
+    private static void CheckEscaped(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped)
+        {
+            Text(ref reader, "data");
         }
     }
 

@@ -34,6 +34,22 @@ public static class EventRules
         return null;
     }
 
+    /// <summary>
+    /// Checks a String attribute value: CloudEvents 1.0 allows any Unicode text but control characters (U+0000–U+001F,
+    /// U+007F–U+009F); lone surrogates cannot reach here (the codecs refuse them as they decode).
+    /// </summary>
+    public static string? CheckText(ReadOnlySpan<char> value)
+    {
+        var at = value.IndexOfAnyInRange('\u0000', '\u001F');
+        var high = value.IndexOfAnyInRange('\u007F', '\u009F');
+        if (at < 0 || (high >= 0 && high < at))
+        {
+            at = high;
+        }
+
+        return at < 0 ? null : $"must not contain control characters (U+{(int)value[at]:X4} at character {at})";
+    }
+
     /// <summary>Checks a URI-reference value (source, or an extension of that type).</summary>
     public static string? CheckUriReference(string value)
     {
@@ -71,6 +87,38 @@ public static class EventRules
         if (slash <= 0 || slash == essence.Length - 1 || !IsToken(essence[..slash]) || !IsToken(essence[(slash + 1)..]))
         {
             return "must be a media type of the form type/subtype (RFC 2046)";
+        }
+
+        return semicolon < 0 ? null : CheckCharset(value);
+    }
+
+    /// <summary>
+    /// Checks the <c>charset</c> parameter of a media type, if it has one: text travels and is stored as UTF-8 only, so any
+    /// other charset (which would be read as UTF-8 all the same) is refused rather than mis-read.
+    /// </summary>
+    public static string? CheckCharset(string? mediaType)
+    {
+        if (mediaType is null)
+        {
+            return null;
+        }
+
+        foreach (var range in mediaType.AsSpan().Split(';'))
+        {
+            var parameter = mediaType.AsSpan()[range].Trim();
+            var equals = parameter.IndexOf('=');
+            if (equals < 0 || !parameter[..equals].Trim().Equals("charset", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var charset = parameter[(equals + 1)..].Trim().Trim('"');
+            if (!charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
+                && !charset.Equals("utf8", StringComparison.OrdinalIgnoreCase)
+                && !charset.Equals("us-ascii", StringComparison.OrdinalIgnoreCase))
+            {
+                return $"declares charset '{charset}': only UTF-8 text is taken";
+            }
         }
 
         return null;

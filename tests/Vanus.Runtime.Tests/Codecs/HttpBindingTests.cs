@@ -55,11 +55,23 @@ public class HttpBindingTests
     [InlineData("%FF", "not valid UTF-8")]
     [InlineData("abc%2", "malformed percent-escape")]
     [InlineData("abc%zz", "malformed percent-escape")]
-    [InlineData("raw ø", "non-ASCII")]
+    [InlineData("raw \u00f8", "not valid UTF-8")]
+    [InlineData("raw \u20ac", "not a byte")]
     public void Bad_header_encodings_are_rejected(string raw, string reason)
     {
         Assert.False(HeaderValueEncoding.TryDecode(raw, out _, out var error));
         Assert.Contains(reason, error);
+    }
+
+    [Theory]
+    [InlineData("Bj\u00c3\u00b8rn", "Bj\u00f8rn")]
+    [InlineData("Bj\u00c3\u00b8rn %C3%B8", "Bj\u00f8rn \u00f8")]
+    [InlineData("\u00e2\u0082\u00ac", "\u20ac")]
+    public void Raw_utf8_header_bytes_decode_as_text(string latin1, string text)
+    {
+        // A server reads raw header bytes one character per byte (Latin-1); UTF-8 sent that way is read back as text.
+        Assert.True(HeaderValueEncoding.TryDecode(latin1, out var decoded, out var error), error);
+        Assert.Equal(text, decoded);
     }
 
     [Fact]
@@ -115,6 +127,8 @@ public class HttpBindingTests
         Assert.Equal(ContentMode.Binary, HttpBinding.DetectMode("application/json"));
         Assert.Equal(ContentMode.Binary, HttpBinding.DetectMode(null));
         Assert.Contains("only JSON", Assert.Throws<CloudEventFormatException>(() => HttpBinding.DetectMode("application/cloudevents+avro")).Message);
+        Assert.Contains("charset 'latin1'", Assert.Throws<CloudEventFormatException>(() => HttpBinding.DetectMode("application/cloudevents+json; charset=latin1")).Message);
+        Assert.Contains("charset 'utf-16'", Assert.Throws<CloudEventFormatException>(() => HttpBinding.DetectMode("application/cloudevents-batch+json;charset=\"utf-16\"")).Message);
     }
 
     [Fact]
