@@ -138,6 +138,9 @@ public sealed class ScheduleClock
         }
     }
 
+    private static readonly System.Buffers.SearchValues<char> ZoneIdCharacters =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_-+");
+
     private static TimeZoneInfo? FindZone(string? id, out string? why)
     {
         why = null;
@@ -147,13 +150,22 @@ public sealed class ScheduleClock
             return null;
         }
 
+        // The id names a file under the zone database on Linux: anything but an IANA name's characters (a path, '..')
+        // is refused before it is looked up.
+        if (id[0] == '/' || id.Contains("..", StringComparison.Ordinal) || id.AsSpan().IndexOfAnyExcept(ZoneIdCharacters) >= 0)
+        {
+            why = $"is not an IANA time zone name ('{id}'); use one such as UTC, Europe/Paris or America/New_York";
+            return null;
+        }
+
         TimeZoneInfo zone;
         try
         {
             zone = TimeZoneInfo.FindSystemTimeZoneById(id);
         }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException or System.Security.SecurityException or UnauthorizedAccessException or IOException)
         {
+            // A folder of the zone database ('America') is found but cannot be read as a zone: it is not one.
             why = $"is not a time zone this node knows ('{id}'); use an IANA name such as UTC, Europe/Paris or America/New_York";
             return null;
         }

@@ -174,12 +174,15 @@ internal sealed class ManagementHandler(IEventbusBroker broker, GatewayOptions o
 
     public async Task<T> ReadDocumentAsync<T>(HttpContext context, Func<ReadOnlyMemory<byte>, T> read)
     {
-        var body = await RequestBody.ReadAsync(context, options.MaxDocumentBytes, null, 0, context.RequestAborted);
+        var body = await RequestBody.ReadAsync(context, options.MaxDocumentBytes, null, context.RequestAborted);
         try
         {
-            return body.Outcome == BodyOutcome.Complete
-                ? read(body.Memory)
-                : throw new FieldException(ProblemKind.RequestTooLarge, null, $"is over the limit of {options.MaxDocumentBytes} bytes per document");
+            if (body.Outcome != BodyOutcome.Complete)
+            {
+                throw new FieldException(ProblemKind.RequestTooLarge, null, $"is over the limit of {options.MaxDocumentBytes} bytes per document");
+            }
+
+            return DocumentText.Check(body.Memory.Span) is { } fault ? throw FieldException.Document(fault.Field, fault.Reason) : read(body.Memory);
         }
         finally
         {
