@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Vanus.Gateway.Http;
 using Vanus.Runtime.Broker;
 
 namespace Vanus.Gateway;
@@ -18,6 +19,7 @@ public static class GatewayServiceCollectionExtensions
         var copy = (options ?? new GatewayOptions()) with { };
         copy.Validate();
         services.AddRouting();
+        services.AddTransient<Microsoft.AspNetCore.Hosting.IStartupFilter, RouteProblems>();
         services.AddSingleton(sp => new GatewayServices(
             sp.GetRequiredService<IEventbusBroker>(),
             sp.GetRequiredService<ISubscriptionBroker>(),

@@ -14,7 +14,7 @@ internal sealed class GatewayServices
     {
         Gate = new IngestGate(options.MaxConcurrentIngests, options.MaxBufferedBytes);
         Metrics = new GatewayMetrics(broker, timers, Gate);
-        var problems = new ProblemResponder(Metrics, loggerFactory.CreateLogger("Vanus.Gateway.Problems"), options.RetryAfter);
+        var problems = Problems = new ProblemResponder(Metrics, loggerFactory.CreateLogger("Vanus.Gateway.Problems"), options.RetryAfter);
         Ingest = new IngestHandler(broker, options, Gate, Metrics, problems, loggerFactory.CreateLogger<IngestHandler>());
         Management = new ManagementHandler(broker, options, problems);
         Subscriptions = new SubscriptionHandler(subscriptions, broker, Management, options, problems);
@@ -35,4 +35,7 @@ internal sealed class GatewayServices
     public ScheduleHandler Schedules { get; }
 
     public HealthHandler Health { get; }
+
+    /// <summary>Writes every problem document the gateway answers.</summary>
+    public ProblemResponder Problems { get; }
 }

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -54,6 +55,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         var logs = new LogSink();
         var (app, address) = await LoopbackHost.StartAsync(a => a.MapVanusGateway(), builder =>
         {
+            builder.WebHost.ConfigureKestrel(k => k.UseVanusGateway());
             builder.Logging.SetMinimumLevel(LogLevel.Information);
             builder.Logging.AddProvider(logs);
             builder.Services.AddSingleton<IEventbusBroker>(broker);

@@ -183,9 +183,9 @@ public sealed class IngestTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var answer = Assert.Single((await GatewayHost.ReadJsonAsync(response)).GetProperty("events").EnumerateArray());
-        Assert.Equal(["id", "eventId", "deliverytime"], answer.EnumerateObject().Select(p => p.Name));
+        // A held event has no eventId yet: it gets one when its timer appends it to the bus.
+        Assert.Equal(["id", "deliverytime"], answer.EnumerateObject().Select(p => p.Name));
         Assert.Equal("d-1", answer.GetProperty("id").GetString());
-        Assert.Equal(new EventId(0, 0).ToString(), answer.GetProperty("eventId").GetString());
         Assert.Equal(answered, answer.GetProperty("deliverytime").GetString());
 
         var held = Assert.Single(host.Broker.Held);

@@ -75,6 +75,8 @@ internal sealed partial class TriggerActor
         ArmWake(now);
     }
 
+    private static readonly TimeSpan MaxWakeWait = TimeSpan.FromDays(1);
+
     private void ArmWake(DateTimeOffset now)
     {
         var next = _scheduler?.NextWakeup(now);
@@ -86,9 +88,11 @@ internal sealed partial class TriggerActor
         // Re-arming a timer on every outcome would cost a scheduler entry each; it moves only when the earliest due time does.
         if (next is { } due && (_wakeAt is not { } armed || due < armed || armed <= now))
         {
-            _wakeAt = due;
+            // A delay may hold events for years; the timer wakes at most a day ahead and re-arms, so no scheduler meets a span it cannot hold.
             var wait = due - now;
-            Timers.StartSingleTimer(WakeTimer, WakeTick.Instance, wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
+            wait = wait <= TimeSpan.Zero ? TimeSpan.Zero : wait > MaxWakeWait ? MaxWakeWait : wait;
+            _wakeAt = now + wait;
+            Timers.StartSingleTimer(WakeTimer, WakeTick.Instance, wait);
         }
     }
 

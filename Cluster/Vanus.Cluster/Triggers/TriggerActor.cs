@@ -279,6 +279,29 @@ internal sealed partial class TriggerActor : JournaledActor, IWithTimers
     }
 
 
+    /// <summary>
+    /// A message whose handling throws stops this trigger's delivery with the reason in its status, where the default
+    /// (restart, recover, meet the same event, throw again) would loop forever. Changing the subscription compiles it
+    /// again and resumes; the journal holds what was committed, so nothing is skipped.
+    /// </summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        try
+        {
+            return base.AroundReceive(receive, message);
+        }
+#pragma warning disable CA1031 // any failure of a handler is reported and stops delivery; rethrowing restarts the actor into the same failure
+        catch (Exception ex) when (ex is not ActorKilledException and not ActorInitializationException)
+#pragma warning restore CA1031
+        {
+            _broken = $"delivery stopped by an unexpected error handling {message.GetType().Name}: {ex.Message}";
+            Log.Error(ex, "Trigger {0}: {1}", _entityId, _broken);
+            NoteError(_broken);
+            Timers.Cancel(WakeTimer);
+            return true;
+        }
+    }
+
     protected override void PostStop()
     {
         _stopping.Cancel();

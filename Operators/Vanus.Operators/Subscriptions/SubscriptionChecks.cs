@@ -81,6 +81,11 @@ public static class SubscriptionChecks
             throw Invalid("the delay must not be negative", SubscriptionFields.Delay);
         }
 
+        if (spec.Delay > SubscriptionSpec.MaxDelay)
+        {
+            throw Invalid($"the delay must be at most {Units.FormatDuration(SubscriptionSpec.MaxDelay)} (got {Units.FormatDuration(spec.Delay)})", SubscriptionFields.Delay);
+        }
+
         if (spec.Delivery is null)
         {
             throw Invalid("delivery must be given (defaults otherwise)", SubscriptionFields.Delivery);

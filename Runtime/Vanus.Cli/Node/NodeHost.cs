@@ -45,9 +45,7 @@ internal static class NodeHost
             builder.Services.AddSingleton(loggerFactory);
             builder.WebHost.UseKestrel(k =>
             {
-                // The gateway enforces its own body limits with problem documents; Kestrel's must not cut in first.
-                k.Limits.MaxRequestBodySize = null;
-                k.AddServerHeader = false;
+                k.UseVanusGateway();
                 if (address is null)
                 {
                     k.ListenLocalhost(port);

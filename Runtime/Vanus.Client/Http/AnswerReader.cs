@@ -69,7 +69,7 @@ internal static class AnswerReader
             var at = $"events[{i++}]";
             placements.Add(new EventPlacement(
                 JsonRead.RequiredString(item, "id", at),
-                JsonRead.RequiredString(item, "eventId", at),
+                JsonRead.StringOrNull(item, "eventId", at),
                 JsonRead.Int(item, "eventlog", at),
                 JsonRead.Long(item, "offset", at),
                 JsonRead.Time(item, "deliverytime", at)));

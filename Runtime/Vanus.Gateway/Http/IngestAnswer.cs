@@ -27,14 +27,15 @@ internal static class IngestAnswer
             var e = events[i];
             writer.WriteStartObject();
             writer.WriteString("id"u8, e.Id);
-            e.EventId.TryFormat(id, out var written, default, null);
-            writer.WriteString("eventId"u8, id[..written]);
             if (e.DeliveryTime is { } due)
             {
+                // A held event has no place in its bus until it is appended, so no eventId finds it yet.
                 writer.WriteString("deliverytime"u8, Rfc3339.Format(due));
             }
             else
             {
+                e.EventId.TryFormat(id, out var written, default, null);
+                writer.WriteString("eventId"u8, id[..written]);
                 writer.WriteNumber("eventlog"u8, e.Eventlog);
                 writer.WriteNumber("offset"u8, e.Offset);
             }

@@ -11,7 +11,9 @@ internal sealed class ProblemKind
     public static readonly ProblemKind InvalidDocument = new("invalid-document", 400, "Invalid document");
     public static readonly ProblemKind InvalidParameter = new("invalid-parameter", 400, "Invalid parameter");
     public static readonly ProblemKind BadRequest = new("bad-request", 400, "Bad request");
+    public static readonly ProblemKind Forbidden = new("forbidden", 403, "Forbidden");
     public static readonly ProblemKind NotFound = new("not-found", 404, "Not found");
+    public static readonly ProblemKind MethodNotAllowed = new("method-not-allowed", 405, "Method not allowed");
     public static readonly ProblemKind AlreadyExists = new("already-exists", 409, "Already exists");
     public static readonly ProblemKind EventTooLarge = new("event-too-large", 413, "Event too large");
     public static readonly ProblemKind RequestTooLarge = new("request-too-large", 413, "Request too large");

@@ -25,8 +25,6 @@ internal enum BodyOutcome
 /// </summary>
 internal readonly struct RequestBody
 {
-    private const int ReserveStep = 64 * 1024;
-
     private readonly PipeReader? _inPlace;
     private readonly SequencePosition _end;
     private readonly byte[]? _rented;
@@ -38,17 +36,18 @@ internal readonly struct RequestBody
 
     public BodyOutcome Outcome { get; }
 
-    /// <summary>Bytes reserved with the gate, including any the caller reserved before reading; the caller releases them.</summary>
+    /// <summary>Bytes reserved with the gate (what was received); the caller releases them.</summary>
     public long Reserved { get; }
 
     public ReadOnlyMemory<byte> Memory { get; }
 
     /// <summary>
     /// Reads the body of the request of <paramref name="context"/>; more than <paramref name="limit"/> bytes ends as <see cref="BodyOutcome.TooLarge"/>
-    /// without reading further. With a gate, every byte held beyond <paramref name="reserved"/> is reserved first.
+    /// without reading further. With a gate, every byte is reserved as it arrives, never ahead on the word of Content-Length.
     /// </summary>
-    public static async ValueTask<RequestBody> ReadAsync(HttpContext context, long limit, IngestGate? gate, long reserved, CancellationToken cancellationToken)
+    public static async ValueTask<RequestBody> ReadAsync(HttpContext context, long limit, IngestGate? gate, CancellationToken cancellationToken)
     {
+        long reserved = 0;
         // The gateway enforces its own limits (and answers them with problem documents), so Kestrel's must not interfere.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
         {
@@ -56,7 +55,6 @@ internal readonly struct RequestBody
         }
 
         var reader = context.Request.BodyReader;
-        var declared = context.Request.ContentLength;
         byte[]? rented = null;
         var written = 0;
         try
@@ -75,15 +73,14 @@ internal readonly struct RequestBody
 
                 if (gate is not null && total > reserved)
                 {
-                    var want = result.IsCompleted ? total : Math.Min(limit, total + ReserveStep);
-                    if (!gate.TryReserve(want - reserved))
+                    if (!gate.TryReserve(total - reserved))
                     {
                         reader.AdvanceTo(buffer.End);
                         Return(rented);
                         return new(BodyOutcome.OverBudget, reserved, default, null, default, null);
                     }
 
-                    reserved = want;
+                    reserved = total;
                 }
 
                 if (result.IsCompleted && rented is null && buffer.IsSingleSegment)
@@ -94,7 +91,8 @@ internal readonly struct RequestBody
 
                 if (rented is null || rented.Length < total)
                 {
-                    var size = declared is { } d && d >= total ? d : Math.Min(limit, Math.Max(total, Math.Max(16 * 1024, (rented?.Length ?? 0) * 2L)));
+                    // Grown from what arrived, not sized by Content-Length: a client that declares 16 MiB and sends little gets little.
+                    var size = Math.Min(limit, Math.Max(total, Math.Max(16 * 1024, (rented?.Length ?? 0) * 2L)));
                     var grown = ArrayPool<byte>.Shared.Rent((int)size);
                     if (rented is not null)
                     {

@@ -36,6 +36,12 @@ internal sealed partial class IngestHandler(
             return;
         }
 
+        if (EventbusNames.IsDeadLetter(eventbus))
+        {
+            await problems.WriteAsync(context, new Problem(ProblemKind.Forbidden, $"Eventbus '{eventbus}' is a dead-letter bus: only the node writes there (resend its events with the subscription's deadletters/resend).") { Field = "eventbus" });
+            return;
+        }
+
         var request = context.Request;
         ContentMode mode;
         try
@@ -67,21 +73,11 @@ internal sealed partial class IngestHandler(
         long reserved = 0;
         try
         {
-            if (declared is { } length)
-            {
-                if (!gate.TryReserve(length))
-                {
-                    await problems.WriteAsync(context, OverBudget());
-                    return;
-                }
-
-                reserved = length;
-            }
-
+            // Bytes are reserved as they arrive, never on the word of Content-Length: a stalled upload holds only what it sent.
             RequestBody body;
             try
             {
-                body = await RequestBody.ReadAsync(context, limit, gate, reserved, context.RequestAborted);
+                body = await RequestBody.ReadAsync(context, limit, gate, context.RequestAborted);
             }
             catch (BadHttpRequestException e)
             {

@@ -112,7 +112,7 @@ internal sealed class SubscriptionHandler(
         }
 
         var limit = Math.Min(options.MaxEventBytes, options.MaxRequestBytes);
-        var body = await RequestBody.ReadAsync(context, limit, null, 0, context.RequestAborted);
+        var body = await RequestBody.ReadAsync(context, limit, null, context.RequestAborted);
         Event e;
         try
         {

@@ -14,6 +14,12 @@ public sealed record DeliveryPolicy
         TimeSpan.FromSeconds(960), TimeSpan.FromSeconds(3600),
     ];
 
+    /// <summary>The longest attempt timeout: what an HTTP client's timer takes (2^31 - 1 ms, about 24.8 days), floored to whole days.</summary>
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromDays(24);
+
+    /// <summary>The longest wait between attempts a policy may ask for: a year, so a due time never leaves the calendar.</summary>
+    public static readonly TimeSpan MaxBackoff = TimeSpan.FromDays(365);
+
     /// <summary>The policy with every default.</summary>
     public static DeliveryPolicy Default { get; } = new();
 
@@ -64,11 +70,21 @@ public sealed record DeliveryPolicy
             {
                 return ($"backoff[{i}]", "must not be negative");
             }
+
+            if (Backoff[i] > MaxBackoff)
+            {
+                return ($"backoff[{i}]", $"must be at most {Units.FormatDuration(MaxBackoff)} (got {Units.FormatDuration(Backoff[i])})");
+            }
         }
 
         if (Timeout <= TimeSpan.Zero)
         {
             return (SubscriptionFields.Timeout, "must be more than 0");
+        }
+
+        if (Timeout > MaxTimeout)
+        {
+            return (SubscriptionFields.Timeout, $"must be at most {Units.FormatDuration(MaxTimeout)} (got {Units.FormatDuration(Timeout)})");
         }
 
         if (Inflight is < 1 or > 65536)

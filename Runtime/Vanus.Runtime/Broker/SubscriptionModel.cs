@@ -53,6 +53,9 @@ public enum SubscriptionStartKind
 /// </summary>
 public sealed record SubscriptionSpec(string Name, string Eventbus)
 {
+    /// <summary>The longest delay a subscription may hold events for: ten years, so store time plus delay stays a date.</summary>
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromDays(3650);
+
     /// <summary>The sink URL (absolute http or https) for <see cref="SinkProtocol.Http"/>; null for <see cref="SinkProtocol.Pull"/>.</summary>
     public string? Sink { get; init; }
 

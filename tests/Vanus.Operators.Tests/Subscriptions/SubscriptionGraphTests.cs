@@ -118,7 +118,7 @@ public sealed class SubscriptionGraphTests
     {
         var graph = Graph(new SubscriptionSpec("local", "orders") { Delay = TimeSpan.FromMinutes(5) });
         Assert.Equal(Start.AddMinutes(5), graph.DueAt(Start));
-        Assert.Equal(DateTimeOffset.MaxValue, Graph(new SubscriptionSpec("far", "orders") { Delay = TimeSpan.MaxValue }).DueAt(Start));
+        Assert.Equal(DateTimeOffset.MaxValue, Graph(new SubscriptionSpec("far", "orders") { Delay = SubscriptionSpec.MaxDelay }).DueAt(DateTimeOffset.MaxValue.AddDays(-1)));
 
         var deliveredAt = new ConcurrentQueue<DateTimeOffset>();
         var timed = Graph(new SubscriptionSpec("local", "orders") { Delay = TimeSpan.FromMinutes(5) }, (e, _) =>
