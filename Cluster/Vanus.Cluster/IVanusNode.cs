@@ -14,6 +14,9 @@ public interface IVanusNode : IAsyncDisposable
     /// <summary>Scheduled events: cron and interval schedules that emit an event template into an eventbus, served by this node.</summary>
     IScheduleBroker Schedules { get; }
 
+    /// <summary>The API tokens, kept in the replicated catalog.</summary>
+    ITokenBroker Tokens { get; }
+
     /// <summary>The timer service holding delayed events until they are due.</summary>
     ITimerService Timers { get; }
 

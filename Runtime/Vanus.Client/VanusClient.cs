@@ -10,10 +10,13 @@ public sealed class VanusClient : IDisposable
 {
     private readonly ApiConnection _connection;
 
-    /// <summary>Creates a client of the node at <paramref name="endpoint"/> (such as <c>http://127.0.0.1:8080</c>) for <paramref name="namespace"/>.</summary>
-    public VanusClient(Uri endpoint, HttpClient? http = null, string @namespace = "default", TimeProvider? timeProvider = null)
+    /// <summary>
+    /// Creates a client of the node at <paramref name="endpoint"/> (such as <c>http://127.0.0.1:8080</c>) for <paramref name="namespace"/>,
+    /// sending <paramref name="token"/> as its bearer token on every call when given (a node with tokens on needs one).
+    /// </summary>
+    public VanusClient(Uri endpoint, HttpClient? http = null, string @namespace = "default", TimeProvider? timeProvider = null, string? token = null)
     {
-        _connection = new ApiConnection(endpoint, http, @namespace, timeProvider ?? TimeProvider.System);
+        _connection = new ApiConnection(endpoint, http, @namespace, timeProvider ?? TimeProvider.System, token);
         Eventbuses = new EventbusApi(_connection);
         Events = new EventApi(_connection);
         Subscriptions = new SubscriptionApi(_connection);

@@ -27,6 +27,15 @@ public sealed record GatewayOptions
     /// <summary>What 429 and 503 answers put in <c>Retry-After</c> (rounded up to whole seconds).</summary>
     public TimeSpan RetryAfter { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// The bootstrap admin token (DESIGN §7). When set, every route but <c>/healthz</c> and <c>/readyz</c> needs a bearer
+    /// token with a role that allows it; when null, authentication is off (a loopback-only node).
+    /// </summary>
+    public string? AdminToken { get; init; }
+
+    /// <summary>Browser origins (such as <c>https://console.example.com</c>) allowed to call the node besides its own.</summary>
+    public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
+
     /// <summary>The clock that times appends for the latency histogram.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
@@ -61,6 +70,12 @@ public sealed record GatewayOptions
         }
 
         ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
+        if (AdminToken is { Length: < 16 })
+        {
+            throw new ArgumentException($"{nameof(AdminToken)} must be at least 16 characters long (got {AdminToken.Length}).", nameof(AdminToken));
+        }
+
+        ArgumentNullException.ThrowIfNull(AllowedOrigins, nameof(AllowedOrigins));
     }
 
     private static void Positive(long value, string name)

@@ -25,6 +25,7 @@ public static class GatewayServiceCollectionExtensions
             sp.GetRequiredService<ISubscriptionBroker>(),
             sp.GetRequiredService<IScheduleBroker>(),
             sp.GetService<ITimerService>(),
+            sp.GetService<ITokenBroker>(),
             copy,
             sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance));
         return services;

@@ -36,6 +36,8 @@ internal sealed class GatewayHost : IAsyncDisposable
 
     public InMemorySchedules Schedules { get; private init; } = null!;
 
+    public InMemoryTokens Tokens { get; private init; } = null!;
+
     /// <summary>The node's timer service, or null for a host that registers none.</summary>
     public FakeTimerService? Timers { get; }
 
@@ -53,6 +55,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         var schedules = new InMemorySchedules(broker, time);
         var timerService = timers ? new FakeTimerService() : null;
         var logs = new LogSink();
+        var tokens = new InMemoryTokens();
         var (app, address) = await LoopbackHost.StartAsync(a => a.MapVanusGateway(), builder =>
         {
             builder.WebHost.ConfigureKestrel(k => k.UseVanusGateway());
@@ -61,6 +64,7 @@ internal sealed class GatewayHost : IAsyncDisposable
             builder.Services.AddSingleton<IEventbusBroker>(broker);
             builder.Services.AddSingleton<ISubscriptionBroker>(subscriptions);
             builder.Services.AddSingleton<IScheduleBroker>(schedules);
+            builder.Services.AddSingleton<ITokenBroker>(tokens);
             if (timerService is not null)
             {
                 builder.Services.AddSingleton<ITimerService>(timerService);
@@ -69,7 +73,15 @@ internal sealed class GatewayHost : IAsyncDisposable
             builder.Services.AddVanusGateway((options ?? new GatewayOptions()) with { TimeProvider = time });
         });
         logs.Clear();
-        return new GatewayHost(app, broker, subscriptions, timerService, time, logs, address) { Schedules = schedules };
+        var host = new GatewayHost(app, broker, subscriptions, timerService, time, logs, address) { Schedules = schedules, Tokens = tokens };
+
+        // With tokens on, the host's own client is the bootstrap admin, so setup calls keep working.
+        if (options?.AdminToken is { } admin)
+        {
+            host.Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", admin);
+        }
+
+        return host;
     }
 
     public async Task CreateBusAsync(string name, int eventlogs = 1, string ns = "default")

@@ -22,6 +22,48 @@ public sealed class SubscriptionApiTests
         """;
 
     [Fact]
+    public async Task Sink_header_values_are_write_only_and_a_read_document_put_back_keeps_them()
+    {
+        await using var host = await StartAsync(eventlogs: 2);
+        using (var created = await host.Client.PostAsync(Subs, GatewayHost.Json(FullDocument)))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        // Every read shows the mask, never the value.
+        using (var read = await host.Client.GetAsync(Subs + "/orders-hook"))
+        {
+            var headers = (await GatewayHost.ReadJsonAsync(read)).GetProperty("sinkHeaders");
+            Assert.Equal(["***", "***"], headers.EnumerateObject().Select(h => h.Value.GetString()));
+        }
+
+        // Put back with the mask for one header and a new value for the other: the masked one keeps its value.
+        var edited = FullDocument.Replace("\"Authorization\": \"Bearer abc\"", "\"Authorization\": \"***\"", StringComparison.Ordinal).Replace("\"shop\" }", "\"ops\" }", StringComparison.Ordinal);
+        using (var put = await host.Client.PutAsync(Subs + "/orders-hook", GatewayHost.Json(edited)))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+
+        var spec = host.Subscriptions.Spec("default", "orders-hook");
+        Assert.Equal("Bearer abc", spec.SinkHeaders["Authorization"]);
+        Assert.Equal("ops", spec.SinkHeaders["X-Team"]);
+
+        // The mask for a header the subscription does not hold, or in a new document, is refused rather than sent as a value.
+        var unknown = FullDocument.Replace("\"X-Team\": \"shop\"", "\"X-New\": \"***\"", StringComparison.Ordinal);
+        using (var put = await host.Client.PutAsync(Subs + "/orders-hook", GatewayHost.Json(unknown)))
+        {
+            await ProblemAssert.IsFieldProblemAsync(put, HttpStatusCode.BadRequest, "invalid-document", Subs + "/orders-hook", "sinkHeaders.X-New", "no such header to keep");
+        }
+
+        using (var create = await host.Client.PostAsync(Subs, GatewayHost.Json(unknown.Replace("orders-hook", "other-hook", StringComparison.Ordinal))))
+        {
+            await ProblemAssert.IsFieldProblemAsync(create, HttpStatusCode.BadRequest, "invalid-document", Subs, "sinkHeaders.X-New", "the mask reads show");
+        }
+
+        Assert.Equal("ops", host.Subscriptions.Spec("default", "orders-hook").SinkHeaders["X-Team"]);
+    }
+
+    [Fact]
     public async Task Create_with_every_field_answers_201_with_the_document_and_its_status()
     {
         await using var host = await StartAsync(eventlogs: 2);
@@ -40,7 +82,7 @@ public sealed class SubscriptionApiTests
         Assert.Equal("https://127.0.0.1:9000/hook", sub.GetProperty("sink").GetString());
         Assert.Equal("http", sub.GetProperty("protocol").GetString());
         Assert.Equal("structured", sub.GetProperty("mode").GetString());
-        Assert.Equal("Bearer abc", sub.GetProperty("sinkHeaders").GetProperty("Authorization").GetString());
+        Assert.Equal("***", sub.GetProperty("sinkHeaders").GetProperty("Authorization").GetString());
         var delivery = sub.GetProperty("delivery");
         Assert.Equal(5, delivery.GetProperty("maxAttempts").GetInt32());
         Assert.Equal(["250ms", "2s"], delivery.GetProperty("backoff").EnumerateArray().Select(b => b.GetString()));

@@ -10,7 +10,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
     private readonly Process _process;
     private readonly StringBuilder _output = new();
-    private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<(string Scheme, int Port)> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -27,6 +27,9 @@ public sealed partial class NodeProcess : IAsyncDisposable
 
     /// <summary>The node's HTTP endpoint once it listens.</summary>
     public Uri Endpoint { get; private set; } = null!;
+
+    /// <summary>The node's cluster address (what another node gives as --seeds), once it listens.</summary>
+    public string? ClusterAddress { get; private set; }
 
     /// <summary>The process id, to read /proc for memory figures.</summary>
     public int Pid => _process.Id;
@@ -58,7 +61,11 @@ public sealed partial class NodeProcess : IAsyncDisposable
     public static Task<NodeProcess> StartAsync(string dataDirectory, params string[] extraArgs) => StartAsync(dataDirectory, waitUntilReady: true, extraArgs);
 
     /// <summary>Starts a node and waits until it listens, and also until it is ready when <paramref name="waitUntilReady"/> is set.</summary>
-    public static async Task<NodeProcess> StartAsync(string dataDirectory, bool waitUntilReady, params string[] extraArgs)
+    public static Task<NodeProcess> StartAsync(string dataDirectory, bool waitUntilReady, params string[] extraArgs) =>
+        StartAsync(dataDirectory, waitUntilReady, null, extraArgs);
+
+    /// <summary>Starts a node with <paramref name="environment"/> set for it (VANUS_ADMIN_TOKEN, say).</summary>
+    public static async Task<NodeProcess> StartAsync(string dataDirectory, bool waitUntilReady, IReadOnlyDictionary<string, string>? environment, params string[] extraArgs)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -77,6 +84,11 @@ public sealed partial class NodeProcess : IAsyncDisposable
             start.Environment.Remove(key);
         }
 
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var node = new NodeProcess(process, dataDirectory);
         process.OutputDataReceived += (_, e) => node.OnLine(e.Data);
@@ -87,8 +99,8 @@ public sealed partial class NodeProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            var port = await node._port.Task.WaitAsync(StartTimeout);
-            node.Endpoint = new Uri($"http://127.0.0.1:{port}/");
+            var (scheme, port) = await node._port.Task.WaitAsync(StartTimeout);
+            node.Endpoint = new Uri($"{scheme}://127.0.0.1:{port}/");
             if (waitUntilReady)
             {
                 await node._ready.Task.WaitAsync(StartTimeout);
@@ -178,7 +190,8 @@ public sealed partial class NodeProcess : IAsyncDisposable
 
         if (ListeningLine().Match(line) is { Success: true } m)
         {
-            _port.TrySetResult(int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+            _port.TrySetResult((m.Groups[1].Value, int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)));
+            ClusterAddress = ClusterLine().Match(line) is { Success: true } c ? c.Groups[1].Value : null;
         }
 
         if (line.Contains("vanus node ready", StringComparison.Ordinal))
@@ -195,8 +208,11 @@ public sealed partial class NodeProcess : IAsyncDisposable
         _stopped.TrySetResult();
     }
 
-    [GeneratedRegex(@"listening on http://127\.0\.0\.1:(\d+)")]
+    [GeneratedRegex(@"listening on (https?)://127\.0\.0\.1:(\d+)")]
     private static partial Regex ListeningLine();
+
+    [GeneratedRegex(@"cluster (akka[.\w]*://\S+)")]
+    private static partial Regex ClusterLine();
 
     [GeneratedRegex(@"\d+")]
     private static partial Regex Digits();

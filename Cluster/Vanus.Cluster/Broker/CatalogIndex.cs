@@ -12,6 +12,7 @@ internal sealed class CatalogIndex
     private readonly FrozenDictionary<(string Namespace, string Name), EventbusEntry> _eventbuses;
     private readonly FrozenDictionary<(string Namespace, string Name), SubscriptionEntry> _subscriptions;
     private readonly FrozenDictionary<(string Namespace, string Name), ScheduleEntry> _schedules;
+    private readonly FrozenDictionary<string, TokenEntry> _tokensByHash;
 
     public CatalogIndex(CatalogView view)
     {
@@ -20,6 +21,7 @@ internal sealed class CatalogIndex
         _eventbuses = view.Eventbuses.ToFrozenDictionary(b => (b.Namespace, b.Name));
         _subscriptions = view.SubscriptionList.ToFrozenDictionary(s => (s.Namespace, s.Name));
         _schedules = view.ScheduleList.ToFrozenDictionary(s => (s.Namespace, s.Name));
+        _tokensByHash = view.TokenList.ToFrozenDictionary(t => t.Hash, StringComparer.Ordinal);
     }
 
     public CatalogView View { get; }
@@ -33,4 +35,6 @@ internal sealed class CatalogIndex
     public SubscriptionEntry? Subscription(string @namespace, string name) => _subscriptions.GetValueOrDefault((@namespace, name));
 
     public ScheduleEntry? Schedule(string @namespace, string name) => _schedules.GetValueOrDefault((@namespace, name));
+
+    public TokenEntry? TokenByHash(string hash) => _tokensByHash.GetValueOrDefault(hash);
 }

@@ -54,8 +54,13 @@ internal sealed record CatalogView(
     [property: Key(1)] IReadOnlyList<NamespaceEntry> Namespaces,
     [property: Key(2)] IReadOnlyList<EventbusEntry> Eventbuses,
     [property: Key(3)] IReadOnlyList<SubscriptionEntry>? Subscriptions = null,
-    [property: Key(4)] IReadOnlyList<ScheduleEntry>? Schedules = null) : Serialization.IClusterMessage
+    [property: Key(4)] IReadOnlyList<ScheduleEntry>? Schedules = null,
+    [property: Key(5)] IReadOnlyList<TokenEntry>? Tokens = null) : Serialization.IClusterMessage
 {
+    /// <summary>The API tokens of this version (none when an older node sent the view).</summary>
+    [IgnoreMember]
+    public IReadOnlyList<TokenEntry> TokenList => Tokens ?? [];
+
     /// <summary>The subscriptions of this version (none when an older node sent the view).</summary>
     [IgnoreMember]
     public IReadOnlyList<SubscriptionEntry> SubscriptionList => Subscriptions ?? [];
@@ -63,4 +68,18 @@ internal sealed record CatalogView(
     /// <summary>The schedules of this version (none when an older node sent the view).</summary>
     [IgnoreMember]
     public IReadOnlyList<ScheduleEntry> ScheduleList => Schedules ?? [];
+}
+
+/// <summary>An API token as the catalog holds it: the SHA-256 of its secret, never the secret.</summary>
+[MessagePackObject]
+internal sealed record TokenEntry(
+    [property: Key(0)] string Name,
+    [property: Key(1)] string Hash,
+    [property: Key(2)] IReadOnlyList<string> Roles,
+    [property: Key(3)] DateTimeOffset CreatedAt,
+    [property: Key(4)] DateTimeOffset? Expires)
+{
+    public static TokenEntry From(TokenInfo info) => new(info.Name, info.Hash, [.. info.Roles], info.CreatedAt, info.Expires);
+
+    public TokenInfo ToInfo() => new(Name, Hash, Roles, CreatedAt, Expires);
 }

@@ -36,7 +36,8 @@ internal sealed record CatalogSnapshot(
     [property: Key(1)] IReadOnlyList<EventbusEntry> Eventbuses,
     [property: Key(2)] IReadOnlyList<PendingRelease> Releases,
     [property: Key(3)] IReadOnlyList<SubscriptionEntry>? Subscriptions = null,
-    [property: Key(4)] IReadOnlyList<ScheduleEntry>? Schedules = null) : IClusterMessage;
+    [property: Key(4)] IReadOnlyList<ScheduleEntry>? Schedules = null,
+    [property: Key(5)] IReadOnlyList<TokenEntry>? Tokens = null) : IClusterMessage;
 
 /// <summary>Persisted: a subscription was created.</summary>
 [MessagePackObject]
@@ -61,3 +62,11 @@ internal sealed record ScheduleAdded([property: Key(0)] ScheduleEntry Schedule) 
 internal sealed record ScheduleRemoved(
     [property: Key(0)] string Namespace,
     [property: Key(1)] string Name) : IClusterMessage;
+
+/// <summary>Persisted: an API token was created.</summary>
+[MessagePackObject]
+internal sealed record TokenAdded([property: Key(0)] TokenEntry Token) : IClusterMessage;
+
+/// <summary>Persisted: an API token was revoked.</summary>
+[MessagePackObject]
+internal sealed record TokenRemoved([property: Key(0)] string Name) : IClusterMessage;

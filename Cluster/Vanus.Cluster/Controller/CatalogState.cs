@@ -10,6 +10,7 @@ internal sealed class CatalogState
     private readonly SortedDictionary<string, PendingRelease> _releases = new(StringComparer.Ordinal);
     private readonly SortedDictionary<(string Namespace, string Name), SubscriptionEntry> _subscriptions = new();
     private readonly SortedDictionary<(string Namespace, string Name), ScheduleEntry> _schedules = new();
+    private readonly SortedDictionary<string, TokenEntry> _tokens = new(StringComparer.Ordinal);
 
     public IReadOnlyCollection<PendingRelease> Releases => _releases.Values;
 
@@ -32,6 +33,8 @@ internal sealed class CatalogState
 
     public IEnumerable<ScheduleEntry> SchedulesOf(string @namespace, string eventbus) =>
         _schedules.Values.Where(s => s.Namespace == @namespace && s.Eventbus == eventbus);
+
+    public TokenEntry? Token(string name) => _tokens.GetValueOrDefault(name);
 
     public void Apply(object evt)
     {
@@ -71,6 +74,12 @@ internal sealed class CatalogState
             case ScheduleRemoved removed:
                 _schedules.Remove((removed.Namespace, removed.Name));
                 break;
+            case TokenAdded added:
+                _tokens[added.Token.Name] = added.Token;
+                break;
+            case TokenRemoved removed:
+                _tokens.Remove(removed.Name);
+                break;
             case StorageReleased released:
                 _releases.Remove(released.Incarnation);
                 break;
@@ -79,9 +88,9 @@ internal sealed class CatalogState
         }
     }
 
-    public CatalogView View(long version) => new(version, [.. _namespaces.Values], [.. _eventbuses.Values], [.. _subscriptions.Values], [.. _schedules.Values]);
+    public CatalogView View(long version) => new(version, [.. _namespaces.Values], [.. _eventbuses.Values], [.. _subscriptions.Values], [.. _schedules.Values], [.. _tokens.Values]);
 
-    public CatalogSnapshot Snapshot() => new([.. _namespaces.Values], [.. _eventbuses.Values], [.. _releases.Values], [.. _subscriptions.Values], [.. _schedules.Values]);
+    public CatalogSnapshot Snapshot() => new([.. _namespaces.Values], [.. _eventbuses.Values], [.. _releases.Values], [.. _subscriptions.Values], [.. _schedules.Values], [.. _tokens.Values]);
 
     public void Restore(CatalogSnapshot snapshot)
     {
@@ -90,6 +99,12 @@ internal sealed class CatalogState
         _releases.Clear();
         _subscriptions.Clear();
         _schedules.Clear();
+        _tokens.Clear();
+        foreach (var token in snapshot.Tokens ?? [])
+        {
+            _tokens[token.Name] = token;
+        }
+
         foreach (var schedule in snapshot.Schedules ?? [])
         {
             _schedules[(schedule.Namespace, schedule.Name)] = schedule;

@@ -53,6 +53,8 @@ internal sealed partial class ControllerActor : JournaledActor
         Recover<SubscriptionRemoved>(_state.Apply);
         Recover<ScheduleAdded>(_state.Apply);
         Recover<ScheduleRemoved>(_state.Apply);
+        Recover<TokenAdded>(_state.Apply);
+        Recover<TokenRemoved>(_state.Apply);
         Recover<RecoveryCompleted>(_ => Recovered());
     }
 
@@ -93,6 +95,8 @@ internal sealed partial class ControllerActor : JournaledActor
         Command<DeleteSubscription>(DeleteSubscription);
         Command<CreateSchedule>(CreateSchedule);
         Command<DeleteSchedule>(DeleteSchedule);
+        Command<CreateToken>(CreateToken);
+        Command<DeleteToken>(DeleteToken);
         Command<StopController>(_ => Context.Stop(Self));
         HandlePersistenceReplies(() => "Controller", deleteOlderSnapshots: true);
     }

@@ -127,3 +127,17 @@ internal sealed record ScheduleChanged(
 internal sealed record ScheduleDeleted(
     [property: Key(0)] CatalogView Catalog,
     [property: Key(1)] ScheduleEntry? Removed) : IClusterMessage, ICatalogAnswer;
+
+/// <summary>Creates an API token; answered with <see cref="TokenChanged"/> or <see cref="Refusal"/>.</summary>
+[MessagePackObject]
+internal sealed record CreateToken([property: Key(0)] TokenEntry Entry) : IClusterMessage;
+
+/// <summary>Revokes an API token; answered with <see cref="CatalogDeleted"/>.</summary>
+[MessagePackObject]
+internal sealed record DeleteToken([property: Key(0)] string Name) : IClusterMessage;
+
+/// <summary>A token was created; carries the catalog that includes it.</summary>
+[MessagePackObject]
+internal sealed record TokenChanged(
+    [property: Key(0)] CatalogView Catalog,
+    [property: Key(1)] TokenEntry Token) : IClusterMessage, ICatalogAnswer;

@@ -47,6 +47,8 @@ internal sealed class ClusterNode : IVanusNode
 
     public IScheduleBroker Schedules => _services.ScheduleBroker;
 
+    public ITokenBroker Tokens => _services.TokenBroker;
+
     public ITimerService Timers => _services.TimerBoard;
 
     public string ClusterAddress { get; }
@@ -162,7 +164,8 @@ internal sealed class ClusterNode : IVanusNode
                 board,
                 new EventbusBroker(controller, appender, new TimerIntake(appender, options.TimerEventlogs, options.Time)),
                 new SubscriptionBroker(controller, triggers, appender),
-                new ScheduleBroker(controller, schedules, appender));
+                new ScheduleBroker(controller, schedules, appender),
+                new TokenBroker(controller, appender));
             return new ClusterNode(system, services, cluster.SelfAddress.ToString(), memberUp.Task, folderLock, http, options);
         }
         catch
@@ -338,5 +341,6 @@ internal sealed class ClusterNode : IVanusNode
         TimerBoard TimerBoard,
         EventbusBroker Broker,
         SubscriptionBroker SubscriptionBroker,
-        ScheduleBroker ScheduleBroker);
+        ScheduleBroker ScheduleBroker,
+        TokenBroker TokenBroker);
 }

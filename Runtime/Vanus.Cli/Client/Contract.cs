@@ -3,6 +3,23 @@ using System.Text.Json.Serialization;
 
 namespace Vanus.Cli.Client;
 
+/// <summary>The body of <c>POST /api/v1/tokens</c>.</summary>
+internal sealed record CreateTokenRequest(string Name, IReadOnlyList<string> Roles, string? Expires);
+
+/// <summary>A token as the node describes it; <see cref="Token"/> (the secret) only in the answer to create.</summary>
+internal sealed class TokenDocument
+{
+    public string? Name { get; set; }
+
+    public string? Token { get; set; }
+
+    public List<string>? Roles { get; set; }
+
+    public DateTimeOffset? CreatedAt { get; set; }
+
+    public DateTimeOffset? Expires { get; set; }
+}
+
 /// <summary>The body of <c>POST /api/v1/namespaces/{ns}/eventbuses</c>; members left null take the node's defaults.</summary>
 internal sealed record CreateEventbusRequest(string Name)
 {
@@ -200,4 +217,7 @@ internal sealed record ResetRequest(string Time);
 [JsonSerializable(typeof(ResendReply))]
 [JsonSerializable(typeof(ResendRequest))]
 [JsonSerializable(typeof(ResetRequest))]
+[JsonSerializable(typeof(CreateTokenRequest))]
+[JsonSerializable(typeof(TokenDocument))]
+[JsonSerializable(typeof(List<TokenDocument>))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -93,6 +93,10 @@ internal static class ContractReader
         return (result, [.. (result.Events ?? []).Select(e => ReadEvent(e, reply))]);
     }
 
+    public static TokenDocument ReadToken(ApiAnswer reply) => Deserialize(reply, CliJsonContext.Default.TokenDocument, "a token document");
+
+    public static IReadOnlyList<TokenDocument> ReadTokenList(ApiAnswer reply) => Deserialize(reply, CliJsonContext.Default.ListTokenDocument, "a token list");
+
     public static long ReadResent(ApiAnswer reply) =>
         Deserialize(reply, CliJsonContext.Default.ResendReply, "{\"resent\":N}").Resent ?? throw Unexpected(reply, "{\"resent\":N}");
 

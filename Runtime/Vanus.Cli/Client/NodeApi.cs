@@ -14,7 +14,7 @@ internal static class NodeApi
     /// A client of the node for one CLI run: no proxy, no cookies, connections given 5 s, calls given <paramref name="timeout"/>.
     /// Throws <see cref="ArgumentException"/> for a namespace that cannot travel in a path.
     /// </summary>
-    public static NodeConnection Connect(Uri endpoint, string @namespace, TimeSpan timeout)
+    public static NodeConnection Connect(Uri endpoint, string @namespace, TimeSpan timeout, string? token = null)
     {
         // The handler applies the timeout itself, so that a node that does not answer surfaces as one exception; the client's
         // own timeout, a little longer, only bounds reading a body that stalls.
@@ -22,7 +22,7 @@ internal static class NodeApi
         var http = new HttpClient(handler) { Timeout = timeout + TimeSpan.FromSeconds(5) };
         try
         {
-            return new NodeConnection(http, new VanusClient(endpoint, http, @namespace));
+            return new NodeConnection(http, new VanusClient(endpoint, http, @namespace, token: token));
         }
         catch
         {
@@ -36,6 +36,15 @@ internal static class NodeApi
         var body = JsonSerializer.SerializeToUtf8Bytes(request, CliJsonContext.Default.CreateEventbusRequest);
         return client.SendAsync(HttpMethod.Post, client.ManagementPath("eventbuses"), JsonContent(body), cancellationToken);
     }
+
+    public static Task<ApiAnswer> CreateTokenAsync(this VanusClient client, CreateTokenRequest request, CancellationToken cancellationToken) =>
+        client.SendAsync(HttpMethod.Post, "api/v1/tokens", JsonContent(JsonSerializer.SerializeToUtf8Bytes(request, CliJsonContext.Default.CreateTokenRequest)), cancellationToken);
+
+    public static Task<ApiAnswer> ListTokensAsync(this VanusClient client, CancellationToken cancellationToken) =>
+        client.SendAsync(HttpMethod.Get, "api/v1/tokens", null, cancellationToken);
+
+    public static Task<ApiAnswer> DeleteTokenAsync(this VanusClient client, string name, CancellationToken cancellationToken) =>
+        client.SendAsync(HttpMethod.Delete, "api/v1/tokens/" + Uri.EscapeDataString(name), null, cancellationToken);
 
     public static Task<ApiAnswer> ListEventbusesAsync(this VanusClient client, CancellationToken cancellationToken) =>
         client.SendAsync(HttpMethod.Get, client.ManagementPath("eventbuses"), null, cancellationToken);

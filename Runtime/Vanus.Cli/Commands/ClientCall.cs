@@ -18,15 +18,16 @@ internal sealed class ClientCall : IDisposable
         Namespace = parse.GetValue(options.Namespace)!;
         Endpoint = parse.GetValue(options.Endpoint)!;
         var timeout = options.Timeout;
+        var token = options.TokenOf(parse);
         _client = new Lazy<NodeConnection>(() =>
         {
             try
             {
-                return NodeApi.Connect(Endpoint, Namespace, timeout);
+                return NodeApi.Connect(Endpoint, Namespace, timeout, token);
             }
             catch (ArgumentException e)
             {
-                throw new UsageException($"--namespace {e.Message}");
+                throw new UsageException(e.ParamName == "token" ? $"--token (or VANUS_TOKEN): {e.Message}" : $"--namespace {e.Message}");
             }
         });
     }

@@ -17,12 +17,22 @@ internal sealed class ClientOptions
         DefaultValueFactory = _ => "default",
     };
 
+    public Option<string?> Token { get; } = new("--token")
+    {
+        Description = "The bearer token a node with tokens on needs [env VANUS_TOKEN]",
+        HelpName = "TOKEN",
+    };
+
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The token of this run: --token, else VANUS_TOKEN, else none.</summary>
+    public string? TokenOf(ParseResult parse) =>
+        parse.GetValue(Token) is { Length: > 0 } token ? token : Environment.GetEnvironmentVariable("VANUS_TOKEN") is { Length: > 0 } env ? env.Trim() : null;
 
     /// <summary>Adds the options to a command group; its subcommands inherit them.</summary>
     public Command AddTo(Command group)
     {
-        foreach (var option in new Option[] { Endpoint, Output, Namespace })
+        foreach (var option in new Option[] { Endpoint, Output, Namespace, Token })
         {
             option.Recursive = true;
             group.Options.Add(option);

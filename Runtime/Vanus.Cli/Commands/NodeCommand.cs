@@ -11,12 +11,19 @@ internal static class NodeCommand
         var config = new Option<string?>("--config") { Description = "A JSON file of settings, keyed by flag name (flags and VANUS_* variables take precedence)", HelpName = "FILE" };
         var command = new Command("node", "Run a Vanus node: the HTTP gateway and management API, the controller and the eventlogs") { config };
         var options = new List<(NodeSettings.Setting Setting, Option<string?> Option)>();
+        var switches = new List<(NodeSettings.Setting Setting, Option<bool> Option)>();
         foreach (var setting in NodeSettings.All)
         {
-            var option = new Option<string?>($"--{setting.Name}")
+            var description = $"{setting.Description} [env {setting.EnvironmentVariable}]{(setting.Default is { } d ? $" (default: {d})" : "")}";
+            if (setting.Switch)
             {
-                Description = $"{setting.Description} [env {setting.EnvironmentVariable}]{(setting.Default is { } d ? $" (default: {d})" : "")}",
-            };
+                var flag = new Option<bool>($"--{setting.Name}") { Description = description };
+                switches.Add((setting, flag));
+                command.Options.Add(flag);
+                continue;
+            }
+
+            var option = new Option<string?>($"--{setting.Name}") { Description = description };
             options.Add((setting, option));
             command.Options.Add(option);
         }
@@ -29,6 +36,14 @@ internal static class NodeCommand
                 if (parse.GetValue(option) is { } value)
                 {
                     flags[setting.Name] = value;
+                }
+            }
+
+            foreach (var (setting, flag) in switches)
+            {
+                if (parse.GetValue(flag))
+                {
+                    flags[setting.Name] = "true";
                 }
             }
 

@@ -13,6 +13,7 @@ internal static class VanusCommandLine
         SubscriptionCommands.Create(env),
         ScheduleCommands.Create(env),
         DeadletterCommands.Create(env),
+        TokenCommands.Create(env),
         BenchCommands.Create(env),
     };
 

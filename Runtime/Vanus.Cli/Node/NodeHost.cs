@@ -31,6 +31,8 @@ internal static class NodeHost
             throw new NodeSettingsException($"--bind must be an IP address or localhost, not '{bind}'");
         }
 
+        settings.CheckExposure(address);
+        using var certificate = settings.TlsCertificate();
         var node = await VanusNode.StartAsync(nodeOptions, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -46,19 +48,28 @@ internal static class NodeHost
             builder.WebHost.UseKestrel(k =>
             {
                 k.UseVanusGateway();
+                void Https(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listen)
+                {
+                    if (certificate is not null)
+                    {
+                        listen.UseHttps(certificate);
+                    }
+                }
+
                 if (address is null)
                 {
-                    k.ListenLocalhost(port);
+                    k.ListenLocalhost(port, Https);
                 }
                 else
                 {
-                    k.Listen(address, port);
+                    k.Listen(address, port, Https);
                 }
             });
             builder.Services.AddSingleton(node.Broker);
             builder.Services.AddSingleton(node.Subscriptions);
             builder.Services.AddSingleton(node.Schedules);
             builder.Services.AddSingleton(node.Timers);
+            builder.Services.AddSingleton(node.Tokens);
             builder.Services.AddVanusGateway(gatewayOptions);
             var app = builder.Build();
             app.MapVanusGateway();

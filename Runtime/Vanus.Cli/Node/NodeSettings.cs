@@ -37,14 +37,29 @@ internal sealed class NodeSettings
         new("max-request-bytes", "VANUS_MAX_REQUEST_BYTES", "The largest ingest request, such as 16MB", null),
         new("max-pending-bytes", "VANUS_MAX_PENDING_BYTES", "Bytes of appends in flight on the node before ingest answers 429", null),
         new("log-format", "VANUS_LOG_FORMAT", "Log lines as text or json", "text"),
+        new("admin-token-file", "VANUS_ADMIN_TOKEN_FILE", "A file holding the bootstrap admin token (or set VANUS_ADMIN_TOKEN); with it every call needs a token", null),
+        new("insecure", "VANUS_INSECURE", "Serve an address beyond loopback without tokens (a node on a trusted network only)", null) { Switch = true },
+        new("tls-cert", "VANUS_TLS_CERT", "A PEM certificate (chain) to serve HTTPS with; needs --tls-key", null),
+        new("tls-key", "VANUS_TLS_KEY", "The PEM private key of --tls-cert", null),
+        new("allowed-origins", "VANUS_ALLOWED_ORIGINS", "Comma-separated browser origins allowed to call the node besides its own", null),
     ];
 
     private readonly Dictionary<string, (string Value, string Source)> _values;
 
-    private NodeSettings(Dictionary<string, (string Value, string Source)> values) => _values = values;
+    private readonly Func<string, string?> _environment;
+
+    private NodeSettings(Dictionary<string, (string Value, string Source)> values, Func<string, string?> environment)
+    {
+        _values = values;
+        _environment = environment;
+    }
 
     /// <summary>One setting of the node.</summary>
-    public sealed record Setting(string Name, string EnvironmentVariable, string Description, string? Default);
+    public sealed record Setting(string Name, string EnvironmentVariable, string Description, string? Default)
+    {
+        /// <summary>A flag that takes no value: present means "true".</summary>
+        public bool Switch { get; init; }
+    }
 
     /// <summary>Resolves every setting from the given flags, the environment and the config file (flag, then variable, then file).</summary>
     public static NodeSettings Resolve(IReadOnlyDictionary<string, string> flags, Func<string, string?> environment, string? configFlag)
@@ -72,7 +87,7 @@ internal sealed class NodeSettings
             }
         }
 
-        return new NodeSettings(values);
+        return new NodeSettings(values, environment);
     }
 
     private static Dictionary<string, string> ReadConfig(string path)
@@ -129,6 +144,84 @@ internal sealed class NodeSettings
 
     public string LogFormat => OneOf("log-format", "text", "json");
 
+    /// <summary>True when the node may serve a non-loopback address without tokens.</summary>
+    public bool Insecure => Get("insecure") is { } value && (value.Equals("true", StringComparison.OrdinalIgnoreCase) || value == "1"
+        || (!value.Equals("false", StringComparison.OrdinalIgnoreCase) && value != "0" ? throw new NodeSettingsException($"{Source("insecure")} must be true or false, not '{value}'") : false));
+
+    /// <summary>The HTTPS certificate from --tls-cert and --tls-key, or null to serve plain HTTP.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? TlsCertificate()
+    {
+        var cert = Get("tls-cert");
+        var key = Get("tls-key");
+        if (cert is null && key is null)
+        {
+            return null;
+        }
+
+        if (cert is null || key is null)
+        {
+            throw new NodeSettingsException($"HTTPS needs both --tls-cert and --tls-key (got only {(cert is null ? Source("tls-key") : Source("tls-cert"))})");
+        }
+
+        try
+        {
+            return System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(cert, key);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
+        {
+            throw new NodeSettingsException($"cannot load the HTTPS certificate {cert} ({Source("tls-cert")}) with key {key} ({Source("tls-key")}): {ex.Message}");
+        }
+    }
+
+    /// <summary>The bootstrap admin token: VANUS_ADMIN_TOKEN, else the first line of --admin-token-file; null when neither is set.</summary>
+    public string? AdminToken
+    {
+        get
+        {
+            if (_environment("VANUS_ADMIN_TOKEN") is { Length: > 0 } direct)
+            {
+                return CheckToken(direct.Trim(), "VANUS_ADMIN_TOKEN");
+            }
+
+            if (Get("admin-token-file") is not { } path)
+            {
+                return null;
+            }
+
+            string text;
+            try
+            {
+                text = File.ReadAllText(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new NodeSettingsException($"cannot read the admin token file {path} ({Source("admin-token-file")}): {ex.Message}");
+            }
+
+            return CheckToken(text.Split('\n', 2)[0].Trim(), $"the admin token file {path}");
+        }
+    }
+
+    private static string CheckToken(string token, string where) =>
+        token.Length >= 16 && token.All(c => c is > ' ' and < '\u007f')
+            ? token
+            : throw new NodeSettingsException($"{where} must hold a token of at least 16 printable ASCII characters (such as the output of 'openssl rand -hex 32')");
+
+    /// <summary>
+    /// Refuses to serve an address other than loopback without tokens, unless --insecure says so on purpose: anyone who
+    /// can reach such a port could otherwise create a subscription that ships every event elsewhere.
+    /// </summary>
+    public void CheckExposure(System.Net.IPAddress? address)
+    {
+        if (address is null || System.Net.IPAddress.IsLoopback(address) || AdminToken is not null || Insecure)
+        {
+            return;
+        }
+
+        throw new NodeSettingsException(
+            $"{Source("bind")} is {address}, which other machines can reach, and no token protects the node: set VANUS_ADMIN_TOKEN (or --admin-token-file) to require tokens, or pass --insecure to serve it open on purpose");
+    }
+
     /// <summary>The cluster node's options.</summary>
     public NodeOptions ToNodeOptions()
     {
@@ -147,7 +240,16 @@ internal sealed class NodeSettings
     /// <summary>The gateway's options.</summary>
     public GatewayOptions ToGatewayOptions()
     {
-        var options = new GatewayOptions();
+        var origins = Get("allowed-origins") is { } o ? o.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
+        foreach (var origin in origins)
+        {
+            if (!Uri.TryCreate(origin, UriKind.Absolute, out var url) || url.AbsolutePath != "/" || origin.EndsWith('/'))
+            {
+                throw new NodeSettingsException($"{Source("allowed-origins")} must list origins such as https://console.example.com (scheme, host and port only), not '{origin}'");
+            }
+        }
+
+        var options = new GatewayOptions { AdminToken = AdminToken, AllowedOrigins = origins };
         if (Size("max-event-bytes") is { } perEvent)
         {
             options = options with { MaxEventBytes = checked((int)Math.Min(perEvent, int.MaxValue)) };

@@ -8,10 +8,17 @@ internal sealed class ApiConnection : IDisposable
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
     private readonly Uri _base;
+    private readonly AuthenticationHeaderValue? _authorization;
     private volatile bool _disposed;
 
-    public ApiConnection(Uri endpoint, HttpClient? http, string @namespace, TimeProvider time)
+    public ApiConnection(Uri endpoint, HttpClient? http, string @namespace, TimeProvider time, string? token = null)
     {
+        if (token is not null && (token.Length == 0 || token.Any(c => c is <= ' ' or >= '\u007f')))
+        {
+            throw new ArgumentException("The token must be printable ASCII without spaces, as the node issued it.", nameof(token));
+        }
+
+        _authorization = token is null ? null : new AuthenticationHeaderValue("Bearer", token);
         ArgumentNullException.ThrowIfNull(endpoint);
         if (!endpoint.IsAbsoluteUri || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps))
         {
@@ -50,6 +57,7 @@ internal sealed class ApiConnection : IDisposable
         using var request = new HttpRequestMessage(method, new Uri(_base, path)) { Content = content };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/problem+json"));
+        request.Headers.Authorization = _authorization;
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         return new ApiAnswer(method.Method, path, (int)response.StatusCode, response.ReasonPhrase, response.Content.Headers.ContentType?.MediaType, body, RetryAfter(response));

@@ -11,6 +11,7 @@ internal sealed class ProblemKind
     public static readonly ProblemKind InvalidDocument = new("invalid-document", 400, "Invalid document");
     public static readonly ProblemKind InvalidParameter = new("invalid-parameter", 400, "Invalid parameter");
     public static readonly ProblemKind BadRequest = new("bad-request", 400, "Bad request");
+    public static readonly ProblemKind Unauthorized = new("unauthorized", 401, "Unauthorized");
     public static readonly ProblemKind Forbidden = new("forbidden", 403, "Forbidden");
     public static readonly ProblemKind NotFound = new("not-found", 404, "Not found");
     public static readonly ProblemKind MethodNotAllowed = new("method-not-allowed", 405, "Method not allowed");

@@ -33,6 +33,7 @@ internal sealed class SubscriptionHandler(
     {
         var ns = RouteValues.Get(context, "ns");
         var spec = await management.ReadDocumentAsync(context, static body => Documents.ReadSubscription(body.Span));
+        CheckNoMask(spec, null);
         var created = await subscriptions.CreateSubscriptionAsync(ns, spec, context.RequestAborted);
         context.Response.Headers.Location = $"{ManagementHandler.Prefix}/{Uri.EscapeDataString(ns)}/subscriptions/{Uri.EscapeDataString(created.Spec.Name)}";
         WriteSubscription(context, StatusCodes.Status201Created, created);
@@ -55,6 +56,22 @@ internal sealed class SubscriptionHandler(
     {
         var (ns, name) = Names(context);
         var spec = await management.ReadDocumentAsync(context, body => Documents.ReadSubscription(body.Span, name));
+
+        // Reads show sink header values as the mask: a document read, edited and put back keeps the values it did not change.
+        if (spec.SinkHeaders.Values.Any(v => v == SubscriptionWriter.Masked)
+            && await subscriptions.GetSubscriptionAsync(ns, name, context.RequestAborted) is { } current)
+        {
+            var held = new Dictionary<string, string>(current.Spec.SinkHeaders, StringComparer.OrdinalIgnoreCase);
+            spec = spec with
+            {
+                SinkHeaders = spec.SinkHeaders.ToDictionary(
+                    h => h.Key,
+                    h => h.Value == SubscriptionWriter.Masked && held.TryGetValue(h.Key, out var kept) ? kept : h.Value,
+                    StringComparer.OrdinalIgnoreCase),
+            };
+        }
+
+        CheckNoMask(spec, name);
         WriteSubscription(context, StatusCodes.Status200OK, await subscriptions.UpdateSubscriptionAsync(ns, spec, context.RequestAborted));
     }
 
@@ -223,4 +240,17 @@ internal sealed class SubscriptionHandler(
 
     private static BrokerException NoSubscription(string ns, string name) =>
         new(BrokerErrorKind.NotFound, $"Namespace '{ns}' has no subscription '{name}'.", "subscription");
+
+    private static void CheckNoMask(SubscriptionSpec spec, string? name)
+    {
+        foreach (var (header, value) in spec.SinkHeaders)
+        {
+            if (value == SubscriptionWriter.Masked)
+            {
+                throw FieldException.Document(
+                    $"{SubscriptionFields.SinkHeaders}.{header}",
+                    name is null ? "is the mask reads show, not a value: send the header's value" : $"is the mask reads show, and subscription '{name}' holds no such header to keep: send its value");
+            }
+        }
+    }
 }

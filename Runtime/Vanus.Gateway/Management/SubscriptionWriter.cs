@@ -9,6 +9,9 @@ namespace Vanus.Gateway.Management;
 /// <summary>Writes subscriptions, dry runs and pulled events as the management API shows them (DESIGN §6).</summary>
 internal static class SubscriptionWriter
 {
+    /// <summary>What reads show in place of each sink header value.</summary>
+    public const string Masked = "***";
+
     /// <summary>The document's fields in the form a user writes them, then state, counts, the last sink error and per-eventlog progress.</summary>
     public static void Write(Utf8JsonWriter writer, SubscriptionInfo info)
     {
@@ -36,9 +39,10 @@ internal static class SubscriptionWriter
         writer.WriteString(SubscriptionFields.Mode, Documents.ModeName(spec.Mode));
         writer.WritePropertyName(SubscriptionFields.SinkHeaders);
         writer.WriteStartObject();
-        foreach (var (name, value) in spec.SinkHeaders)
+        foreach (var (name, _) in spec.SinkHeaders)
         {
-            writer.WriteString(name, value);
+            // Write-only (DESIGN §7): header values are credentials more often than not.
+            writer.WriteString(name, Masked);
         }
 
         writer.WriteEndObject();

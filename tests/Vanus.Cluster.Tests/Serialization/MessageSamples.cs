@@ -51,7 +51,8 @@ internal static class MessageSamples
         var intervalSchedule = schedule with { Name = "pulse", Incarnation = "33333333333333333333333333333333", Cron = null, TimeZone = "UTC", IntervalTicks = TimeSpan.FromSeconds(30).Ticks, Template = BareEvent };
         var firing = new ScheduleFiring(Now, Now.AddMilliseconds(3), 4);
         var halted = new ScheduleHalted("eventbus 'orders' no longer exists in namespace 'tenant'", Now);
-        var view = new CatalogView(17, [ns, new NamespaceEntry("default", Now)], [bus, deadLetter, plain], [subscription], [schedule, intervalSchedule]);
+        var token = new TokenEntry("shop", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", ["write:default/orders", "read:default/*"], Now, Now.AddDays(90));
+        var view = new CatalogView(17, [ns, new NamespaceEntry("default", Now)], [bus, deadLetter, plain], [subscription], [schedule, intervalSchedule], [token, token with { Name = "ops", Roles = ["admin"], Expires = null }]);
         var trigger = subscription.TriggerId(2);
         var triggerConfig = new TriggerConfig(subscription, 2, bus.EntityId(2), deadLetter.EntityId(0), deadLetter.Name);
         var retry = new RetryEntry(12, 3, Now.UtcTicks, "customer-7");
@@ -77,7 +78,7 @@ internal static class MessageSamples
             new EventbusAdded(bus, deadLetter),
             new EventbusRemoved("tenant", "orders", [release, new PendingRelease(deadLetter.Incarnation, 1)]),
             new StorageReleased(bus.Incarnation),
-            new CatalogSnapshot([ns], [bus, deadLetter], [release], [subscription], [schedule]),
+            new CatalogSnapshot([ns], [bus, deadLetter], [release], [subscription], [schedule], [token]),
             new CreateEventlog(entity, config),
             new AppendEvents(entity, [FullEvent, BareEvent]),
             new AppendReply([0, 1, -1], "event 2 ('x') was not stored: disk full"),
@@ -125,6 +126,11 @@ internal static class MessageSamples
             new ScheduleDeleted(view, intervalSchedule),
             new ScheduleAdded(schedule),
             new ScheduleRemoved("tenant", "tick"),
+            new CreateToken(token),
+            new DeleteToken("shop"),
+            new TokenChanged(view, token),
+            new TokenAdded(token),
+            new TokenRemoved("shop"),
             new ConfigureSchedule(schedule.EntityId, schedule),
             new GetScheduleStatus(schedule.EntityId),
             new ScheduleStatus(true, Now.AddMinutes(5), Now, 12, 3, false, "appending the event failed: overloaded; retrying in 1 s", Now),

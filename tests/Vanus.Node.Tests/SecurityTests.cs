@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json.Nodes;
+
+namespace Vanus.Node.Tests;
+
+/// <summary>DESIGN §7 with the real executable: exposure without tokens, tokens across a cluster, HTTPS, and the token verbs.</summary>
+public sealed class SecurityTests : IDisposable
+{
+    private const string AdminToken = "node-tests-admin-0123456789abcdef";
+    private static readonly Dictionary<string, string> Admin = new() { ["VANUS_ADMIN_TOKEN"] = AdminToken };
+    private readonly List<string> _folders = [];
+
+    [Fact]
+    public async Task A_node_bound_beyond_loopback_without_tokens_refuses_to_start()
+    {
+        // 192.0.2.1 (TEST-NET-1) is on no interface here: the refusal must come before any attempt to listen.
+        var (exit, _, error) = await RunVanusAsync(null, "node", "--port", "0", "--bind", "192.0.2.1", "--data", Folder());
+        Assert.Equal(2, exit);
+        Assert.Contains("192.0.2.1", error, StringComparison.Ordinal);
+        Assert.Contains("VANUS_ADMIN_TOKEN", error, StringComparison.Ordinal);
+        Assert.Contains("--insecure", error, StringComparison.Ordinal);
+
+        // A token that is too short to be a secret is refused the same way.
+        var (shortExit, _, shortError) = await RunVanusAsync(new Dictionary<string, string> { ["VANUS_ADMIN_TOKEN"] = "short" }, "node", "--port", "0", "--data", Folder());
+        Assert.Equal(2, shortExit);
+        Assert.Contains("at least 16", shortError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_revoked_token_is_refused_on_every_node_of_a_two_node_cluster_within_two_seconds()
+    {
+        await using var first = await NodeProcess.StartAsync(Folder(), true, Admin);
+        await using var second = await NodeProcess.StartAsync(Folder(), true, Admin, "--seeds", first.ClusterAddress!);
+        using var admin = Client(first, AdminToken);
+        await Api.CreateBusAsync(admin, "orders");
+
+        using var created = await admin.PostAsJsonAsync("api/v1/tokens", new { name = "shop", roles = new[] { "write:default/orders" } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var secret = (string)JsonNode.Parse(await created.Content.ReadAsStringAsync())!["token"]!;
+
+        // The token and the bus reach the second node through the replicated catalog.
+        using var shop = Client(second, secret);
+        await WaitForStatusAsync(shop, HttpStatusCode.OK, TimeSpan.FromSeconds(30));
+
+        var revoked = Stopwatch.StartNew();
+        using (var delete = await admin.DeleteAsync("api/v1/tokens/shop"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
+        }
+
+        using var shopOnFirst = Client(first, secret);
+        await WaitForStatusAsync(shopOnFirst, HttpStatusCode.Unauthorized, TimeSpan.FromSeconds(10));
+        await WaitForStatusAsync(shop, HttpStatusCode.Unauthorized, TimeSpan.FromSeconds(10));
+        Console.WriteLine($"revocation seen on both nodes after {revoked.Elapsed.TotalMilliseconds:F0} ms (goal: 2 s)");
+        Assert.True(revoked.Elapsed < TimeSpan.FromSeconds(10), $"revocation took {revoked.Elapsed}");
+    }
+
+    [Fact]
+    public async Task HTTPS_is_served_with_the_given_certificate()
+    {
+        var folder = Folder();
+        Directory.CreateDirectory(folder);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        var certPath = Path.Combine(folder, "node.crt");
+        var keyPath = Path.Combine(folder, "node.key");
+        await File.WriteAllTextAsync(certPath, certificate.ExportCertificatePem());
+        await File.WriteAllTextAsync(keyPath, key.ExportPkcs8PrivateKeyPem());
+
+        await using var node = await NodeProcess.StartAsync(Path.Combine(folder, "data"), true, (IReadOnlyDictionary<string, string>?)null, "--tls-cert", certPath, "--tls-key", keyPath);
+        Assert.Equal("https", node.Endpoint.Scheme);
+
+        // The client trusts exactly this certificate, as a user pins a self-signed one.
+        var seen = (string?)null;
+        using var handler = new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, cert, _, _) => (seen = cert?.Thumbprint) == certificate.Thumbprint,
+        };
+        using var https = new HttpClient(handler) { BaseAddress = node.Endpoint };
+        await Api.CreateBusAsync(https, "orders");
+        using (var put = await https.SendAsync(Api.Binary("gateway/orders", "tls-1")))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+
+        Assert.Equal(certificate.Thumbprint, seen);
+
+        // Plain HTTP to the same port gets no answer a client could take for the API's.
+        using var plain = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{node.Endpoint.Port}/") };
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => plain.GetStringAsync("api/v1/namespaces/default/eventbuses"));
+    }
+
+    [Fact]
+    public async Task The_token_verbs_create_list_and_revoke_with_the_token_from_the_flag_or_VANUS_TOKEN()
+    {
+        await using var node = await NodeProcess.StartAsync(Folder(), true, Admin);
+        var endpoint = node.Endpoint.ToString().TrimEnd('/');
+
+        var (exit, output, error) = await RunVanusAsync(null, "token", "create", "ci", "--role", "view:default", "--role", "write:default/*", "--expires", "30d", "--endpoint", endpoint, "--token", AdminToken);
+        Assert.True(exit == 0, error);
+        var secret = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Last();
+        Assert.StartsWith("vanus_", secret, StringComparison.Ordinal);
+
+        (exit, output, error) = await RunVanusAsync(new Dictionary<string, string> { ["VANUS_TOKEN"] = AdminToken }, "token", "list", "--endpoint", endpoint);
+        Assert.True(exit == 0, error);
+        Assert.Contains("ci", output, StringComparison.Ordinal);
+        Assert.Contains("view:default write:default/*", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, output, StringComparison.Ordinal);
+
+        // The new token works for what its roles allow and is refused the rest.
+        (exit, _, error) = await RunVanusAsync(new Dictionary<string, string> { ["VANUS_TOKEN"] = secret }, "eventbus", "list", "--endpoint", endpoint);
+        Assert.True(exit == 0, error);
+        (exit, _, error) = await RunVanusAsync(new Dictionary<string, string> { ["VANUS_TOKEN"] = secret }, "eventbus", "create", "nope", "--endpoint", endpoint);
+        Assert.NotEqual(0, exit);
+        Assert.Contains("403", error, StringComparison.Ordinal);
+
+        (exit, _, error) = await RunVanusAsync(null, "token", "delete", "ci", "--endpoint", endpoint, "--token", AdminToken);
+        Assert.True(exit == 0, error);
+        (exit, _, error) = await RunVanusAsync(null, "eventbus", "list", "--endpoint", endpoint, "--token", secret);
+        Assert.NotEqual(0, exit);
+        Assert.Contains("401", error, StringComparison.Ordinal);
+
+        // Without a token at all the node says how to send one.
+        (exit, _, error) = await RunVanusAsync(null, "eventbus", "list", "--endpoint", endpoint);
+        Assert.NotEqual(0, exit);
+        Assert.Contains("Authorization: Bearer", error, StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        foreach (var folder in _folders.Where(Directory.Exists))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private string Folder()
+    {
+        var folder = NodeDataTests.NewFolder();
+        _folders.Add(folder);
+        return folder;
+    }
+
+    private static HttpClient Client(NodeProcess node, string token)
+    {
+        var client = node.Client();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>Ingests with the client until the node answers <paramref name="status"/>.</summary>
+    private static async Task WaitForStatusAsync(HttpClient client, HttpStatusCode status, TimeSpan patience)
+    {
+        using var cts = new CancellationTokenSource(patience);
+        var last = "";
+        try
+        {
+            while (true)
+            {
+                using var response = await client.SendAsync(Api.Binary("gateway/orders", "probe"), cts.Token);
+                if (response.StatusCode == status)
+                {
+                    return;
+                }
+
+                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cts.Token)}";
+                await Task.Delay(20, cts.Token);
+            }
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            Assert.Fail($"no {(int)status} within {patience}; last answer: {last}");
+        }
+    }
+
+    private static async Task<(int Exit, string Out, string Error)> RunVanusAsync(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(NodeProcess.Executable);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("VANUS_", StringComparison.Ordinal)).ToList())
+        {
+            start.Environment.Remove(key);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(90));
+        return (process.ExitCode, await output, await error);
+    }
+}
