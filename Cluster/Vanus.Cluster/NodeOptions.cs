@@ -12,6 +12,9 @@ public sealed record NodeOptions
     /// <summary>The default bound on bytes of appends in flight on a node, 128 MiB.</summary>
     public const long DefaultMaxPendingBytes = 128L << 20;
 
+    /// <summary>Where sinks may be reached (DESIGN §7): every delivery connects through it.</summary>
+    public Vanus.Operators.Outbound.OutboundPolicy Outbound { get; init; } = new();
+
     /// <summary>The node's data folder: <c>catalog.db</c> (the controller's journal) and <c>eventlogs/</c> (segment files).</summary>
     public required string DataDirectory { get; init; }
 

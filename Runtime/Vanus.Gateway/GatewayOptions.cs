@@ -36,6 +36,9 @@ public sealed record GatewayOptions
     /// <summary>Browser origins (such as <c>https://console.example.com</c>) allowed to call the node besides its own.</summary>
     public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
 
+    /// <summary>Where sinks may be reached: a sink that is a refused literal address is refused in the document (400, field <c>sink</c>).</summary>
+    public Vanus.Operators.Outbound.OutboundPolicy Outbound { get; init; } = new();
+
     /// <summary>The clock that times appends for the latency histogram.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

@@ -79,6 +79,20 @@ public sealed class SecurityTests
     }
 
     [Fact]
+    public async Task The_namespace_list_shows_what_the_token_may_view()
+    {
+        await using var host = await StartAsync();
+        await host.CreateNamespaceAsync("tenant");
+        var secret = await CreateTokenAsync(host, "tenant-viewer", ["view:tenant", "write:default/orders"]);
+        using var client = new HttpClient { BaseAddress = host.Client.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+        var names = (await GatewayHost.ReadJsonAsync(await client.GetAsync("/api/v1/namespaces"))).EnumerateArray().Select(n => n.GetProperty("name").GetString());
+        Assert.Equal(["tenant"], names);
+        var all = (await GatewayHost.ReadJsonAsync(await host.Client.GetAsync("/api/v1/namespaces"))).EnumerateArray().Select(n => n.GetProperty("name").GetString());
+        Assert.Equal(["default", "tenant"], all.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Tokens_are_created_once_listed_without_secrets_revoked_and_expire()
     {
         await using var host = await StartAsync();
@@ -181,6 +195,21 @@ public sealed class SecurityTests
         Assert.Equal(HttpStatusCode.OK, await Post(own, "x-3"));
         Assert.Equal(HttpStatusCode.OK, await Post("https://console.example.com", "x-4"));
         Assert.Equal(2, host.Broker.TotalStored);
+    }
+
+    [Theory]
+    [InlineData("http://169.254.169.254/latest/meta-data/", "link-local")]
+    [InlineData("http://[::ffff:a9fe:a9fe]/", "link-local")]
+    [InlineData("http://[fe80::1%25eth0]:8080/", "link-local")]
+    [InlineData("http://10.9.0.1/hook", "--sink-deny")]
+    public async Task A_sink_at_a_refused_literal_address_is_refused_in_the_document(string sink, string reason)
+    {
+        var policy = new Vanus.Operators.Outbound.OutboundPolicy(deny: [System.Net.IPNetwork.Parse("10.9.0.0/16")]);
+        await using var host = await GatewayHost.StartAsync(new GatewayOptions { Outbound = policy });
+        await host.CreateBusAsync("orders");
+        using var response = await host.Client.PostAsync(Ns + "/subscriptions", GatewayHost.Json($$"""{"name":"leak","eventbus":"orders","sink":"{{sink}}"}"""));
+        await ProblemAssert.IsFieldProblemAsync(response, HttpStatusCode.BadRequest, "invalid-document", Ns + "/subscriptions", "sink", reason);
+        Assert.Equal(0, host.Subscriptions.Count);
     }
 
     private static async Task<GatewayHost> StartAsync()

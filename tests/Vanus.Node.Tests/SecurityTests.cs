@@ -135,6 +135,32 @@ public sealed class SecurityTests : IDisposable
         Assert.Contains("Authorization: Bearer", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Sinks_at_the_node_itself_are_refused_and_names_are_checked_when_delivery_connects()
+    {
+        await using var node = await NodeProcess.StartAsync(Folder(), true, (IReadOnlyDictionary<string, string>?)null, "--sink-deny", "127.0.0.0/8,::1/128");
+        using var http = node.Client();
+        await Api.CreateBusAsync(http, "orders");
+
+        // The node's own listener, as a literal address: refused in the document.
+        using (var own = await http.PostAsJsonAsync(SubscriptionApi.Subscriptions, new { name = "loop", eventbus = "orders", sink = $"http://127.0.0.1:{node.Endpoint.Port}/gateway/orders" }))
+        {
+            var problem = JsonNode.Parse(await own.Content.ReadAsStringAsync())!;
+            Assert.Equal(HttpStatusCode.BadRequest, own.StatusCode);
+            Assert.Equal("sink", (string)problem["field"]!);
+        }
+
+        // A name passes the document; where it resolves is refused when delivery connects, and the status says why.
+        await SubscriptionApi.CreateAsync(http, new JsonObject { ["name"] = "named", ["eventbus"] = "orders", ["sink"] = "http://localhost:9/hook", ["delivery"] = new JsonObject { ["maxAttempts"] = 1 } });
+        using (var put = await http.SendAsync(Api.Binary("gateway/orders", "e-1")))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+
+        var info = await SubscriptionApi.WaitForAsync(http, "named", s => s["lastError"] is JsonObject);
+        Assert.Contains("outbound address policy", (string)info["lastError"]!["message"]!, StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         foreach (var folder in _folders.Where(Directory.Exists))

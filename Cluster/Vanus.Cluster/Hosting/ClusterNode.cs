@@ -89,7 +89,7 @@ internal sealed class ClusterNode : IVanusNode
                 StopEventlog.Instance).ConfigureAwait(false);
 
             var appender = new EventlogAppender(eventlogs, catalogCache, gate, options.RequestTimeout);
-            var http = Sinks.CreateHttpClient();
+            var http = Sinks.CreateHttpClient(options.Outbound);
             var triggerSettings = new TriggerSettings(eventlogs, http, options.Time, options.RequestTimeout);
             var triggers = await sharding.StartAsync(
                 TriggerId.TypeName,

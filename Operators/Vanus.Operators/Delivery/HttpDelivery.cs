@@ -156,8 +156,16 @@ internal sealed class HttpDelivery
         EnableMultipleHttp2Connections = true,
     };
 
-    /// <summary>An HTTP client over <see cref="CreateHandler"/> without a client-wide timeout (each delivery applies its own).</summary>
-    public static HttpClient CreateClient() => new(CreateHandler(), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+    /// <summary>
+    /// An HTTP client over <see cref="CreateHandler"/> without a client-wide timeout (each delivery applies its own),
+    /// connecting only where <paramref name="policy"/> allows when one is given.
+    /// </summary>
+    public static HttpClient CreateClient(Outbound.OutboundPolicy? policy = null)
+    {
+        var handler = CreateHandler();
+        policy?.Apply(handler);
+        return new(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+    }
 
     /// <summary>
     /// POSTs <paramref name="e"/> to the sink and classifies the result. Never throws for what the sink or the network does;

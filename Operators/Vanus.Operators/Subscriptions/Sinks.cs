@@ -11,7 +11,7 @@ public static class Sinks
     /// The HTTP client every HTTP sink of a process shares: a connection per attempt in flight, no proxy, no cookies, and
     /// no client-wide timeout (each attempt has the subscription's own).
     /// </summary>
-    public static HttpClient CreateHttpClient() => HttpDelivery.CreateClient();
+    public static HttpClient CreateHttpClient(Outbound.OutboundPolicy? policy = null) => HttpDelivery.CreateClient(policy);
 
     /// <summary>
     /// POSTs each event to <paramref name="url"/> in CloudEvents <paramref name="mode"/> with <paramref name="headers"/>:

@@ -77,6 +77,22 @@ internal static class NodeHost
             var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Vanus.Node");
             var urls = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
             var listening = string.Join(", ", urls);
+
+            // Sinks may not point back at this node: its HTTP listeners and its cluster transport are refused targets.
+            foreach (var url in urls)
+            {
+                if (Uri.TryCreate(url.Replace("://+:", "://0.0.0.0:", StringComparison.Ordinal).Replace("://[::]:", "://0.0.0.0:", StringComparison.Ordinal), UriKind.Absolute, out var bound))
+                {
+                    nodeOptions.Outbound.AddListener(new IPEndPoint(bound.Host == "localhost" ? IPAddress.Loopback : IPAddress.TryParse(bound.DnsSafeHost, out var ip) ? ip : IPAddress.Any, bound.Port));
+                }
+            }
+
+            if (Uri.TryCreate(node.ClusterAddress.Replace("akka.tcp://vanus@", "tcp://", StringComparison.Ordinal), UriKind.Absolute, out var cluster)
+                && IPAddress.TryParse(cluster.DnsSafeHost, out var clusterIp))
+            {
+                nodeOptions.Outbound.AddListener(new IPEndPoint(clusterIp, cluster.Port));
+            }
+
             logger.LogInformation("vanus node listening on {Urls}, {Storage}, cluster {ClusterAddress}", listening, settings.DescribeStorage(), node.ClusterAddress);
 
             var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();

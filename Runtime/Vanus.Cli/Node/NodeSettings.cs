@@ -39,6 +39,8 @@ internal sealed class NodeSettings
         new("log-format", "VANUS_LOG_FORMAT", "Log lines as text or json", "text"),
         new("admin-token-file", "VANUS_ADMIN_TOKEN_FILE", "A file holding the bootstrap admin token (or set VANUS_ADMIN_TOKEN); with it every call needs a token", null),
         new("insecure", "VANUS_INSECURE", "Serve an address beyond loopback without tokens (a node on a trusted network only)", null) { Switch = true },
+        new("sink-allow", "VANUS_SINK_ALLOW", "Comma-separated CIDR networks sinks may be in (default: any the fixed rules leave)", null),
+        new("sink-deny", "VANUS_SINK_DENY", "Comma-separated CIDR networks sinks may not be in", null),
         new("tls-cert", "VANUS_TLS_CERT", "A PEM certificate (chain) to serve HTTPS with; needs --tls-key", null),
         new("tls-key", "VANUS_TLS_KEY", "The PEM private key of --tls-cert", null),
         new("allowed-origins", "VANUS_ALLOWED_ORIGINS", "Comma-separated browser origins allowed to call the node besides its own", null),
@@ -144,6 +146,14 @@ internal sealed class NodeSettings
 
     public string LogFormat => OneOf("log-format", "text", "json");
 
+    private Vanus.Operators.Outbound.OutboundPolicy? _outbound;
+
+    /// <summary>The one outbound address policy of this node, shared by the gateway's document checks and every delivery.</summary>
+    public Vanus.Operators.Outbound.OutboundPolicy Outbound => _outbound ??= new(Networks("sink-allow"), Networks("sink-deny"));
+
+    private IReadOnlyList<System.Net.IPNetwork> Networks(string name) =>
+        Vanus.Operators.Outbound.OutboundPolicy.ParseNetworks(Get(name), out var error) ?? throw new NodeSettingsException($"{Source(name)}: {error}");
+
     /// <summary>True when the node may serve a non-loopback address without tokens.</summary>
     public bool Insecure => Get("insecure") is { } value && (value.Equals("true", StringComparison.OrdinalIgnoreCase) || value == "1"
         || (!value.Equals("false", StringComparison.OrdinalIgnoreCase) && value != "0" ? throw new NodeSettingsException($"{Source("insecure")} must be true or false, not '{value}'") : false));
@@ -233,6 +243,7 @@ internal sealed class NodeSettings
             ClusterPort = Int("cluster-port", 0, 65535),
             Seeds = seeds,
             Tiers = Tiers(),
+            Outbound = Outbound,
         };
         return Size("max-pending-bytes") is { } pending ? options with { MaxPendingBytes = pending } : options;
     }
@@ -249,7 +260,7 @@ internal sealed class NodeSettings
             }
         }
 
-        var options = new GatewayOptions { AdminToken = AdminToken, AllowedOrigins = origins };
+        var options = new GatewayOptions { AdminToken = AdminToken, AllowedOrigins = origins, Outbound = Outbound };
         if (Size("max-event-bytes") is { } perEvent)
         {
             options = options with { MaxEventBytes = checked((int)Math.Min(perEvent, int.MaxValue)) };

@@ -66,7 +66,9 @@ internal sealed class ManagementHandler(IEventbusBroker broker, GatewayOptions o
 
     public async Task ListNamespacesAsync(HttpContext context)
     {
-        var all = await broker.ListNamespacesAsync(context.RequestAborted);
+        // A caller sees the namespaces its roles let it view.
+        var caller = Security.Caller.Of(context);
+        var all = (await broker.ListNamespacesAsync(context.RequestAborted)).Where(n => caller.Can(new Security.Access(Security.AccessKind.View, n.Name))).ToList();
         JsonResponse.Write(context.Response, StatusCodes.Status200OK, JsonResponse.JsonContentType, all, static (w, list) => CatalogWriter.Write(w, list));
     }
 

@@ -34,6 +34,7 @@ internal sealed class SubscriptionHandler(
         var ns = RouteValues.Get(context, "ns");
         var spec = await management.ReadDocumentAsync(context, static body => Documents.ReadSubscription(body.Span));
         CheckNoMask(spec, null);
+        CheckSink(spec);
         var created = await subscriptions.CreateSubscriptionAsync(ns, spec, context.RequestAborted);
         context.Response.Headers.Location = $"{ManagementHandler.Prefix}/{Uri.EscapeDataString(ns)}/subscriptions/{Uri.EscapeDataString(created.Spec.Name)}";
         WriteSubscription(context, StatusCodes.Status201Created, created);
@@ -72,6 +73,7 @@ internal sealed class SubscriptionHandler(
         }
 
         CheckNoMask(spec, name);
+        CheckSink(spec);
         WriteSubscription(context, StatusCodes.Status200OK, await subscriptions.UpdateSubscriptionAsync(ns, spec, context.RequestAborted));
     }
 
@@ -251,6 +253,14 @@ internal sealed class SubscriptionHandler(
                     $"{SubscriptionFields.SinkHeaders}.{header}",
                     name is null ? "is the mask reads show, not a value: send the header's value" : $"is the mask reads show, and subscription '{name}' holds no such header to keep: send its value");
             }
+        }
+    }
+
+    private void CheckSink(SubscriptionSpec spec)
+    {
+        if (spec.Sink is { } sink && Uri.TryCreate(sink, UriKind.Absolute, out var url) && options.Outbound.CheckUrl(url) is { } refused)
+        {
+            throw FieldException.Document(SubscriptionFields.Sink, $"is refused by the node's outbound address policy: {refused}");
         }
     }
 }
