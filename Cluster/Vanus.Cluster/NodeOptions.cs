@@ -42,6 +42,15 @@ public sealed record NodeOptions
     /// <summary>The node-wide bound on bytes of appends in flight; an append past it fails at once as <see cref="BrokerErrorKind.Overloaded"/>.</summary>
     public long MaxPendingBytes { get; init; } = DefaultMaxPendingBytes;
 
+    /// <summary>The most eventbuses (dead-letter buses not counted) the catalog takes; one more is refused (400).</summary>
+    public int MaxEventbuses { get; init; } = 10_000;
+
+    /// <summary>The most subscriptions the catalog takes; one more is refused (400).</summary>
+    public int MaxSubscriptions { get; init; } = 10_000;
+
+    /// <summary>The most schedules the catalog takes; one more is refused (400).</summary>
+    public int MaxSchedules { get; init; } = 10_000;
+
     /// <summary>How often each eventlog applies retention and moves segments between tiers.</summary>
     public TimeSpan MaintenanceInterval { get; init; } = TimeSpan.FromMinutes(1);
 
@@ -91,6 +100,11 @@ public sealed record NodeOptions
         if (SyncInterval <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(SyncInterval), SyncInterval, "the sync interval must be positive");
+        }
+
+        if (MaxEventbuses <= 0 || MaxSubscriptions <= 0 || MaxSchedules <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxEventbuses), "the limits on eventbuses, subscriptions and schedules must be positive");
         }
 
         if (MaxPendingBytes <= 0)

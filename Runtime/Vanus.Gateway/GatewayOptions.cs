@@ -36,6 +36,9 @@ public sealed record GatewayOptions
     /// <summary>Browser origins (such as <c>https://console.example.com</c>) allowed to call the node besides its own.</summary>
     public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
 
+    /// <summary>Pull requests that may wait for events at once on this node; one more that would wait answers 429.</summary>
+    public int MaxLongPolls { get; init; } = 1024;
+
     /// <summary>Where sinks may be reached: a sink that is a refused literal address is refused in the document (400, field <c>sink</c>).</summary>
     public Vanus.Operators.Outbound.OutboundPolicy Outbound { get; init; } = new();
 
@@ -52,6 +55,7 @@ public sealed record GatewayOptions
         Positive(MaxDocumentBytes, nameof(MaxDocumentBytes));
         Positive(MaxReadCount, nameof(MaxReadCount));
         Positive(DefaultReadCount, nameof(DefaultReadCount));
+        Positive(MaxLongPolls, nameof(MaxLongPolls));
         if (MaxRequestBytes < MaxEventBytes)
         {
             throw new ArgumentException($"{nameof(MaxRequestBytes)} ({MaxRequestBytes}) must be at least {nameof(MaxEventBytes)} ({MaxEventBytes}).", nameof(MaxRequestBytes));

@@ -27,6 +27,9 @@ internal sealed class InMemorySubscriptions(InMemoryBroker buses, TimeProvider t
     /// <summary>Completed when a pull finds nothing and starts waiting.</summary>
     public TaskCompletionSource PullWaiting { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Makes <see cref="PullWaiting"/> wait for the next pull that starts waiting.</summary>
+    public void ResetPullWaiting() => PullWaiting = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Completed when a waiting pull is cancelled (the client went away).</summary>
     public TaskCompletionSource PullCancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

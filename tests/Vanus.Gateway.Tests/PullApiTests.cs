@@ -71,6 +71,41 @@ public sealed class PullApiTests
     }
 
     [Fact]
+    public async Task Waiting_pulls_beyond_the_node_limit_answer_429_and_pulls_that_do_not_wait_still_run()
+    {
+        await using var host = await GatewayHost.StartAsync(new GatewayOptions { MaxLongPolls = 1 });
+        await host.CreateBusAsync("orders");
+        await CreatePullAsync(host, "puller");
+        var waiting = host.Client.PostAsync(Pull + "?wait=30s", null);
+        await host.Subscriptions.PullWaiting.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        using (var refused = await host.Client.PostAsync(Pull + "?wait=5s", null))
+        {
+            var problem = await ProblemAssert.IsProblemAsync(refused, HttpStatusCode.TooManyRequests, "overloaded", Pull);
+            Assert.Contains("--max-long-polls", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+
+        using (var now = await host.Client.PostAsync(Pull + "?wait=0s", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, now.StatusCode);
+        }
+
+        // Once the waiting pull ends, its place is free again.
+        host.Subscriptions.Offer("default", "puller", 0, 0, Order("late"));
+        using (var answered = await waiting)
+        {
+            Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        }
+
+        host.Subscriptions.ResetPullWaiting();
+        var again = host.Client.PostAsync(Pull + "?wait=30s", null);
+        await host.Subscriptions.PullWaiting.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        host.Subscriptions.Offer("default", "puller", 0, 1, Order("later"));
+        using var last = await again;
+        Assert.Equal(HttpStatusCode.OK, last.StatusCode);
+    }
+
+    [Fact]
     public async Task A_waiting_pull_ends_when_its_wait_passes()
     {
         await using var host = await StartPullAsync();

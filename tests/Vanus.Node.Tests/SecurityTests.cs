@@ -161,6 +161,45 @@ public sealed class SecurityTests : IDisposable
         Assert.Contains("outbound address policy", (string)info["lastError"]!["message"]!, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Limits_on_eventbuses_subscriptions_and_schedules_refuse_one_more_by_name()
+    {
+        await using var node = await NodeProcess.StartAsync(Folder(), true, (IReadOnlyDictionary<string, string>?)null, "--max-eventbuses", "2", "--max-subscriptions", "1", "--max-schedules", "1");
+        using var http = node.Client();
+        await Api.CreateBusAsync(http, "one");
+        await Api.CreateBusAsync(http, "two");
+        await AssertRefusedAsync(http, Api.Buses, new { name = "three" }, "--max-eventbuses 2");
+
+        await SubscriptionApi.CreateAsync(http, new JsonObject { ["name"] = "s1", ["eventbus"] = "one", ["protocol"] = "pull" });
+        await AssertRefusedAsync(http, SubscriptionApi.Subscriptions, new { name = "s2", eventbus = "one", protocol = "pull" }, "--max-subscriptions 1");
+
+        using (var first = await http.PostAsJsonAsync("api/v1/namespaces/default/schedules", new { name = "t1", eventbus = "one", interval = "1h", @event = new { source = "/s", type = "t" } }))
+        {
+            Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        }
+
+        await AssertRefusedAsync(http, "api/v1/namespaces/default/schedules", new { name = "t2", eventbus = "one", interval = "1h", @event = new { source = "/s", type = "t" } }, "--max-schedules 1");
+
+        // What was refused was not created; deleting makes room again.
+        Assert.Equal(2, (await Api.GetJsonAsync(http, Api.Buses)).AsArray().Count);
+        using (var delete = await http.DeleteAsync($"{Api.Buses}/two"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
+        }
+
+        await Api.CreateBusAsync(http, "three");
+    }
+
+    private static async Task AssertRefusedAsync(HttpClient http, string path, object document, string setting)
+    {
+        using var response = await http.PostAsJsonAsync(path, document);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{path}: {(int)response.StatusCode} {text}");
+        var problem = JsonNode.Parse(text)!;
+        Assert.Equal("name", (string)problem["field"]!);
+        Assert.Contains(setting, (string)problem["detail"]!, StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         foreach (var folder in _folders.Where(Directory.Exists))

@@ -11,6 +11,19 @@ namespace Vanus.Cluster.Broker;
 /// </summary>
 internal abstract class CatalogBroker(IActorRef controller, EventlogAppender appender)
 {
+    /// <summary>Refuses a create once the catalog holds <paramref name="max"/> of its kind (counted in this node's copy).</summary>
+    protected void CheckLimit(Func<CatalogView, int> count, int max, string what, string setting)
+    {
+        var held = count(Serving().View);
+        if (held >= max)
+        {
+            throw new Runtime.Broker.BrokerException(
+                Runtime.Broker.BrokerErrorKind.Invalid,
+                $"the cluster holds {held} {what}, the most this node takes ({setting} {max}): delete some, or raise {setting}",
+                "name");
+        }
+    }
+
     /// <summary>The node's copy of the catalog.</summary>
     protected CatalogCache Catalog { get; } = appender.Catalog;
 

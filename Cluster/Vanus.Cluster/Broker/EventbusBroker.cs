@@ -11,7 +11,7 @@ namespace Vanus.Cluster.Broker;
 /// carries is taken at once); appends and reads go straight to the eventlogs through the <see cref="EventlogAppender"/>,
 /// delayed events through the <see cref="TimerIntake"/>.
 /// </summary>
-internal sealed class EventbusBroker(IActorRef controller, EventlogAppender appender, TimerIntake intake) : CatalogBroker(controller, appender), IEventbusBroker
+internal sealed class EventbusBroker(IActorRef controller, EventlogAppender appender, TimerIntake intake, int maxEventbuses = int.MaxValue) : CatalogBroker(controller, appender), IEventbusBroker
 {
     public bool IsReady => Appender.IsReady;
 
@@ -75,6 +75,7 @@ internal sealed class EventbusBroker(IActorRef controller, EventlogAppender appe
     {
         ArgumentNullException.ThrowIfNull(@namespace);
         ArgumentNullException.ThrowIfNull(spec);
+        CheckLimit(view => view.Eventbuses.Count(b => b.DeadLetterOf is null), maxEventbuses, "eventbuses", "--max-eventbuses");
         var command = new CreateEventbus(@namespace, spec.Name, spec.Eventlogs, spec.Replicas, spec.Sync, spec.Retention);
         var created = await ChangeCatalogAsync<EventbusCreated>(command, cancellationToken).ConfigureAwait(false);
 

@@ -8,7 +8,7 @@ using Vanus.Runtime.Broker;
 namespace Vanus.Cluster.Broker;
 
 /// <summary>The node's <see cref="IScheduleBroker"/>: documents through the controller, progress from each schedule's actor.</summary>
-internal sealed class ScheduleBroker(IActorRef controller, IActorRef schedules, EventlogAppender appender) : CatalogBroker(controller, appender), IScheduleBroker
+internal sealed class ScheduleBroker(IActorRef controller, IActorRef schedules, EventlogAppender appender, int maxSchedules = int.MaxValue) : CatalogBroker(controller, appender), IScheduleBroker
 {
     public async Task<ScheduleInfo> CreateScheduleAsync(string @namespace, ScheduleSpec spec, CancellationToken cancellationToken = default)
     {
@@ -19,6 +19,7 @@ internal sealed class ScheduleBroker(IActorRef controller, IActorRef schedules, 
             throw new BrokerException(BrokerErrorKind.Invalid, $"'{problem.Field}' {problem.Reason}", problem.Field);
         }
 
+        CheckLimit(view => view.ScheduleList.Count, maxSchedules, "schedules", "--max-schedules");
         var changed = await ChangeCatalogAsync<ScheduleChanged>(new CreateSchedule(ScheduleEntry.From(@namespace, spec)), cancellationToken).ConfigureAwait(false);
 
         // The controller starts the actor too; asking here means the schedule is running when the call returns.

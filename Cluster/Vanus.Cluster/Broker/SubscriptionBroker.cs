@@ -12,7 +12,7 @@ namespace Vanus.Cluster.Broker;
 /// The node's <see cref="ISubscriptionBroker"/>: documents and lifecycle through the controller, progress, dead letters
 /// and pull consumption through the subscription's triggers (one per eventlog).
 /// </summary>
-internal sealed class SubscriptionBroker(IActorRef controller, IActorRef triggers, EventlogAppender appender) : CatalogBroker(controller, appender), ISubscriptionBroker
+internal sealed class SubscriptionBroker(IActorRef controller, IActorRef triggers, EventlogAppender appender, int maxSubscriptions = int.MaxValue) : CatalogBroker(controller, appender), ISubscriptionBroker
 {
     private const int DeadLetterScanBatch = 512;
 
@@ -20,6 +20,7 @@ internal sealed class SubscriptionBroker(IActorRef controller, IActorRef trigger
     {
         ArgumentNullException.ThrowIfNull(@namespace);
         SubscriptionChecks.Check(spec);
+        CheckLimit(view => view.SubscriptionList.Count, maxSubscriptions, "subscriptions", "--max-subscriptions");
         return await ChangeAsync(new CreateSubscription(SubscriptionEntry.From(@namespace, spec)), cancellationToken).ConfigureAwait(false);
     }
 

@@ -162,9 +162,9 @@ internal sealed class ClusterNode : IVanusNode
                 schedules,
                 timers,
                 board,
-                new EventbusBroker(controller, appender, new TimerIntake(appender, options.TimerEventlogs, options.Time)),
-                new SubscriptionBroker(controller, triggers, appender),
-                new ScheduleBroker(controller, schedules, appender),
+                new EventbusBroker(controller, appender, new TimerIntake(appender, options.TimerEventlogs, options.Time), options.MaxEventbuses),
+                new SubscriptionBroker(controller, triggers, appender, options.MaxSubscriptions),
+                new ScheduleBroker(controller, schedules, appender, options.MaxSchedules),
                 new TokenBroker(controller, appender));
             return new ClusterNode(system, services, cluster.SelfAddress.ToString(), memberUp.Task, folderLock, http, options);
         }

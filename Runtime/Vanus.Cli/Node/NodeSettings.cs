@@ -36,6 +36,10 @@ internal sealed class NodeSettings
         new("max-event-bytes", "VANUS_MAX_EVENT_BYTES", "The largest event ingest accepts, such as 1MB", null),
         new("max-request-bytes", "VANUS_MAX_REQUEST_BYTES", "The largest ingest request, such as 16MB", null),
         new("max-pending-bytes", "VANUS_MAX_PENDING_BYTES", "Bytes of appends in flight on the node before ingest answers 429", null),
+        new("max-eventbuses", "VANUS_MAX_EVENTBUSES", "The most eventbuses the cluster takes", "10000"),
+        new("max-subscriptions", "VANUS_MAX_SUBSCRIPTIONS", "The most subscriptions the cluster takes", "10000"),
+        new("max-schedules", "VANUS_MAX_SCHEDULES", "The most schedules the cluster takes", "10000"),
+        new("max-long-polls", "VANUS_MAX_LONG_POLLS", "Pull requests waiting at once on this node; one more answers 429", "1024"),
         new("log-format", "VANUS_LOG_FORMAT", "Log lines as text or json", "text"),
         new("admin-token-file", "VANUS_ADMIN_TOKEN_FILE", "A file holding the bootstrap admin token (or set VANUS_ADMIN_TOKEN); with it every call needs a token", null),
         new("insecure", "VANUS_INSECURE", "Serve an address beyond loopback without tokens (a node on a trusted network only)", null) { Switch = true },
@@ -244,6 +248,9 @@ internal sealed class NodeSettings
             Seeds = seeds,
             Tiers = Tiers(),
             Outbound = Outbound,
+            MaxEventbuses = Int("max-eventbuses", 1, int.MaxValue),
+            MaxSubscriptions = Int("max-subscriptions", 1, int.MaxValue),
+            MaxSchedules = Int("max-schedules", 1, int.MaxValue),
         };
         return Size("max-pending-bytes") is { } pending ? options with { MaxPendingBytes = pending } : options;
     }
@@ -260,7 +267,7 @@ internal sealed class NodeSettings
             }
         }
 
-        var options = new GatewayOptions { AdminToken = AdminToken, AllowedOrigins = origins, Outbound = Outbound };
+        var options = new GatewayOptions { AdminToken = AdminToken, AllowedOrigins = origins, Outbound = Outbound, MaxLongPolls = Int("max-long-polls", 1, int.MaxValue) };
         if (Size("max-event-bytes") is { } perEvent)
         {
             options = options with { MaxEventBytes = checked((int)Math.Min(perEvent, int.MaxValue)) };

@@ -193,13 +193,36 @@ internal sealed class SubscriptionHandler(
     }
 
     /// <summary>A long poll: up to <c>max</c> events, waiting up to <c>wait</c> for the first; a client that leaves cancels the wait.</summary>
+    private int _longPolls;
+
     public async Task PullAsync(HttpContext context)
     {
         var (ns, name) = Names(context);
         var query = context.Request.Query;
         var max = (int)ManagementHandler.QueryNumber(query, "max", DefaultPullMax, 1, MaxPull);
         var wait = QueryWait(query);
-        var pulled = await subscriptions.PullAsync(ns, name, max, wait, context.RequestAborted);
+
+        // Each waiting pull holds a request and a parked entry at its trigger: the node bounds how many wait at once.
+        var waits = wait > TimeSpan.Zero;
+        if (waits && Interlocked.Increment(ref _longPolls) > options.MaxLongPolls)
+        {
+            Interlocked.Decrement(ref _longPolls);
+            throw new BrokerException(BrokerErrorKind.Overloaded, $"this node already holds {options.MaxLongPolls} waiting pulls (--max-long-polls); retry, or pull with wait=0s");
+        }
+
+        IReadOnlyList<PulledEvent> pulled;
+        try
+        {
+            pulled = await subscriptions.PullAsync(ns, name, max, wait, context.RequestAborted);
+        }
+        finally
+        {
+            if (waits)
+            {
+                Interlocked.Decrement(ref _longPolls);
+            }
+        }
+
         await JsonResponse.StreamArrayAsync(context, JsonResponse.JsonContentType, "events", pulled, static (writer, e) => SubscriptionWriter.Write(writer, e));
     }
 
