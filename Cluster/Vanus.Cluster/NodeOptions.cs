@@ -12,6 +12,12 @@ public sealed record NodeOptions
     /// <summary>The default bound on bytes of appends in flight on a node, 128 MiB.</summary>
     public const long DefaultMaxPendingBytes = 128L << 20;
 
+    /// <summary>
+    /// The certificate (with its private key) of a TLS cluster transport: every node holds the same one and trusts only
+    /// it, so a process without it cannot join (DESIGN §7). Null: the transport is plain TCP.
+    /// </summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? ClusterCertificate { get; init; }
+
     /// <summary>Where sinks may be reached (DESIGN §7): every delivery connects through it.</summary>
     public Vanus.Operators.Outbound.OutboundPolicy Outbound { get; init; } = new();
 

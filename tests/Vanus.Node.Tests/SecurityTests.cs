@@ -76,7 +76,7 @@ public sealed class SecurityTests : IDisposable
         await File.WriteAllTextAsync(certPath, certificate.ExportCertificatePem());
         await File.WriteAllTextAsync(keyPath, key.ExportPkcs8PrivateKeyPem());
 
-        await using var node = await NodeProcess.StartAsync(Path.Combine(folder, "data"), true, (IReadOnlyDictionary<string, string>?)null, "--tls-cert", certPath, "--tls-key", keyPath);
+        await using var node = await NodeProcess.StartAsync(Path.Combine(folder, "data"), true, "--tls-cert", certPath, "--tls-key", keyPath);
         Assert.Equal("https", node.Endpoint.Scheme);
 
         // The client trusts exactly this certificate, as a user pins a self-signed one.
@@ -138,7 +138,7 @@ public sealed class SecurityTests : IDisposable
     [Fact]
     public async Task Sinks_at_the_node_itself_are_refused_and_names_are_checked_when_delivery_connects()
     {
-        await using var node = await NodeProcess.StartAsync(Folder(), true, (IReadOnlyDictionary<string, string>?)null, "--sink-deny", "127.0.0.0/8,::1/128");
+        await using var node = await NodeProcess.StartAsync(Folder(), true, "--sink-deny", "127.0.0.0/8,::1/128");
         using var http = node.Client();
         await Api.CreateBusAsync(http, "orders");
 
@@ -164,7 +164,7 @@ public sealed class SecurityTests : IDisposable
     [Fact]
     public async Task Limits_on_eventbuses_subscriptions_and_schedules_refuse_one_more_by_name()
     {
-        await using var node = await NodeProcess.StartAsync(Folder(), true, (IReadOnlyDictionary<string, string>?)null, "--max-eventbuses", "2", "--max-subscriptions", "1", "--max-schedules", "1");
+        await using var node = await NodeProcess.StartAsync(Folder(), true, "--max-eventbuses", "2", "--max-subscriptions", "1", "--max-schedules", "1");
         using var http = node.Client();
         await Api.CreateBusAsync(http, "one");
         await Api.CreateBusAsync(http, "two");
@@ -198,6 +198,57 @@ public sealed class SecurityTests : IDisposable
         var problem = JsonNode.Parse(text)!;
         Assert.Equal("name", (string)problem["field"]!);
         Assert.Contains(setting, (string)problem["detail"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_cluster_transport_runs_TLS_and_a_node_without_the_certificate_cannot_join()
+    {
+        var folder = Folder();
+        Directory.CreateDirectory(folder);
+        using (var key = RSA.Create(2048))
+        {
+            var request = new CertificateRequest("CN=vanus-cluster", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            using var made = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+            await File.WriteAllBytesAsync(Path.Combine(folder, "cluster.pfx"), made.Export(X509ContentType.Pfx, "cluster-pw"));
+        }
+
+        string[] tls = ["--cluster-tls-cert", Path.Combine(folder, "cluster.pfx"), "--cluster-tls-password", "cluster-pw"];
+        await using var first = await NodeProcess.StartAsync(Path.Combine(folder, "a"), true, tls);
+        await using var second = await NodeProcess.StartAsync(Path.Combine(folder, "b"), true, [.. tls, "--seeds", first.ClusterAddress!]);
+
+        // The two members work together over TLS: a bus made on one takes events on the other.
+        using var a = first.Client();
+        using var b = second.Client();
+        await Api.CreateBusAsync(a, "orders");
+        using (var put = await b.SendAsync(Api.Binary("gateway/orders", "over-tls")))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+
+        // A process without the certificate speaks plain TCP to the TLS port, and one with another certificate fails the
+        // pin: the first node refuses both, and neither ever joins.
+        Assert.StartsWith("akka.ssl.tcp://", first.ClusterAddress, StringComparison.Ordinal);
+        await using var plain = await NodeProcess.StartAsync(Path.Combine(folder, "c"), false, "--seeds", first.ClusterAddress!.Replace("akka.ssl.tcp://", "akka.tcp://", StringComparison.Ordinal));
+        await first.WaitForLineAsync(l => l.Contains("due to TLS handshake failure", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+
+        using (var key = RSA.Create(2048))
+        {
+            var request = new CertificateRequest("CN=vanus-cluster", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            using var other = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+            await File.WriteAllBytesAsync(Path.Combine(folder, "other.pfx"), other.Export(X509ContentType.Pfx, "cluster-pw"));
+        }
+
+        await using var impostor = await NodeProcess.StartAsync(Path.Combine(folder, "d"), false, "--seeds", first.ClusterAddress!, "--cluster-tls-cert", Path.Combine(folder, "other.pfx"), "--cluster-tls-password", "cluster-pw");
+        await first.WaitForLineAsync(l => l.Contains("Certificate pinning failed", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+
+        foreach (var outsider in new[] { plain, impostor })
+        {
+            using var c = outsider.Client();
+            using var ready = await c.GetAsync("readyz");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        }
+
+        Assert.Contains("orders", await a.GetStringAsync(Api.Buses), StringComparison.Ordinal);
     }
 
     public void Dispose()

@@ -66,9 +66,24 @@ internal sealed class ClusterNode : IVanusNode
             var catalog = Path.Combine(data, "catalog.db");
             await PrepareCatalogAsync(catalog, cancellationToken).ConfigureAwait(false);
             var setup = BootstrapSetup.Create().WithConfig(NodeConfig.Build(options, catalog));
-            system = options.LoggerFactory is { } loggerFactory
-                ? ActorSystem.Create(NodeConfig.SystemName, ActorSystemSetup.Create(setup, new LoggerFactorySetup(loggerFactory)))
-                : ActorSystem.Create(NodeConfig.SystemName, setup);
+            var setups = new List<Setup> { setup };
+            if (options.LoggerFactory is { } loggerFactory)
+            {
+                setups.Add(new LoggerFactorySetup(loggerFactory));
+            }
+
+            if (options.ClusterCertificate is { } certificate)
+            {
+                // Mutual TLS pinned to the one cluster certificate: each side presents it and accepts only it.
+                setups.Add(new Akka.Remote.Transport.DotNetty.DotNettySslSetup(
+                    certificate,
+                    suppressValidation: false,
+                    requireMutualAuthentication: true,
+                    validateCertificateHostname: false,
+                    customValidator: Akka.Remote.Transport.DotNetty.CertificateValidation.PinnedCertificate(certificate.Thumbprint)));
+            }
+
+            system = ActorSystem.Create(NodeConfig.SystemName, ActorSystemSetup.Create([.. setups]));
             var cluster = Akka.Cluster.Cluster.Get(system);
             var memberUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             cluster.RegisterOnMemberUp(() => memberUp.TrySetResult());

@@ -58,6 +58,7 @@ internal static class NodeConfig
                 port = {{options.ClusterPort.ToString(CultureInfo.InvariantCulture)}}
                 # A batch append to an eventlog on another node travels in one frame.
                 maximum-frame-size = 33554432b
+                enable-ssl = {{(options.ClusterCertificate is null ? "false" : "true")}}
               }
               cluster {
                 downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"

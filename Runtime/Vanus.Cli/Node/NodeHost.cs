@@ -87,7 +87,8 @@ internal static class NodeHost
                 }
             }
 
-            if (Uri.TryCreate(node.ClusterAddress.Replace("akka.tcp://vanus@", "tcp://", StringComparison.Ordinal), UriKind.Absolute, out var cluster)
+            var at = node.ClusterAddress.IndexOf('@', StringComparison.Ordinal);
+            if (at > 0 && Uri.TryCreate("tcp://" + node.ClusterAddress[(at + 1)..], UriKind.Absolute, out var cluster)
                 && IPAddress.TryParse(cluster.DnsSafeHost, out var clusterIp))
             {
                 nodeOptions.Outbound.AddListener(new IPEndPoint(clusterIp, cluster.Port));

@@ -47,6 +47,8 @@ internal sealed class NodeSettings
         new("sink-deny", "VANUS_SINK_DENY", "Comma-separated CIDR networks sinks may not be in", null),
         new("tls-cert", "VANUS_TLS_CERT", "A PEM certificate (chain) to serve HTTPS with; needs --tls-key", null),
         new("tls-key", "VANUS_TLS_KEY", "The PEM private key of --tls-cert", null),
+        new("cluster-tls-cert", "VANUS_CLUSTER_TLS_CERT", "A PFX certificate every node holds: the cluster transport runs TLS and takes only nodes with it", null),
+        new("cluster-tls-password", "VANUS_CLUSTER_TLS_PASSWORD", "The password of --cluster-tls-cert, if it has one", null),
         new("allowed-origins", "VANUS_ALLOWED_ORIGINS", "Comma-separated browser origins allowed to call the node besides its own", null),
     ];
 
@@ -187,6 +189,26 @@ internal sealed class NodeSettings
         }
     }
 
+    private System.Security.Cryptography.X509Certificates.X509Certificate2? ClusterCertificate()
+    {
+        if (Get("cluster-tls-cert") is not { } path)
+        {
+            return null;
+        }
+
+        try
+        {
+            var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(path, Get("cluster-tls-password"));
+            return certificate.HasPrivateKey
+                ? certificate
+                : throw new NodeSettingsException($"the cluster certificate {path} ({Source("cluster-tls-cert")}) holds no private key: export it with its key");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new NodeSettingsException($"cannot load the cluster certificate {path} ({Source("cluster-tls-cert")}): {ex.Message}");
+        }
+    }
+
     /// <summary>The bootstrap admin token: VANUS_ADMIN_TOKEN, else the first line of --admin-token-file; null when neither is set.</summary>
     public string? AdminToken
     {
@@ -248,6 +270,7 @@ internal sealed class NodeSettings
             Seeds = seeds,
             Tiers = Tiers(),
             Outbound = Outbound,
+            ClusterCertificate = ClusterCertificate(),
             MaxEventbuses = Int("max-eventbuses", 1, int.MaxValue),
             MaxSubscriptions = Int("max-subscriptions", 1, int.MaxValue),
             MaxSchedules = Int("max-schedules", 1, int.MaxValue),
