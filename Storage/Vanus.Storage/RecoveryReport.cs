@@ -15,6 +15,18 @@ public sealed record RecoveryReport
     /// <summary>The file position where the valid records end and the cut began.</summary>
     public long TruncatedAt { get; init; }
 
-    /// <summary>Why the tail was cut: a short record, a bad CRC, a misplaced offset or stray bytes past the end.</summary>
+    /// <summary>Why the tail was cut (a short record, a bad CRC, a misplaced offset or stray bytes past the end), or what is corrupt.</summary>
     public string? Reason { get; init; }
+
+    /// <summary>
+    /// True when records that were synced are damaged: corruption, not a torn tail. Nothing was cut; the log serves reads
+    /// before <see cref="CorruptAt"/> and refuses appends until an operator acts.
+    /// </summary>
+    public bool ReadOnly { get; init; }
+
+    /// <summary>The segment file holding the corrupt record, or null.</summary>
+    public string? CorruptFile { get; init; }
+
+    /// <summary>The file position of the first corrupt record.</summary>
+    public long CorruptAt { get; init; }
 }

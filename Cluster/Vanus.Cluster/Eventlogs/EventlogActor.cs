@@ -146,7 +146,13 @@ internal sealed partial class EventlogActor : JournaledActor, IWithTimers
             if (opened.Log is { } log)
             {
                 _eventLog = log;
-                if (!log.Recovery.WasClean && log.Recovery.TruncatedFile is { } file)
+                if (log.Recovery.ReadOnly)
+                {
+                    Log.Error(
+                        "Eventlog {0} (epoch {1}) is read-only: synced records are corrupt in {2} at byte {3} ({4}); it serves reads before that and refuses appends until an operator acts",
+                        _entityId, _epoch, log.Recovery.CorruptFile, log.Recovery.CorruptAt, log.Recovery.Reason);
+                }
+                else if (!log.Recovery.WasClean && log.Recovery.TruncatedFile is { } file)
                 {
                     Log.Warning(
                         "Eventlog {0} (epoch {1}) was not closed cleanly: verified {2} records and cut a torn tail off {3} at {4} ({5})",

@@ -36,6 +36,12 @@ internal sealed partial class SegmentLog
         {
             WriteCheckpoint(_writeSegment.BaseOffset, _writePosition, _writtenNext, clean: false);
         }
+        else
+        {
+            // Every sync moves the checkpoint (written, not synced: one small write): what it vouches for is durable, so
+            // damage before it after a crash is corruption of acknowledged records, never a torn tail to cut.
+            WriteCheckpoint(_writeSegment.BaseOffset, _writePosition, _writtenNext, clean: false, sync: false);
+        }
     }
 
     /// <summary>Seals the segment being written: sync, index file, cut the preallocated tail, then start the successor.</summary>

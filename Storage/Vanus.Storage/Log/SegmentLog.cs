@@ -161,8 +161,8 @@ internal sealed partial class SegmentLog : IEventLog
 
             if (cp.SegmentBase == active.BaseOffset && scan.Position < cp.Position)
             {
-                throw new LogCorruptedException(file.Path, scan.Position,
-                    $"{scan.Reason ?? "the records end"} before the last checkpoint at byte {cp.Position}, so synced records are damaged or missing");
+                OpenReadOnly(active, file, scan, cp, previous);
+                return;
             }
         }
 
@@ -192,6 +192,29 @@ internal sealed partial class SegmentLog : IEventLog
         file.Sync();
         WriteCheckpoint(active.BaseOffset, scan.Position, scan.NextOffset, clean: false);
         _recovery = report;
+    }
+
+    /// <summary>
+    /// Synced records of the active segment are damaged (corruption, not a torn tail): the log serves what comes before
+    /// the damage and refuses appends, changing nothing on disk, until an operator decides. Deleting the checkpoint file
+    /// makes the next open treat the damage as a tail to cut; restoring the eventlog keeps everything.
+    /// </summary>
+    private void OpenReadOnly(Segment active, IStorageFile file, ScanResult scan, Checkpoint checkpoint, Segment? previous)
+    {
+        var reason = $"{scan.Reason ?? "the records end"} before the last checkpoint at byte {checkpoint.Position} (offset {checkpoint.NextOffset}), so records that were synced are damaged or missing";
+        StartWriting(active, scan.Position, scan.NextOffset, scan.Records > 0 ? scan.LastStoreTicks : previous?.LastStoreTicks ?? 0);
+        _fault = new IOException(
+            $"the log '{_directory}' is read-only: its data is corrupt in '{file.Path}' at byte {scan.Position}: {reason}. Offsets before {scan.NextOffset} are served; " +
+            $"to drop the damaged records and all after them, stop the node and delete '{PathOf("checkpoint")}' (the next open cuts the log there), or restore this eventlog");
+        _recovery = new RecoveryReport
+        {
+            WasClean = false,
+            RecordsVerified = scan.Records,
+            ReadOnly = true,
+            CorruptFile = file.Path,
+            CorruptAt = scan.Position,
+            Reason = reason,
+        };
     }
 
     /// <summary>
@@ -267,11 +290,14 @@ internal sealed partial class SegmentLog : IEventLog
         return segment;
     }
 
-    private void WriteCheckpoint(long segmentBase, long position, long nextOffset, bool clean)
+    private void WriteCheckpoint(long segmentBase, long position, long nextOffset, bool clean, bool sync = true)
     {
         _checkpointSequence++;
-        new Checkpoint(_checkpointSequence, segmentBase, position, nextOffset, clean).Write(_checkpointFile!);
-        _checkpointPosition = position;
+        new Checkpoint(_checkpointSequence, segmentBase, position, nextOffset, clean).Write(_checkpointFile!, sync);
+        if (sync)
+        {
+            _checkpointPosition = position;
+        }
     }
 
     private void AddToCatalog(Segment segment)

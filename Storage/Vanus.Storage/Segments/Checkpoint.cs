@@ -34,8 +34,11 @@ internal readonly record struct Checkpoint(long Sequence, long SegmentBase, long
         return best;
     }
 
-    /// <summary>Writes this checkpoint into the slot its sequence selects and syncs it.</summary>
-    public void Write(IStorageFile file)
+    /// <summary>
+    /// Writes this checkpoint into the slot its sequence selects, and syncs it unless <paramref name="sync"/> is false (a
+    /// checkpoint written after each data sync: lost in a power loss, it leaves an older one, which vouches for less).
+    /// </summary>
+    public void Write(IStorageFile file, bool sync = true)
     {
         Span<byte> s = stackalloc byte[SlotSize];
         s.Clear();
@@ -46,7 +49,10 @@ internal readonly record struct Checkpoint(long Sequence, long SegmentBase, long
         s[32] = Clean ? (byte)1 : (byte)0;
         BinaryPrimitives.WriteUInt32LittleEndian(s[(SlotSize - 4)..], Crc32C.Compute(s[..(SlotSize - 4)]));
         file.Write((Sequence & 1) * SlotSize, s);
-        file.Sync();
+        if (sync)
+        {
+            file.Sync();
+        }
     }
 
     private static Checkpoint? Parse(ReadOnlySpan<byte> s)

@@ -8,9 +8,9 @@ namespace Vanus.Storage.Tests.Log;
 public class RecoveryTests : SimulatedDiskTests
 {
 
-    private async Task<EventLogOptions> FillAsync(int count, bool clean, long segmentSize = 4096)
+    private async Task<EventLogOptions> FillAsync(int count, bool clean, long segmentSize = 4096, SyncPolicy sync = SyncPolicy.Always)
     {
-        var options = Options(Disk, Clock, segmentSize: segmentSize);
+        var options = Options(Disk, Clock, sync, segmentSize: segmentSize);
         var log = await OpenAsync(options);
         for (var i = 0; i < count; i++)
         {
@@ -44,9 +44,10 @@ public class RecoveryTests : SimulatedDiskTests
     }
 
     [Fact]
-    public async Task A_flipped_byte_in_the_tail_is_truncated_and_appends_continue()
+    public async Task A_flipped_byte_in_the_unsynced_tail_is_truncated_and_appends_continue()
     {
-        var options = await FillAsync(50, clean: false);
+        // Under sync none nothing past the checkpoint was ever made durable: a bad record there is a torn write.
+        var options = await FillAsync(50, clean: false, sync: SyncPolicy.None);
         var path = ActiveSegmentPath();
         var position = LastRecordPosition(Disk.ReadAllBytes(path));
         Disk.Corrupt(path, position + 40, [0xFF]);
@@ -93,14 +94,58 @@ public class RecoveryTests : SimulatedDiskTests
     }
 
     [Fact]
-    public async Task Damage_before_the_checkpoint_of_the_active_segment_fails_the_open_with_its_position()
+    public async Task Damage_to_synced_records_opens_the_log_read_only_with_its_position_and_cuts_nothing()
     {
-        var options = await FillAsync(20, clean: true, segmentSize: 1 << 20);
+        // Every append was synced, so the checkpoint vouches for all 50: a bad record among them is corruption, even
+        // with valid records after it.
+        var options = await FillAsync(50, clean: false, segmentSize: 1 << 20);
         var path = ActiveSegmentPath();
-        Disk.Corrupt(path, 300, [0x01, 0x02, 0x03]);
-        var error = await Assert.ThrowsAsync<LogCorruptedException>(async () => await EventLog.OpenAsync(options));
-        Assert.Equal(path, error.FilePath);
-        Assert.Contains("before the last checkpoint", error.Message);
+        var before = Disk.ReadAllBytes(path);
+        var damaged = RecordPosition(before, 20);
+        var frame = RecordPosition(before, 21) - damaged;
+        Disk.Corrupt(path, damaged + 30, [0x01, 0x02, 0x03]);
+
+        await using (var log = await OpenAsync(options))
+        {
+            Assert.True(log.Recovery.ReadOnly);
+            Assert.Equal(path, log.Recovery.CorruptFile);
+            Assert.Equal(damaged, log.Recovery.CorruptAt);
+            Assert.Contains("fails its CRC", log.Recovery.Reason);
+            Assert.Null(log.Recovery.TruncatedFile);
+
+            // Reads serve what precedes the damage; appends are refused with what to do.
+            Assert.Equal(Enumerable.Range(0, 20).Select(i => (long)i), (await ReadAllAsync(log)).Select(a => DataNumber(a.Event)));
+            var refused = await Assert.ThrowsAnyAsync<IOException>(async () => await log.AppendAsync(MakeEvent(99, 100)));
+            Assert.Contains("read-only", refused.Message);
+            Assert.Contains("checkpoint", refused.Message);
+        }
+
+        // Nothing on disk changed: reopened, it is read-only again, the records after the damage still there.
+        Assert.Equal(before.Length, Disk.ReadAllBytes(path).Length);
+        Assert.Equal(before[(int)(damaged + frame)..], Disk.ReadAllBytes(path)[(int)(damaged + frame)..]);
+        await using (var again = await OpenAsync(options))
+        {
+            Assert.True(again.Recovery.ReadOnly);
+        }
+
+        // The operator's decision: without the checkpoint the damage is cut like a torn tail and appends resume.
+        Disk.Delete(Dir + "/checkpoint");
+        await using var cut = await OpenAsync(options);
+        Assert.False(cut.Recovery.ReadOnly);
+        Assert.Equal(damaged, cut.Recovery.TruncatedAt);
+        Assert.Equal(20, await cut.AppendAsync(MakeEvent(1020, 100)));
+    }
+
+    private static long RecordPosition(byte[] file, int record)
+    {
+        long position = 0;
+        for (var i = 0; i < record; i++)
+        {
+            RecordFormat.Check(file.AsSpan((int)position), 1 << 20, out var header);
+            position += header.FrameSize;
+        }
+
+        return position;
     }
 
     [Fact]
@@ -381,7 +426,11 @@ public class RecoveryTests : SimulatedDiskTests
             }
         }
 
-        fs.Corrupt(fs.List(Dir, ".seg").Single(), 300, [1, 2, 3]);
+        using (var checkpoint = fs.Open(Dir + "/checkpoint", create: false))
+        {
+            new Checkpoint(1000, 99_999, 0, 99_999, Clean: false).Write(checkpoint);
+        }
+
         await Assert.ThrowsAsync<LogCorruptedException>(async () => await EventLog.OpenAsync(active));
         Assert.Equal(0, fs.OpenHandles());
     }
