@@ -48,6 +48,9 @@ public sealed record NodeOptions
     /// <summary>The node-wide bound on bytes of appends in flight; an append past it fails at once as <see cref="BrokerErrorKind.Overloaded"/>.</summary>
     public long MaxPendingBytes { get; init; } = DefaultMaxPendingBytes;
 
+    /// <summary>Bytes of events (data and attributes) each trigger holds read ahead of a slow sink, 16 MiB by default.</summary>
+    public long TriggerReadAheadBytes { get; init; } = 16L << 20;
+
     /// <summary>The most eventbuses (dead-letter buses not counted) the catalog takes; one more is refused (400).</summary>
     public int MaxEventbuses { get; init; } = 10_000;
 
@@ -106,6 +109,11 @@ public sealed record NodeOptions
         if (SyncInterval <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(SyncInterval), SyncInterval, "the sync interval must be positive");
+        }
+
+        if (TriggerReadAheadBytes <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(TriggerReadAheadBytes), TriggerReadAheadBytes, "the read-ahead of a trigger must be positive");
         }
 
         if (MaxEventbuses <= 0 || MaxSubscriptions <= 0 || MaxSchedules <= 0)

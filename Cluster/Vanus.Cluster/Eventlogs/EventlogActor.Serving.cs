@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Vanus.Cluster.Messaging;
 using Vanus.Runtime.Broker;
+using Vanus.Runtime.Events;
 using Vanus.Storage;
 
 namespace Vanus.Cluster.Eventlogs;
@@ -177,7 +178,8 @@ internal sealed partial class EventlogActor
                     }
 
                     records.Add(new StoredRecord(stored.Offset, stored.StoreTime.UtcTicks, stored.Event));
-                    budget -= 64 + (stored.Event.Data?.Length ?? 0);
+                    // Attributes count as much as data: an event may carry a megabyte in them.
+                    budget -= 64 + (int)Math.Min(int.MaxValue, EventSize.Of(stored.Event));
                     offset = stored.Offset + 1;
                 }
             }

@@ -105,7 +105,7 @@ internal sealed class ClusterNode : IVanusNode
 
             var appender = new EventlogAppender(eventlogs, catalogCache, gate, options.RequestTimeout);
             var http = Sinks.CreateHttpClient(options.Outbound);
-            var triggerSettings = new TriggerSettings(eventlogs, http, options.Time, options.RequestTimeout);
+            var triggerSettings = new TriggerSettings(eventlogs, http, options.Time, options.RequestTimeout) { ReadAheadBytes = options.TriggerReadAheadBytes };
             var triggers = await sharding.StartAsync(
                 TriggerId.TypeName,
                 entityId => TriggerActor.Props(entityId, triggerSettings),

@@ -39,6 +39,9 @@ internal sealed partial class TriggerActor
     // The events read and not yet finished, by item id; a retry restored after a restart has none until it is fetched.
     private readonly Dictionary<long, StoredRecord> _bodies = [];
 
+    /// <summary>The bytes of the bodies held (<see cref="EventSize"/>: data and attributes).</summary>
+    private long _bodyBytes;
+
     // Attempts waiting for their body (a retry restored after a restart): item id → attempt.
     private readonly Dictionary<long, int> _fetching = [];
 
@@ -204,7 +207,7 @@ internal sealed partial class TriggerActor
         switch (fetched.Reply)
         {
             case ReadReply { Records: [var record, ..] } when record.Offset == offset:
-                _bodies[fetched.Id] = record;
+                PutBody(fetched.Id, record);
                 Dispatch(fetched.Id, attempt);
                 break;
             case ReadReply or Refusal { Kind: BrokerErrorKind.Invalid }:
@@ -270,7 +273,7 @@ internal sealed partial class TriggerActor
                 if (decision.Due - _settings.Time.GetUtcNow() > KeepBodyFor)
                 {
                     // A long wait holds an index entry, not the event: it is read again when the retry comes due.
-                    _bodies.Remove(id);
+                    DropBody(id);
                 }
 
                 break;
@@ -355,25 +358,48 @@ internal sealed partial class TriggerActor
     /// <summary>An item is done with (delivered, dead-lettered or dropped): its body goes, and its persisted retry with it.</summary>
     private void Finish(long id)
     {
-        _bodies.Remove(id);
+        DropBody(id);
         _retries.Remove(id);
     }
 
     /// <summary>Holds a read event for delivery: its body kept, the item offered to the scheduler at its store time plus the subscription's delay.</summary>
     private void Hold(StoredRecord record)
     {
-        _bodies[record.Offset] = record;
+        PutBody(record.Offset, record);
         _scheduler!.Offer(record.Offset, EventRouting.PartitionKeyOf(record.Event), _graph!.DueAt(new DateTimeOffset(record.StoreTicks, TimeSpan.Zero)));
     }
 
     /// <summary>Keeps the body of a restored retry read again, which saves it a fetch when it comes due.</summary>
-    private void KeepBody(StoredRecord record) => _bodies.TryAdd(record.Offset, record);
+    private void KeepBody(StoredRecord record)
+    {
+        if (!_bodies.ContainsKey(record.Offset))
+        {
+            PutBody(record.Offset, record);
+        }
+    }
+
+    /// <summary>Holds an event body, counting its bytes against the trigger's read-ahead.</summary>
+    private void PutBody(long id, StoredRecord record)
+    {
+        DropBody(id);
+        _bodies[id] = record;
+        _bodyBytes += EventSize.Of(record.Event);
+    }
+
+    private void DropBody(long id)
+    {
+        if (_bodies.Remove(id, out var record))
+        {
+            _bodyBytes -= EventSize.Of(record.Event);
+        }
+    }
 
     /// <summary>After a reset: every item in progress belongs to the old position and is forgotten.</summary>
     private void ForgetInFlight()
     {
         _scheduler?.Clear();
         _bodies.Clear();
+        _bodyBytes = 0;
         _fetching.Clear();
         _deadLettering.Clear();
     }

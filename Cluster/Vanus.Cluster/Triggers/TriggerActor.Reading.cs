@@ -29,6 +29,12 @@ internal sealed partial class TriggerActor
             return;
         }
 
+        // Bodies are bounded in bytes too: with large events a slow sink would otherwise hold thousands of megabytes.
+        if (_bodyBytes >= _settings.ReadAheadBytes)
+        {
+            return;
+        }
+
         var (generation, offset) = _cursor.Begin();
         var read = new ReadEvents(_config!.SourceEntity, offset, Math.Min(room, _settings.ReadBatch), _settings.TailWait.Ticks);
         _settings.Eventlogs.Ask<object>(read, _settings.TailWait + _settings.AskTimeout).PipeTo(

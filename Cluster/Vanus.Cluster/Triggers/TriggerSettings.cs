@@ -5,6 +5,9 @@ namespace Vanus.Cluster.Triggers;
 /// <summary>What every trigger of a node shares: the eventlog region it reads through, the HTTP client it delivers with, time and limits.</summary>
 internal sealed record TriggerSettings(IActorRef Eventlogs, HttpClient Http, TimeProvider Time, TimeSpan AskTimeout)
 {
+    /// <summary>Bytes of event bodies (data and attributes) a trigger holds read ahead of delivery before it stops reading.</summary>
+    public long ReadAheadBytes { get; init; } = 16L << 20;
+
     /// <summary>Events asked for per read.</summary>
     public int ReadBatch { get; init; } = 512;
 
