@@ -281,6 +281,10 @@ public sealed class SubscriptionTests(RealTimeNodeFixture fixture) : IClassFixtu
 
         var bad = await Assert.ThrowsAsync<BrokerException>(() => Subscriptions.AckAsync("default", "pull", ["nonsense"]));
         Assert.Equal("tokens[0]", bad.Field);
+
+        // A wait beyond what a trigger can park is refused by name rather than breaking the trigger's clock.
+        var forever = await Assert.ThrowsAsync<BrokerException>(() => Subscriptions.PullAsync("default", "pull", 10, TimeSpan.MaxValue));
+        Assert.Equal((BrokerErrorKind.Invalid, "wait"), (forever.Kind, forever.Field));
     }
 
     [Fact]

@@ -16,6 +16,9 @@ internal sealed class SubscriptionBroker(IActorRef controller, IActorRef trigger
 {
     private const int DeadLetterScanBatch = 512;
 
+    /// <summary>The longest a pull may wait for events.</summary>
+    private static readonly TimeSpan MaxPullWait = TimeSpan.FromHours(1);
+
     public async Task<SubscriptionInfo> CreateSubscriptionAsync(string @namespace, SubscriptionSpec spec, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(@namespace);
@@ -127,6 +130,12 @@ internal sealed class SubscriptionBroker(IActorRef controller, IActorRef trigger
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(wait, TimeSpan.Zero);
+        if (wait > MaxPullWait)
+        {
+            // A trigger parks the pull until now + wait: a wait without bound would overflow its clock.
+            throw new BrokerException(BrokerErrorKind.Invalid, $"a pull waits at most {Units.FormatDuration(MaxPullWait)} (asked {Units.FormatDuration(wait)})", "wait");
+        }
+
         var (entry, bus) = FindSubscription(Serving(), @namespace, name);
         if (entry.Protocol != SinkProtocol.Pull)
         {

@@ -298,6 +298,13 @@ internal sealed partial class TriggerActor : JournaledActor, IWithTimers
             Log.Error(ex, "Trigger {0}: {1}", _entityId, _broken);
             NoteError(_broken);
             Timers.Cancel(WakeTimer);
+
+            // Whoever asked gets the reason rather than a timeout.
+            if (message is ITriggerCommand && !Sender.IsNobody())
+            {
+                Sender.Tell(new Refusal(Runtime.Broker.BrokerErrorKind.Unavailable, $"trigger {_entityId}: {_broken}", null));
+            }
+
             return true;
         }
     }
