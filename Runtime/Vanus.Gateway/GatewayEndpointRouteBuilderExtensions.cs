@@ -64,8 +64,16 @@ public static class GatewayEndpointRouteBuilderExtensions
                 return all;
             }
 
-            var info = await store.GetSubscriptionAsync(space, RouteValues.Get(c, "name"), c.RequestAborted);
-            return info is null ? new Access(AccessKind.View, space) : new Access(AccessKind.Read, space, info.Spec.Eventbus);
+            try
+            {
+                var info = await store.GetSubscriptionAsync(space, RouteValues.Get(c, "name"), c.RequestAborted);
+                return info is null ? new Access(AccessKind.View, space) : new Access(AccessKind.Read, space, info.Spec.Eventbus);
+            }
+            catch (BrokerException)
+            {
+                // No such namespace, or the node is not serving yet: a caller who may view the namespace hears why from the handler.
+                return new Access(AccessKind.View, space);
+            }
         }
 
         Route("POST", subs, Edit, RunWith(subscriptions, static (h, c) => h.CreateAsync(c)), json: true);

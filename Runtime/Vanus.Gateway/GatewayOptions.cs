@@ -33,6 +33,12 @@ public sealed record GatewayOptions
     /// </summary>
     public string? AdminToken { get; init; }
 
+    /// <summary>
+    /// Host names a node without tokens answers to besides loopback ones (its bound address, say): any other <c>Host</c> is
+    /// refused, so a web page cannot reach it by rebinding its own name to 127.0.0.1. Null: any host (<c>--insecure</c>).
+    /// </summary>
+    public IReadOnlyList<string>? TrustedHosts { get; init; } = [];
+
     /// <summary>Browser origins (such as <c>https://console.example.com</c>) allowed to call the node besides its own.</summary>
     public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
 

@@ -212,6 +212,40 @@ public sealed class SecurityTests
         Assert.Equal(0, host.Subscriptions.Count);
     }
 
+    [Fact]
+    public async Task Without_tokens_a_name_rebound_to_the_node_is_refused_by_its_Host()
+    {
+        // DNS rebinding: a page at evil.example whose name now resolves to 127.0.0.1 sends its own name as Host and Origin.
+        await using var host = await GatewayHost.StartAsync();
+        await host.CreateBusAsync("orders");
+        var port = host.Client.BaseAddress!.Port;
+        using var request = new HttpRequestMessage(HttpMethod.Post, Ns + "/subscriptions") { Content = GatewayHost.Json("""{"name":"leak","eventbus":"orders","sink":"https://evil.example/c"}""") };
+        request.Headers.Host = $"evil.example:{port}";
+        request.Headers.TryAddWithoutValidation("Origin", $"http://evil.example:{port}");
+        using var response = await host.Client.SendAsync(request);
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Forbidden, "forbidden", Ns + "/subscriptions");
+        Assert.Contains("evil.example", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, host.Subscriptions.Count);
+
+        // Loopback names pass.
+        using var local = new HttpRequestMessage(HttpMethod.Get, Ns + "/eventbuses");
+        local.Headers.Host = $"localhost:{port}";
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.SendAsync(local)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_narrow_reader_asking_about_an_unknown_namespace_gets_a_4xx()
+    {
+        await using var host = await StartAsync();
+        var secret = await CreateTokenAsync(host, "narrow", ["read:default/orders"]);
+        using var client = new HttpClient { BaseAddress = host.Client.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+        using var response = await client.GetAsync("/api/v1/namespaces/nope/subscriptions/x/deadletters");
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        using var known = await client.PostAsync(Ns + "/subscriptions/puller/pull?wait=0s", null);
+        Assert.Equal(HttpStatusCode.OK, known.StatusCode);
+    }
+
     private static async Task<GatewayHost> StartAsync()
     {
         var host = await GatewayHost.StartAsync(new GatewayOptions { AdminToken = Admin });

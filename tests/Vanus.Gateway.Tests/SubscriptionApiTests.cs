@@ -55,6 +55,13 @@ public sealed class SubscriptionApiTests
             await ProblemAssert.IsFieldProblemAsync(put, HttpStatusCode.BadRequest, "invalid-document", Subs + "/orders-hook", "sinkHeaders.X-New", "no such header to keep");
         }
 
+        // A new sink never receives the kept values: they are credentials for the old one.
+        var moved = edited.Replace("https://127.0.0.1:9000/hook", "https://127.0.0.2:9000/hook", StringComparison.Ordinal);
+        using (var put = await host.Client.PutAsync(Subs + "/orders-hook", GatewayHost.Json(moved)))
+        {
+            await ProblemAssert.IsFieldProblemAsync(put, HttpStatusCode.BadRequest, "invalid-document", Subs + "/orders-hook", "sinkHeaders.Authorization", "a new sink");
+        }
+
         using (var create = await host.Client.PostAsync(Subs, GatewayHost.Json(unknown.Replace("orders-hook", "other-hook", StringComparison.Ordinal))))
         {
             await ProblemAssert.IsFieldProblemAsync(create, HttpStatusCode.BadRequest, "invalid-document", Subs, "sinkHeaders.X-New", "the mask reads show");

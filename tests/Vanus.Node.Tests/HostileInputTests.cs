@@ -52,6 +52,8 @@ public sealed class HostileInputTests(NodeFixture fixture) : IClassFixture<NodeF
         ["binary extension raw control character"] = new("POST", "/gateway/{bus}", BinaryWith("ce-foo", [(byte)'a', 0x01, (byte)'b']), "x"u8.ToArray(), 400, Attribute: "foo", Detail: "control"),
         ["binary charset latin1"] = new("POST", "/gateway/{bus}", [.. Binary, .. ContentType("text/plain; charset=latin1")], "x"u8.ToArray(), 400, Attribute: "datacontenttype", Detail: "latin1"),
         ["binary charset unknown"] = new("POST", "/gateway/{bus}", [.. Binary, .. ContentType("text/plain; charset=bogus")], "x"u8.ToArray(), 400, Attribute: "datacontenttype", Detail: "bogus"),
+        ["binary JSON data with a lone surrogate"] = new("POST", "/gateway/{bus}", [.. Binary, .. ContentType("application/json")], Bytes("""{"a":["\ud800"]}"""), 400, Attribute: "data", Detail: "Unicode"),
+        ["binary data without a Content-Type holding a lone surrogate"] = new("POST", "/gateway/{bus}", Binary, Bytes("""{"a":"\udc00"}"""), 400, Attribute: "data"),
         ["binary JSON data with invalid UTF-8"] = new("POST", "/gateway/{bus}", [.. Binary, .. ContentType("application/json")], Bytes("{\"a\":\"@\"}", ("@", Ff)), 400, Attribute: "data"),
 
         // Structured mode.

@@ -25,6 +25,11 @@ public sealed class SecurityTests : IDisposable
         Assert.Contains("VANUS_ADMIN_TOKEN", error, StringComparison.Ordinal);
         Assert.Contains("--insecure", error, StringComparison.Ordinal);
 
+        // A cluster transport other machines can reach must be TLS: whoever joins a plain one can write the catalog.
+        var (clusterExit, _, clusterError) = await RunVanusAsync(Admin, "node", "--port", "0", "--cluster-host", "192.0.2.1", "--data", Folder());
+        Assert.Equal(2, clusterExit);
+        Assert.Contains("--cluster-tls-cert", clusterError, StringComparison.Ordinal);
+
         // A token that is too short to be a secret is refused the same way.
         var (shortExit, _, shortError) = await RunVanusAsync(new Dictionary<string, string> { ["VANUS_ADMIN_TOKEN"] = "short" }, "node", "--port", "0", "--data", Folder());
         Assert.Equal(2, shortExit);

@@ -32,7 +32,7 @@ internal sealed partial class TriggerActor
     /// <summary>Persists the committed offset, the retry changes and the counts, when anything changed since the last time.</summary>
     private void Flush()
     {
-        if (!_started || _deleted || _scheduler is null)
+        if (!_started || _deleted || _crashed || _scheduler is null)
         {
             return;
         }

@@ -43,6 +43,9 @@ internal sealed partial class TriggerActor : JournaledActor, IWithTimers
     private SubscriptionGraph? _graph;
     private DeliveryScheduler? _scheduler;
     private string? _broken;
+
+    /// <summary>A handler threw: the in-memory state may be half-changed, so it is never flushed and the next configuration restarts the actor.</summary>
+    private bool _crashed;
     private bool _resolvingStart;
     private readonly List<IActorRef> _startWaiters = [];
 
@@ -128,6 +131,13 @@ internal sealed partial class TriggerActor : JournaledActor, IWithTimers
 
     private void Configure(ConfigureTrigger command)
     {
+        if (_crashed)
+        {
+            // Restarted by the supervisor: recovery replays the journal, and the new incarnation takes the configuration.
+            Self.Forward(command);
+            throw new TriggerRestartException(_broken ?? "a handler failed");
+        }
+
         var config = command.Config;
         if (_config is not null && config.Subscription.Version < _config.Subscription.Version)
         {
@@ -291,13 +301,18 @@ internal sealed partial class TriggerActor : JournaledActor, IWithTimers
             return base.AroundReceive(receive, message);
         }
 #pragma warning disable CA1031 // any failure of a handler is reported and stops delivery; rethrowing restarts the actor into the same failure
-        catch (Exception ex) when (ex is not ActorKilledException and not ActorInitializationException)
+        catch (Exception ex) when (ex is not ActorKilledException and not ActorInitializationException and not TriggerRestartException)
 #pragma warning restore CA1031
         {
             _broken = $"delivery stopped by an unexpected error handling {message.GetType().Name}: {ex.Message}";
             Log.Error(ex, "Trigger {0}: {1}", _entityId, _broken);
             NoteError(_broken);
+
+            // The handler may have stopped half-way: nothing of this state is persisted (the journal keeps the last good
+            // progress) and a reconfiguration restarts the actor from the journal rather than resuming on top of it.
+            _crashed = true;
             Timers.Cancel(WakeTimer);
+            Timers.Cancel(FlushTimer);
 
             // Whoever asked gets the reason rather than a timeout.
             if (message is ITriggerCommand && !Sender.IsNobody())
@@ -319,3 +334,6 @@ internal sealed partial class TriggerActor : JournaledActor, IWithTimers
     /// <summary>Time to resolve the start position again.</summary>
     private sealed record StartRetry : INoSerializationVerificationNeeded, IDeadLetterSuppression;
 }
+
+/// <summary>Thrown to have the supervisor restart a trigger whose handler failed, so that it recovers from its journal.</summary>
+internal sealed class TriggerRestartException(string reason) : Exception($"restarting the trigger after: {reason}");

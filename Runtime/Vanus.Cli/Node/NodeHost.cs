@@ -32,6 +32,18 @@ internal static class NodeHost
         }
 
         settings.CheckExposure(address);
+
+        // The listeners known before anything starts are refused as sink targets from the first delivery on.
+        if (port != 0)
+        {
+            nodeOptions.Outbound.AddListener(new IPEndPoint(address ?? IPAddress.Loopback, port));
+        }
+
+        if (nodeOptions.ClusterPort != 0 && IPAddress.TryParse(nodeOptions.ClusterHost, out var clusterHost))
+        {
+            nodeOptions.Outbound.AddListener(new IPEndPoint(clusterHost, nodeOptions.ClusterPort));
+        }
+
         using var certificate = settings.TlsCertificate();
         var node = await VanusNode.StartAsync(nodeOptions, cancellationToken).ConfigureAwait(false);
         try

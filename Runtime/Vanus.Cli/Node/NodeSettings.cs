@@ -249,6 +249,15 @@ internal sealed class NodeSettings
     /// </summary>
     public void CheckExposure(System.Net.IPAddress? address)
     {
+        var cluster = Get("cluster-host")!;
+        if (!Insecure && Get("cluster-tls-cert") is null
+            && !(cluster == "localhost" || (System.Net.IPAddress.TryParse(cluster, out var clusterAddress) && System.Net.IPAddress.IsLoopback(clusterAddress))))
+        {
+            // Whoever reaches a plain cluster port is a member: tokens would not stop it from writing the catalog.
+            throw new NodeSettingsException(
+                $"{Source("cluster-host")} is {cluster}, which other machines can reach, and the cluster transport is plain TCP: give every node --cluster-tls-cert so only they can join, or pass --insecure on a trusted network");
+        }
+
         if (address is null || System.Net.IPAddress.IsLoopback(address) || AdminToken is not null || Insecure)
         {
             return;
@@ -290,7 +299,16 @@ internal sealed class NodeSettings
             }
         }
 
-        var options = new GatewayOptions { AdminToken = AdminToken, AllowedOrigins = origins, Outbound = Outbound, MaxLongPolls = Int("max-long-polls", 1, int.MaxValue) };
+        var options = new GatewayOptions
+        {
+            AdminToken = AdminToken,
+            AllowedOrigins = origins,
+            Outbound = Outbound,
+            MaxLongPolls = Int("max-long-polls", 1, int.MaxValue),
+
+            // Without tokens the node answers to its bound address and loopback names; --insecure serves any name on purpose.
+            TrustedHosts = Insecure ? null : [Bind],
+        };
         if (Size("max-event-bytes") is { } perEvent)
         {
             options = options with { MaxEventBytes = checked((int)Math.Min(perEvent, int.MaxValue)) };

@@ -59,8 +59,10 @@ internal sealed class SubscriptionHandler(
         var spec = await management.ReadDocumentAsync(context, body => Documents.ReadSubscription(body.Span, name));
 
         // Reads show sink header values as the mask: a document read, edited and put back keeps the values it did not change.
+        // Only for the same sink: kept values are credentials for that receiver, never to be sent to a new one.
         if (spec.SinkHeaders.Values.Any(v => v == SubscriptionWriter.Masked)
-            && await subscriptions.GetSubscriptionAsync(ns, name, context.RequestAborted) is { } current)
+            && await subscriptions.GetSubscriptionAsync(ns, name, context.RequestAborted) is { } current
+            && SameReceiver(current.Spec.Sink, spec.Sink))
         {
             var held = new Dictionary<string, string>(current.Spec.SinkHeaders, StringComparer.OrdinalIgnoreCase);
             spec = spec with
@@ -274,7 +276,7 @@ internal sealed class SubscriptionHandler(
             {
                 throw FieldException.Document(
                     $"{SubscriptionFields.SinkHeaders}.{header}",
-                    name is null ? "is the mask reads show, not a value: send the header's value" : $"is the mask reads show, and subscription '{name}' holds no such header to keep: send its value");
+                    name is null ? "is the mask reads show, not a value: send the header's value" : $"is the mask reads show, and subscription '{name}' holds no such header to keep for this sink (a new sink takes its values sent again): send its value");
             }
         }
     }
@@ -286,4 +288,8 @@ internal sealed class SubscriptionHandler(
             throw FieldException.Document(SubscriptionFields.Sink, $"is refused by the node's outbound address policy: {refused}");
         }
     }
+
+    private static bool SameReceiver(string? stored, string? sent) =>
+        Uri.TryCreate(stored, UriKind.Absolute, out var a) && Uri.TryCreate(sent, UriKind.Absolute, out var b)
+        && a.Scheme.Equals(b.Scheme, StringComparison.OrdinalIgnoreCase) && a.Host.Equals(b.Host, StringComparison.OrdinalIgnoreCase) && a.Port == b.Port;
 }

@@ -16,6 +16,7 @@ internal sealed class Guard(GatewayOptions options, ITokenBroker? tokens, Proble
 {
     private readonly byte[]? _adminHash = options.AdminToken is { } admin ? Encoding.ASCII.GetBytes(TokenSecret.Hash(admin)) : null;
     private readonly HashSet<string> _origins = new(options.AllowedOrigins, StringComparer.OrdinalIgnoreCase);
+    private readonly HashSet<string>? _hosts = options.TrustedHosts is null ? null : new(options.TrustedHosts, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>True when callers must present tokens.</summary>
     public bool Enforcing => _adminHash is not null;
@@ -26,6 +27,12 @@ internal sealed class Guard(GatewayOptions options, ITokenBroker? tokens, Proble
     /// <summary>Runs <paramref name="next"/> once the request passes; otherwise answers the problem.</summary>
     public async Task RunAsync(HttpContext context, Func<HttpContext, Caller, ValueTask<Access>> access, bool jsonBody, RequestDelegate next)
     {
+        if (CheckHost(context) is { } host)
+        {
+            await problems.WriteAsync(context, host);
+            return;
+        }
+
         if (CheckOrigin(context) is { } origin)
         {
             await problems.WriteAsync(context, origin);
@@ -55,6 +62,28 @@ internal sealed class Guard(GatewayOptions options, ITokenBroker? tokens, Proble
 
         caller.AttachTo(context);
         await next(context);
+    }
+
+    /// <summary>
+    /// Without tokens the node answers only to its own names: a page whose name was rebound to 127.0.0.1 (DNS rebinding)
+    /// sends its own name as Host and Origin, which would otherwise pass as same-origin.
+    /// </summary>
+    private Problem? CheckHost(HttpContext context)
+    {
+        if (Enforcing || _hosts is null)
+        {
+            return null;
+        }
+
+        var host = context.Request.Host.Host;
+        if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            || (System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var address) && System.Net.IPAddress.IsLoopback(address))
+            || _hosts.Contains(host.Trim('[', ']')))
+        {
+            return null;
+        }
+
+        return new Problem(ProblemKind.Forbidden, $"Host '{host}' is not one of this node's addresses: a node without tokens answers only to them (set tokens to serve other names).");
     }
 
     private Problem? CheckOrigin(HttpContext context)

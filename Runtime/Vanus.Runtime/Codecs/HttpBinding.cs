@@ -162,6 +162,13 @@ public static class HttpBinding
             throw new CloudEventFormatException("data", "is JSON (datacontenttype '" + contentType + "') but not valid UTF-8");
         }
 
+        // JSON data (also when no Content-Type says otherwise) is checked as structured mode checks it: a lone surrogate
+        // would be served as JSON that no reader decodes, and would break filters and transformers that read it.
+        if (!body.IsEmpty && EventRules.IsJsonMediaType(contentType) && JsonEventFormat.CheckJsonText(body.Span) is { } jsonRule)
+        {
+            throw new CloudEventFormatException("data", jsonRule);
+        }
+
         return new Event(id, source, type)
         {
             DataContentType = contentType,

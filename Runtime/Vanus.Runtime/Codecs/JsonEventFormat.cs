@@ -185,9 +185,37 @@ public static class JsonEventFormat
         }
     }
 
+    /// <summary>
+    /// For data that is one JSON value: the reason it cannot be served as JSON text (an escaped string that is not valid
+    /// Unicode, such as a lone surrogate), or null. Data that is not JSON at all is left alone: it is written as base64.
+    /// </summary>
+    public static string? CheckJsonText(ReadOnlySpan<byte> data)
+    {
+        if (!IsSingleJsonValue(data))
+        {
+            return null;
+        }
+
+        var reader = new Utf8JsonReader(data, ReaderOptions);
+        try
+        {
+            while (reader.Read())
+            {
+                CheckEscaped(ref reader);
+            }
+        }
+        catch (CloudEventFormatException e)
+        {
+            return e.Rule;
+        }
+
+        return null;
+    }
+
     private static bool IsSingleJsonValue(ReadOnlySpan<byte> data)
     {
-        if (data.IsEmpty)
+        // Bytes that are not UTF-8 are never written out as JSON text, whatever a reader makes of them.
+        if (data.IsEmpty || !System.Text.Unicode.Utf8.IsValid(data))
         {
             return false;
         }
