@@ -55,6 +55,7 @@ internal readonly struct RequestBody
         }
 
         var reader = context.Request.BodyReader;
+        var declared = context.Request.ContentLength;
         byte[]? rented = null;
         var written = 0;
         try
@@ -91,8 +92,10 @@ internal readonly struct RequestBody
 
                 if (rented is null || rented.Length < total)
                 {
-                    // Grown from what arrived, not sized by Content-Length: a client that declares 16 MiB and sends little gets little.
-                    var size = Math.Min(limit, Math.Max(total, Math.Max(16 * 1024, (rented?.Length ?? 0) * 2L)));
+                    // Sized by Content-Length only up to 64 KiB past what arrived: a body read in one go is copied once, and a
+                    // client that declares 16 MiB and sends little gets little.
+                    var ahead = declared is { } d && d > total ? Math.Min(d, total + (64 * 1024)) : 0;
+                    var size = Math.Min(limit, Math.Max(Math.Max(total, ahead), Math.Max(16 * 1024, (rented?.Length ?? 0) * 2L)));
                     var grown = ArrayPool<byte>.Shared.Rent((int)size);
                     if (rented is not null)
                     {

@@ -19,8 +19,9 @@ internal sealed class RouteProblems : IStartupFilter
         app.Use(async (context, nextMiddleware) =>
         {
             await nextMiddleware(context);
+            // Checked first and cheaply: this runs after every request, and only empty 404 and 405 answers are its business.
             var response = context.Response;
-            if (response.HasStarted || response.ContentLength is not null)
+            if (response.StatusCode is not (StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed) || response.HasStarted || response.ContentLength is not null)
             {
                 return;
             }
