@@ -1,6 +1,7 @@
 using System.Text;
 using Vanus.Runtime.Broker;
 using Vanus.Runtime.Events;
+using Vanus.Testing.Http;
 
 namespace Vanus.Cluster.Tests;
 
@@ -58,5 +59,31 @@ public sealed class MemoryBoundTests : IAsyncLifetime
         // 1 MiB of read-ahead plus the one read that crossed it (4 MiB at most): never the 256 events (25 MB) a count alone
         // allowed. (Pulled events leave the read-ahead, so the trigger reads on once they are handed out.)
         Assert.InRange(held.Count, 1, 60);
+    }
+
+    [Fact]
+    public async Task Large_events_waiting_on_retries_do_not_stop_the_others_from_being_read()
+    {
+        // Thirty 200 KB events the sink keeps refusing with 503 (6 MB of retries, six times the 1 MiB read-ahead and more
+        // than one 4 MiB read) come first.
+        await using var receiver = await Receiver.StartAsync();
+        receiver.Respond = r => r.Body.Length > 100_000 ? 503 : 200;
+        await _node.Broker.CreateEventbusAsync("default", new EventbusSpec("mixed"));
+        var big = Encoding.UTF8.GetBytes(new string('b', 200_000));
+        await _node.Broker.AppendAsync("default", "mixed", [.. Enumerable.Range(0, 30).Select(i => new Event($"big-{i}", "/tests", "big") { DataContentType = "text/plain", Data = big })]);
+        await _node.Broker.AppendAsync("default", "mixed", [.. Enumerable.Range(0, 50).Select(i => new Event($"small-{i}", "/tests", "small") { DataContentType = "text/plain", Data = "ok"u8.ToArray() })]);
+        await _node.Subscriptions.CreateSubscriptionAsync("default", new SubscriptionSpec("mixed-hook", "mixed")
+        {
+            Sink = receiver.Url,
+            From = SubscriptionStart.Earliest,
+            Delivery = new DeliveryPolicy { MaxAttempts = 32, Backoff = [TimeSpan.FromSeconds(1)], Timeout = TimeSpan.FromSeconds(5) },
+        });
+
+        // The small ones behind them are read and delivered while the big ones still wait on their retries (32 attempts a
+        // second apart): none of the big ones has been dead-lettered yet, so nothing but the byte budget held them back.
+        await receiver.WaitForAsync(d => d.Count(r => r.Id?.StartsWith("small-", StringComparison.Ordinal) == true) == 50, TestNode.Patience);
+        var info = await _node.Subscriptions.GetSubscriptionAsync("default", "mixed-hook");
+        Assert.Equal(0L, info!.DeadLettered);
+        Assert.True(receiver.Deliveries.Count(r => r.Id?.StartsWith("big-", StringComparison.Ordinal) == true) >= 30);
     }
 }

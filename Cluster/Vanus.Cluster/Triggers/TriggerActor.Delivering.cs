@@ -270,9 +270,12 @@ internal sealed partial class TriggerActor
                 var key = _bodies.TryGetValue(id, out var record) ? EventRouting.PartitionKeyOf(record.Event) : _retries.PartitionKeyOf(id);
                 var entry = new RetryEntry(id, decision.Attempt, decision.Due.UtcTicks, key);
                 _retries.Set(entry);
-                if (decision.Due - _settings.Time.GetUtcNow() > KeepBodyFor)
+
+                // A long wait holds an index entry, not the event: it is read again when the retry comes due. So does any
+                // retry once bodies fill half the read-ahead bytes, so that a few large failing events never stop the reads
+                // the others need.
+                if (decision.Due - _settings.Time.GetUtcNow() > KeepBodyFor || _bodyBytes > _settings.ReadAheadBytes / 2)
                 {
-                    // A long wait holds an index entry, not the event: it is read again when the retry comes due.
                     DropBody(id);
                 }
 
