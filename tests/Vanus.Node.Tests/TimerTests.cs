@@ -49,7 +49,9 @@ public sealed class TimerTests(ITestOutputHelper output) : NodeDataTests
         var dues = new Dictionary<string, DateTimeOffset>();
         for (var i = 0; i < 20; i++)
         {
-            var due = start.AddMilliseconds(500 + (i * 97));
+            // Due a second after it is sent (and later for each next one): on a loaded machine a due time fixed before
+            // the loop could pass before its event is sent, and the event would be stored at once instead of held.
+            var due = DateTimeOffset.UtcNow.AddMilliseconds(1000 + (i * 97));
             dues[$"d{i}"] = DateTimeOffset.Parse(Due(due), CultureInfo.InvariantCulture);
             using var response = await http.SendAsync(Api.Binary("gateway/later", $"d{i}", headers: ("ce-xvanusdeliverytime", Due(due))));
             var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
