@@ -37,7 +37,8 @@ internal sealed partial class TriggerActor
     private DateTimeOffset? _wakeAt;
 
     // The events read and not yet finished, by item id; a retry restored after a restart has none until it is fetched.
-    private readonly Dictionary<long, StoredRecord> _bodies = [];
+    // Each body with its size (EventSize: data and attributes), counted once when it is put.
+    private readonly Dictionary<long, (StoredRecord Record, long Size)> _bodies = [];
 
     /// <summary>The bytes of the bodies held (<see cref="EventSize"/>: data and attributes).</summary>
     private long _bodyBytes;
@@ -101,11 +102,13 @@ internal sealed partial class TriggerActor
 
     private void Dispatch(long id, int attempt)
     {
-        if (!_bodies.TryGetValue(id, out var record))
+        if (!_bodies.TryGetValue(id, out var body))
         {
             Fetch(id, attempt);
             return;
         }
+
+        var record = body.Record;
 
         IReadOnlyList<Event> events;
         try
@@ -267,7 +270,7 @@ internal sealed partial class TriggerActor
             case DeliveryDecisionKind.Retry:
                 _counts = _counts with { Failed = _counts.Failed + 1 };
                 NoteError(decision.Error ?? "the attempt failed");
-                var key = _bodies.TryGetValue(id, out var record) ? EventRouting.PartitionKeyOf(record.Event) : _retries.PartitionKeyOf(id);
+                var key = _bodies.TryGetValue(id, out var body) ? EventRouting.PartitionKeyOf(body.Record.Event) : _retries.PartitionKeyOf(id);
                 var entry = new RetryEntry(id, decision.Attempt, decision.Due.UtcTicks, key);
                 _retries.Set(entry);
 
@@ -298,7 +301,7 @@ internal sealed partial class TriggerActor
     private void DeadLetter(long id, int attempts, string reason, string error)
     {
         var config = _config!;
-        if (config.DeadLetterEntity is not { } entity || !_bodies.TryGetValue(id, out var record))
+        if (config.DeadLetterEntity is not { } entity || !_bodies.TryGetValue(id, out var body))
         {
             _counts = _counts with { Dropped = _counts.Dropped + 1 };
             Log.Warning("Trigger {0}: item {1} cannot be dead-lettered (no dead-letter bus, or no event) and is dropped: {2}", _entityId, id, error);
@@ -306,7 +309,7 @@ internal sealed partial class TriggerActor
             return;
         }
 
-        var original = id < 0 ? WithoutDeadLetterAttributes(record.Event) : record.Event;
+        var original = id < 0 ? WithoutDeadLetterAttributes(body.Record.Event) : body.Record.Event;
         var letter = original with
         {
             Extensions = original.Extensions
@@ -385,15 +388,16 @@ internal sealed partial class TriggerActor
     private void PutBody(long id, StoredRecord record)
     {
         DropBody(id);
-        _bodies[id] = record;
-        _bodyBytes += EventSize.Of(record.Event);
+        var size = EventSize.Of(record.Event);
+        _bodies[id] = (record, size);
+        _bodyBytes += size;
     }
 
     private void DropBody(long id)
     {
-        if (_bodies.Remove(id, out var record))
+        if (_bodies.Remove(id, out var body))
         {
-            _bodyBytes -= EventSize.Of(record.Event);
+            _bodyBytes -= body.Size;
         }
     }
 

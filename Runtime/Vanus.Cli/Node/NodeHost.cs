@@ -90,8 +90,9 @@ internal static class NodeHost
             var urls = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
             var listening = string.Join(", ", urls);
 
-            // Sinks may not point back at this node: its HTTP listeners and its cluster transport are refused targets.
-            foreach (var url in urls)
+            // Sinks may not point back at this node: the listeners on ports taken at start (0 asked for any) join those
+            // registered before it.
+            foreach (var url in port == 0 ? urls : [])
             {
                 if (Uri.TryCreate(url.Replace("://+:", "://0.0.0.0:", StringComparison.Ordinal).Replace("://[::]:", "://0.0.0.0:", StringComparison.Ordinal), UriKind.Absolute, out var bound))
                 {
@@ -100,7 +101,7 @@ internal static class NodeHost
             }
 
             var at = node.ClusterAddress.IndexOf('@', StringComparison.Ordinal);
-            if (at > 0 && Uri.TryCreate("tcp://" + node.ClusterAddress[(at + 1)..], UriKind.Absolute, out var cluster)
+            if (nodeOptions.ClusterPort == 0 && at > 0 && Uri.TryCreate("tcp://" + node.ClusterAddress[(at + 1)..], UriKind.Absolute, out var cluster)
                 && IPAddress.TryParse(cluster.DnsSafeHost, out var clusterIp))
             {
                 nodeOptions.Outbound.AddListener(new IPEndPoint(clusterIp, cluster.Port));

@@ -191,11 +191,12 @@ public static class JsonEventFormat
     /// </summary>
     public static string? CheckJsonText(ReadOnlySpan<byte> data)
     {
-        if (!IsSingleJsonValue(data))
+        if (data.IsEmpty || !System.Text.Unicode.Utf8.IsValid(data))
         {
             return null;
         }
 
+        // One pass: a second root value or a syntax error ends it as not JSON, as IsSingleJsonValue would say.
         var reader = new Utf8JsonReader(data, ReaderOptions);
         try
         {
@@ -203,6 +204,10 @@ public static class JsonEventFormat
             {
                 CheckEscaped(ref reader);
             }
+        }
+        catch (JsonException)
+        {
+            return null;
         }
         catch (CloudEventFormatException e)
         {
