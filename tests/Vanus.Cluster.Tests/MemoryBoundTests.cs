@@ -81,9 +81,12 @@ public sealed class MemoryBoundTests : IAsyncLifetime
 
         // The small ones behind them are read and delivered while the big ones still wait on their retries (32 attempts a
         // second apart): none of the big ones has been dead-lettered yet, so nothing but the byte budget held them back.
-        await receiver.WaitForAsync(d => d.Count(r => r.Id?.StartsWith("small-", StringComparison.Ordinal) == true) == 50, TestNode.Patience);
+        // (A first attempt of a big event may reach the receiver after the last small one: deliveries run side by side, so
+        // the wait is for both.)
+        await receiver.WaitForAsync(d =>
+            d.Count(r => r.Id?.StartsWith("small-", StringComparison.Ordinal) == true) == 50 &&
+            d.Where(r => r.Id?.StartsWith("big-", StringComparison.Ordinal) == true).Select(r => r.Id).Distinct().Count() == 30, TestNode.Patience);
         var info = await _node.Subscriptions.GetSubscriptionAsync("default", "mixed-hook");
         Assert.Equal(0L, info!.DeadLettered);
-        Assert.True(receiver.Deliveries.Count(r => r.Id?.StartsWith("big-", StringComparison.Ordinal) == true) >= 30);
     }
 }
