@@ -228,8 +228,10 @@ public static class JsonEventFormat
         try
         {
             var reader = new Utf8JsonReader(data, ReaderOptions);
-            if (!reader.Read())
+            if (!reader.Read() || reader.TokenType == JsonTokenType.Null)
             {
+                // "data": null reads back as no data at all (the format's rule for a null member): the four bytes of a
+                // JSON null go as base64, so they come back.
                 return false;
             }
 

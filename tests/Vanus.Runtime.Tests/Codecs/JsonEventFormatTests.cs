@@ -18,6 +18,18 @@ public class JsonEventFormatTests
         Assert.Equal(e, JsonEventFormat.Decode(Encoding.UTF8.GetBytes(json)));
     }
 
+    [Theory]
+    [InlineData("null")]
+    [InlineData(" null ")]
+    public void Json_data_that_is_a_json_null_round_trips_as_base64(string data)
+    {
+        // "data": null would read back as no data at all (found by the gateway fuzz suite, seed bmY0L79ipbE3).
+        var e = new Event("1", "/s", "t") { DataContentType = "application/json", Data = Encoding.UTF8.GetBytes(data) };
+        var json = Encoding.UTF8.GetString(JsonEventFormat.Encode(e));
+        Assert.Contains("\"data_base64\"", json);
+        Assert.Equal(e, Decode(json));
+    }
+
     [Fact]
     public void Text_data_is_a_string_and_binary_data_is_base64()
     {
