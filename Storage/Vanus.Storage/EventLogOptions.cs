@@ -26,7 +26,7 @@ public sealed record EventLogOptions
     /// <summary>Under <see cref="SyncPolicy.Interval"/>, the longest a completed append stays unsynced.</summary>
     public TimeSpan SyncInterval { get; init; } = TimeSpan.FromMilliseconds(5);
 
-    /// <summary>The size at which a segment is sealed and a new one started; segment files are preallocated to it.</summary>
+    /// <summary>The size at which a segment is sealed and a new one started; a segment's file is allocated to it at its first write.</summary>
     public long SegmentSize { get; init; } = DefaultSegmentSize;
 
     /// <summary>The distance in bytes between two entries of the sparse offset and time index.</summary>
@@ -37,6 +37,9 @@ public sealed record EventLogOptions
 
     /// <summary>After this many synced bytes the checkpoint moves forward (bounds the tail that recovery verifies).</summary>
     public long CheckpointIntervalBytes { get; init; } = 16L << 20;
+
+    /// <summary>After a write the full disk refused, appends are refused at once for this long; the next one tries the disk again.</summary>
+    public TimeSpan FullRetryInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Retention by age and size.</summary>
     public RetentionOptions Retention { get; init; } = RetentionOptions.Forever;
@@ -63,6 +66,11 @@ public sealed record EventLogOptions
         if (SyncInterval <= TimeSpan.Zero && Sync == SyncPolicy.Interval)
         {
             throw new ArgumentOutOfRangeException(nameof(SyncInterval), SyncInterval, "sync interval must be positive");
+        }
+
+        if (FullRetryInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(FullRetryInterval), FullRetryInterval, "the retry interval of a full disk must be positive");
         }
 
         if (IndexIntervalBytes < 64)

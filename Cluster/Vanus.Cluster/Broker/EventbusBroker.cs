@@ -11,7 +11,7 @@ namespace Vanus.Cluster.Broker;
 /// carries is taken at once); appends and reads go straight to the eventlogs through the <see cref="EventlogAppender"/>,
 /// delayed events through the <see cref="TimerIntake"/>.
 /// </summary>
-internal sealed class EventbusBroker(IActorRef controller, EventlogAppender appender, TimerIntake intake, int maxEventbuses = int.MaxValue) : CatalogBroker(controller, appender), IEventbusBroker
+internal sealed class EventbusBroker(IActorRef controller, EventlogAppender appender, TimerIntake intake, int maxEventbuses = int.MaxValue, DiskSpace? space = null) : CatalogBroker(controller, appender), IEventbusBroker
 {
     public bool IsReady => Appender.IsReady;
 
@@ -76,6 +76,12 @@ internal sealed class EventbusBroker(IActorRef controller, EventlogAppender appe
         ArgumentNullException.ThrowIfNull(@namespace);
         ArgumentNullException.ThrowIfNull(spec);
         CheckLimit(view => view.Eventbuses.Count(b => b.DeadLetterOf is null), maxEventbuses, "eventbuses", "--max-eventbuses");
+        if (spec.Eventlogs is >= 1 and <= CatalogRules.MaxEventlogs)
+        {
+            // Out of range, the count is the controller's to refuse (400), not a question of space.
+            space?.CheckRoomFor(spec.Name, spec.Eventlogs);
+        }
+
         var command = new CreateEventbus(@namespace, spec.Name, spec.Eventlogs, spec.Replicas, spec.Sync, spec.Retention);
         var created = await ChangeCatalogAsync<EventbusCreated>(command, cancellationToken).ConfigureAwait(false);
 

@@ -74,6 +74,7 @@ internal sealed class EventlogAppender(IActorRef eventlogs, CatalogCache catalog
         var results = new AppendedEvent?[events.Count];
         string? problem = null;
         var notFound = false;
+        var full = false;
         for (var g = 0; g < groups.Count; g++)
         {
             var group = groups[g];
@@ -107,6 +108,7 @@ internal sealed class EventlogAppender(IActorRef eventlogs, CatalogCache catalog
                     if (reply.Error is { } error)
                     {
                         problem ??= $"eventlog {group.Eventlog} of eventbus '{bus.Name}': {error}";
+                        full |= reply.Full;
                     }
 
                     break;
@@ -131,7 +133,9 @@ internal sealed class EventlogAppender(IActorRef eventlogs, CatalogCache catalog
             throw new BrokerException(BrokerErrorKind.NotFound, $"eventbus '{bus.Name}' no longer exists: {problem}", "eventbus");
         }
 
-        throw new BrokerException(BrokerErrorKind.Unavailable, $"{stored.Count} of {events.Count} events were stored before a failure: {problem}", stored: stored);
+        // A full disk is its own answer (507): the client should wait for space, not for the node to come back.
+        throw new BrokerException(full ? BrokerErrorKind.InsufficientStorage : BrokerErrorKind.Unavailable,
+            $"{stored.Count} of {events.Count} events were stored before a failure: {problem}", stored: stored);
     }
 
     /// <summary>Reads up to <paramref name="count"/> events of one eventlog of a bus by name (the schedule actors' path).</summary>

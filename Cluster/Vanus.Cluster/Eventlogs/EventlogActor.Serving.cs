@@ -15,6 +15,7 @@ internal sealed partial class EventlogActor
 
     private int _inflight;
     private bool _maintaining;
+    private bool _diskFull;
 
     private void Serving()
     {
@@ -44,18 +45,53 @@ internal sealed partial class EventlogActor
         }
         catch (Exception ex) when (ex is ArgumentException or IOException or ObjectDisposedException or InvalidOperationException)
         {
-            Sender.Tell(new AppendReply(Unstored(events.Count), $"the events were not stored: {ex.Message}"));
+            Sender.Tell(Failed(ex, events.Count));
+            NoteSpace(ex is StorageFullException ? ex.Message : null, stored: false);
             return;
         }
 
         if (append.IsCompletedSuccessfully)
         {
             Sender.Tell(new AppendReply(Offsets(append.Result, events.Count), null));
+            NoteSpace(null, stored: true);
             return;
         }
 
         _inflight++;
         _ = CompleteAppendAsync(append, events.Count, Sender, Self);
+    }
+
+    /// <summary>The reply to an append that failed; a full disk says so, with the events it stored before it filled.</summary>
+    private static AppendReply Failed(Exception error, int count)
+    {
+        if (error is not StorageFullException full)
+        {
+            return new AppendReply(Unstored(count), $"the events were not stored: {error.Message}");
+        }
+
+        var offsets = Unstored(count);
+        for (var i = 0; i < full.StoredCount && i < count; i++)
+        {
+            offsets[i] = full.StoredOffset + i;
+        }
+
+        var stored = full.StoredCount > 0 ? $"only the first {full.StoredCount} of the events were stored" : "the events were not stored";
+        return new AppendReply(offsets, $"{stored}: the disk is full ({full.Message}); retry once space is freed", Full: true);
+    }
+
+    /// <summary>Logs when the log's disk fills (appends refused) and when appends are stored again.</summary>
+    private void NoteSpace(string? full, bool stored)
+    {
+        if (full is not null && !_diskFull)
+        {
+            _diskFull = true;
+            Log.Warning("Eventlog {0}: its disk is full; appends are refused (507) and reads go on until space is freed: {1}", _entityId, full);
+        }
+        else if (stored && _diskFull)
+        {
+            _diskFull = false;
+            Log.Info("Eventlog {0}: the disk has room again; appends are stored", _entityId);
+        }
     }
 
     private static long[] Offsets(long first, int count)
@@ -79,6 +115,7 @@ internal sealed partial class EventlogActor
     private static async Task CompleteAppendAsync(ValueTask<long> append, int count, IActorRef replyTo, IActorRef self)
     {
         AppendReply reply;
+        var done = WorkFinished.Appended;
         try
         {
             reply = new AppendReply(Offsets(await append.ConfigureAwait(false), count), null);
@@ -87,11 +124,12 @@ internal sealed partial class EventlogActor
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            reply = new AppendReply(Unstored(count), $"the events were not stored: {ex.Message}");
+            reply = Failed(ex, count);
+            done = ex is StorageFullException ? new WorkFinished(false) { FullDisk = ex.Message } : WorkFinished.Work;
         }
 
         replyTo.Tell(reply, self);
-        self.Tell(WorkFinished.Work);
+        self.Tell(done);
     }
 
     private void Read(ReadEvents command)
@@ -324,6 +362,7 @@ internal sealed partial class EventlogActor
     private void Finished(WorkFinished done)
     {
         _inflight--;
+        NoteSpace(done.FullDisk, done.Stored);
         if (done.WasMaintenance)
         {
             _maintaining = false;

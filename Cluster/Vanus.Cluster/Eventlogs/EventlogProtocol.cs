@@ -37,12 +37,13 @@ internal sealed record AppendEvents(
 
 /// <summary>
 /// The offset of each event of an <see cref="AppendEvents"/>, in its order; -1 for an event that was not stored, and then
-/// <see cref="Error"/> says why.
+/// <see cref="Error"/> says why. <see cref="Full"/>: the eventlog's disk is full (retry once space returns).
 /// </summary>
 [MessagePackObject]
 internal sealed record AppendReply(
     [property: Key(0)] IReadOnlyList<long> Offsets,
-    [property: Key(1)] string? Error) : IClusterMessage;
+    [property: Key(1)] string? Error,
+    [property: Key(2)] bool Full = false) : IClusterMessage;
 
 /// <summary>
 /// Reads up to <see cref="Count"/> events from <see cref="Offset"/> on; answered with <see cref="ReadReply"/>. When nothing
@@ -143,6 +144,13 @@ internal sealed record WorkFinished(bool WasMaintenance) : INoSerializationVerif
 {
     public static readonly WorkFinished Work = new(false);
     public static readonly WorkFinished Maintenance = new(true);
+    public static readonly WorkFinished Appended = new(false) { Stored = true };
+
+    /// <summary>An append that stored its events (the disk has room).</summary>
+    public bool Stored { get; init; }
+
+    /// <summary>Why an append was refused for a full disk, if it was.</summary>
+    public string? FullDisk { get; init; }
 }
 
 /// <summary>A maintenance run failed; logged, and retried at the next tick.</summary>

@@ -177,7 +177,7 @@ internal sealed class ClusterNode : IVanusNode
                 schedules,
                 timers,
                 board,
-                new EventbusBroker(controller, appender, new TimerIntake(appender, options.TimerEventlogs, options.Time), options.MaxEventbuses),
+                new EventbusBroker(controller, appender, new TimerIntake(appender, options.TimerEventlogs, options.Time), options.MaxEventbuses, new DiskSpace(options.DataDirectory, options.SegmentSize)),
                 new SubscriptionBroker(controller, triggers, appender, options.MaxSubscriptions),
                 new ScheduleBroker(controller, schedules, appender, options.MaxSchedules),
                 new TokenBroker(controller, appender));

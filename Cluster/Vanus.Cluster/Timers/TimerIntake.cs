@@ -94,9 +94,10 @@ internal sealed class TimerIntake(EventlogAppender appender, int timerEventlogs,
             throw busError;
         }
 
+        var first = (busError ?? heldError)!;
         throw new BrokerException(
-            BrokerErrorKind.Unavailable,
-            $"{storedAll.Count} of {events.Count} events were stored before a failure: {(busError ?? heldError)!.Message}",
+            busError?.Kind == BrokerErrorKind.InsufficientStorage || heldError?.Kind == BrokerErrorKind.InsufficientStorage ? BrokerErrorKind.InsufficientStorage : BrokerErrorKind.Unavailable,
+            $"{storedAll.Count} of {events.Count} events were stored before a failure: {first.Message}",
             stored: storedAll);
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Vanus.Cluster;
 using Vanus.Gateway;
 using Vanus.Runtime.Broker;
+using Vanus.Storage;
 using Vanus.Storage.Tiers;
 
 namespace Vanus.Cli.Node;
@@ -35,6 +36,7 @@ internal sealed class NodeSettings
         new("seeds", "VANUS_SEEDS", "Comma-separated cluster addresses to join (none: a one-member cluster)", null),
         new("max-event-bytes", "VANUS_MAX_EVENT_BYTES", "The largest event ingest accepts, such as 1MB", null),
         new("max-request-bytes", "VANUS_MAX_REQUEST_BYTES", "The largest ingest request, such as 16MB", null),
+        new("segment-size", "VANUS_SEGMENT_SIZE", "The size at which an eventlog's segment is sealed, such as 16MB (default 64 MiB); each segment takes it on disk from its first append", null),
         new("max-pending-bytes", "VANUS_MAX_PENDING_BYTES", "Bytes of appends in flight on the node before ingest answers 429", null),
         new("max-eventbuses", "VANUS_MAX_EVENTBUSES", "The most eventbuses the cluster takes", "10000"),
         new("max-subscriptions", "VANUS_MAX_SUBSCRIPTIONS", "The most subscriptions the cluster takes", "10000"),
@@ -283,6 +285,7 @@ internal sealed class NodeSettings
             MaxEventbuses = Int("max-eventbuses", 1, int.MaxValue),
             MaxSubscriptions = Int("max-subscriptions", 1, int.MaxValue),
             MaxSchedules = Int("max-schedules", 1, int.MaxValue),
+            SegmentSize = SegmentSize(),
         };
         return Size("max-pending-bytes") is { } pending ? options with { MaxPendingBytes = pending } : options;
     }
@@ -443,6 +446,13 @@ internal sealed class NodeSettings
             ? value
             : throw new NodeSettingsException($"{Source(name)}: {error ?? $"'{text}' must be longer than zero"}");
     }
+
+    private long SegmentSize() => Size("segment-size") switch
+    {
+        null => EventLogOptions.DefaultSegmentSize,
+        >= 4096 and <= int.MaxValue and var size => size,
+        var size => throw new NodeSettingsException($"{Source("segment-size")}: a segment is 4096 bytes to 2 GiB, not {size} bytes"),
+    };
 
     private long? Size(string name)
     {

@@ -24,7 +24,7 @@ internal sealed record Problem(ProblemKind Kind, string Detail)
     /// <summary>The size limit that was exceeded, in bytes.</summary>
     public long? Limit { get; init; }
 
-    /// <summary>Events of the request that were stored before a failure (503 after validation).</summary>
+    /// <summary>Events of the request that were stored before a failure (503 or 507 after validation).</summary>
     public IReadOnlyList<AppendedEvent>? Stored { get; init; }
 
     public static Problem FromFormat(CloudEventFormatException e, bool batch) => new(ProblemKind.InvalidEvent, e.Message)
@@ -40,7 +40,7 @@ internal sealed record Problem(ProblemKind Kind, string Detail)
     public static Problem FromBroker(BrokerException e) => new(Map(e.Kind), e.Message)
     {
         Field = e.Field,
-        Stored = e.Kind == BrokerErrorKind.Unavailable ? e.Stored : null,
+        Stored = e.Kind is BrokerErrorKind.Unavailable or BrokerErrorKind.InsufficientStorage ? e.Stored : null,
     };
 
     private static ProblemKind Map(BrokerErrorKind kind) => kind switch
@@ -50,6 +50,7 @@ internal sealed record Problem(ProblemKind Kind, string Detail)
         BrokerErrorKind.Invalid => ProblemKind.InvalidRequest,
         BrokerErrorKind.Overloaded => ProblemKind.Overloaded,
         BrokerErrorKind.Unavailable => ProblemKind.Unavailable,
+        BrokerErrorKind.InsufficientStorage => ProblemKind.InsufficientStorage,
         _ => ProblemKind.Internal,
     };
 }

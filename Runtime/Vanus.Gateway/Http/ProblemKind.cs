@@ -23,6 +23,7 @@ internal sealed class ProblemKind
     public static readonly ProblemKind Internal = new("internal", 500, "Internal error");
     public static readonly ProblemKind NotReady = new("not-ready", 503, "Not ready");
     public static readonly ProblemKind Unavailable = new("unavailable", 503, "Unavailable");
+    public static readonly ProblemKind InsufficientStorage = new("insufficient-storage", 507, "Insufficient storage");
 
     private ProblemKind(string name, int status, string title)
     {
@@ -41,6 +42,6 @@ internal sealed class ProblemKind
 
     public string Type { get; }
 
-    /// <summary>429 and 503 tell the client when to come back.</summary>
-    public bool RetryLater => Status is 429 or 503;
+    /// <summary>429, 503 and 507 tell the client when to come back.</summary>
+    public bool RetryLater => Status is 429 or 503 or 507;
 }

@@ -102,6 +102,9 @@ public enum BrokerErrorKind
 
     /// <summary>The node is not ready, or failed to store after validation (503).</summary>
     Unavailable,
+
+    /// <summary>The disk that would hold the events (or a new eventbus) is full; retry once space is freed (507).</summary>
+    InsufficientStorage,
 }
 
 /// <summary>A broker failure with the kind that decides its status code, the field at fault and any events already stored.</summary>

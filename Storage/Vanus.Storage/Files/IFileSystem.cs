@@ -3,7 +3,11 @@ namespace Vanus.Storage.Files;
 /// <summary>The file operations the storage engine performs, so that tests can replace the disk with one that loses power.</summary>
 public interface IFileSystem
 {
-    /// <summary>Opens a file for positional reads and writes, creating it (zero-filled to <paramref name="preallocate"/> bytes) when <paramref name="create"/> is set and it does not exist.</summary>
+    /// <summary>
+    /// Opens a file for positional reads and writes, creating it (allocated and zero-filled to <paramref name="preallocate"/>
+    /// bytes) when <paramref name="create"/> is set and it does not exist. A create the disk cannot hold throws
+    /// <see cref="StorageFullException"/> and leaves no file behind.
+    /// </summary>
     IStorageFile Open(string path, bool create, long preallocate = 0);
 
     /// <summary>Opens a file for positional reads only; throws <see cref="FileNotFoundException"/> when it does not exist.</summary>

@@ -17,6 +17,15 @@ public interface ISimulatedFileSystem : IFileSystem
     void ClearFault();
 
     /// <summary>
+    /// Limits the bytes all files may hold together (the sum of their lengths), or lifts the limit (null): a write,
+    /// allocation or create that would grow past it throws <see cref="StorageFullException"/>, as a full disk does.
+    /// </summary>
+    void SetCapacity(long? bytes);
+
+    /// <summary>The bytes all files hold now (the sum of their lengths).</summary>
+    long UsedBytes { get; }
+
+    /// <summary>
     /// Holds every file sync until the returned handle is disposed, as a slow disk would: lets a test queue work behind
     /// a sync in progress without depending on timing.
     /// </summary>

@@ -21,6 +21,12 @@ public interface IStorageFile : IDisposable
     /// <summary>Makes every byte written so far durable (fdatasync).</summary>
     void Sync();
 
+    /// <summary>
+    /// Reserves disk blocks for the file up to <paramref name="length"/> bytes (zero-filled where nothing was written), so
+    /// that later writes there cannot fail for space; throws <see cref="StorageFullException"/> when the disk cannot hold them.
+    /// </summary>
+    void Allocate(long length);
+
     /// <summary>Sets the file's length, dropping bytes past it or zero-filling up to it.</summary>
     void SetLength(long length);
 }

@@ -9,21 +9,39 @@ internal sealed class LocalFileSystem : IFileSystem
     {
         if (create && !File.Exists(path))
         {
+            SafeFileHandle created;
             try
             {
-                // Preallocated space lets fdatasync skip block allocation on every later sync.
-                var created = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, FileOptions.None, preallocate);
-                if (preallocate > 0)
-                {
-                    RandomAccess.SetLength(created, preallocate);
-                }
-
-                return new LocalFile(path, created);
+                created = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
             }
             catch (IOException) when (File.Exists(path))
             {
                 // Lost a race with another creator: open what is there.
+                return new LocalFile(path, File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete));
             }
+            catch (IOException ex) when (StorageFullException.IsNoSpace(ex))
+            {
+                throw Full(path, "create", ex);
+            }
+
+            var file = new LocalFile(path, created);
+            if (preallocate > 0)
+            {
+                try
+                {
+                    // Allocated blocks let fdatasync skip block allocation on every later sync, and writes there never
+                    // meet a full disk.
+                    file.Allocate(preallocate);
+                }
+                catch (StorageFullException)
+                {
+                    file.Dispose();
+                    File.Delete(path);
+                    throw;
+                }
+            }
+
+            return file;
         }
 
         return new LocalFile(path, File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete));
@@ -85,9 +103,48 @@ internal sealed class LocalFileSystem : IFileSystem
 
         public long Length => RandomAccess.GetLength(handle);
 
-        public void Write(long position, ReadOnlySpan<byte> data) => RandomAccess.Write(handle, data, position);
+        public void Write(long position, ReadOnlySpan<byte> data)
+        {
+            try
+            {
+                RandomAccess.Write(handle, data, position);
+            }
+            catch (IOException ex) when (StorageFullException.IsNoSpace(ex))
+            {
+                throw Full(path, "write", ex);
+            }
+        }
 
-        public void Write(long position, IReadOnlyList<ReadOnlyMemory<byte>> buffers) => RandomAccess.Write(handle, buffers, position);
+        public void Write(long position, IReadOnlyList<ReadOnlyMemory<byte>> buffers)
+        {
+            try
+            {
+                RandomAccess.Write(handle, buffers, position);
+            }
+            catch (IOException ex) when (StorageFullException.IsNoSpace(ex))
+            {
+                throw Full(path, "write", ex);
+            }
+        }
+
+        public void Allocate(long length)
+        {
+            if (OperatingSystem.IsLinux())
+            {
+                Native.Allocate(handle, path, length);
+            }
+            else if (RandomAccess.GetLength(handle) < length)
+            {
+                try
+                {
+                    RandomAccess.SetLength(handle, length);
+                }
+                catch (IOException ex) when (StorageFullException.IsNoSpace(ex))
+                {
+                    throw Full(path, "allocate", ex);
+                }
+            }
+        }
 
         public int Read(long position, Span<byte> buffer)
         {
@@ -106,6 +163,8 @@ internal sealed class LocalFileSystem : IFileSystem
             return total;
         }
 
+        // A failed sync is never "full": after a failed fsync the kernel may have dropped the dirty pages, so what was
+        // written is in doubt and the log faults instead of going on.
         public void Sync()
         {
             if (OperatingSystem.IsLinux())
@@ -122,4 +181,7 @@ internal sealed class LocalFileSystem : IFileSystem
 
         public void Dispose() => handle.Dispose();
     }
+
+    private static StorageFullException Full(string path, string operation, Exception inner) =>
+        new(path, $"no space left on the disk for a {operation} of '{path}' ({inner.Message.TrimEnd('.')})", inner);
 }

@@ -4,16 +4,35 @@ using Microsoft.Win32.SafeHandles;
 
 namespace Vanus.Storage.Files;
 
-/// <summary>The two calls .NET does not offer: fdatasync (cheaper than fsync: no timestamp updates) and fsync of a directory.</summary>
+/// <summary>The calls .NET does not offer: fdatasync (cheaper than fsync: no timestamp updates), fsync of a directory, and posix_fallocate with its error number.</summary>
 internal static class Native
 {
     private const int ReadOnlyDirectory = 0x10000; // O_RDONLY | O_DIRECTORY on Linux
+    private const int NoSpace = 28; // ENOSPC
+    private const int QuotaExceeded = 122; // EDQUOT on Linux
 
     public static void DataSync(SafeFileHandle handle, string path)
     {
         if (fdatasync(handle) != 0)
         {
             throw new IOException($"fdatasync of '{path}' failed", new Win32Exception(Marshal.GetLastPInvokeError()));
+        }
+    }
+
+    /// <summary>Allocates the file's blocks up to <paramref name="length"/> bytes (posix_fallocate), extending it when shorter.</summary>
+    public static void Allocate(SafeFileHandle handle, string path, long length)
+    {
+        // posix_fallocate returns the error number itself; glibc falls back to writing zeros where the file system has no
+        // fallocate, so the blocks are reserved either way.
+        var error = posix_fallocate(handle, 0, length);
+        switch (error)
+        {
+            case 0:
+                return;
+            case NoSpace or QuotaExceeded:
+                throw new StorageFullException(path, $"no space left on the disk to allocate {length} bytes for '{path}' ({new Win32Exception(error).Message})");
+            default:
+                throw new IOException($"allocating {length} bytes for '{path}' failed", new Win32Exception(error));
         }
     }
 
@@ -42,6 +61,10 @@ internal static class Native
     [DllImport("libc", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern int fdatasync(SafeFileHandle fd);
+
+    [DllImport("libc")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int posix_fallocate(SafeFileHandle fd, long offset, long length);
 
     [DllImport("libc", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

@@ -18,6 +18,7 @@ internal sealed class SimulatedFileSystem : ISimulatedFileSystem
     private readonly HashSet<string> _locks = new(StringComparer.Ordinal);
     private int _generation;
     private string? _fault;
+    private long? _capacity;
     private long _syncCount;
     private volatile SyncGate? _syncGate;
 
@@ -142,6 +143,7 @@ internal sealed class SimulatedFileSystem : ISimulatedFileSystem
                 }
 
                 RequireDirectory(path);
+                CheckSpace(path, preallocate);
                 node = new Node();
                 node.Current.SetLength(preallocate);
                 node.Durable.SetLength(preallocate);
@@ -322,6 +324,36 @@ internal sealed class SimulatedFileSystem : ISimulatedFileSystem
         lock (_gate)
         {
             _fault = null;
+        }
+    }
+
+    public void SetCapacity(long? bytes)
+    {
+        lock (_gate)
+        {
+            _capacity = bytes;
+        }
+    }
+
+    public long UsedBytes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return Used();
+            }
+        }
+    }
+
+    private long Used() => _files.Values.Distinct().Sum(n => n.Current.Length);
+
+    /// <summary>Throws, as a full disk would, when <paramref name="growth"/> more bytes do not fit. Under _gate.</summary>
+    private void CheckSpace(string path, long growth)
+    {
+        if (growth > 0 && _capacity is { } capacity && Used() + growth > capacity)
+        {
+            throw new StorageFullException(path, $"simulated disk full: '{path}' needs {growth} more bytes, {capacity - Used()} of {capacity} are free");
         }
     }
 
@@ -533,6 +565,7 @@ internal sealed class SimulatedFileSystem : ISimulatedFileSystem
             lock (fs._gate)
             {
                 CheckWrite("write");
+                fs.CheckSpace(path, position + data.Length - node.Current.Length);
                 node.Current.Write(position, data);
                 node.Unsynced.Add(new Operation(position, data.ToArray(), 0));
             }
@@ -558,6 +591,7 @@ internal sealed class SimulatedFileSystem : ISimulatedFileSystem
                     at += b.Length;
                 }
 
+                fs.CheckSpace(path, position + total - node.Current.Length);
                 node.Current.Write(position, data);
                 node.Unsynced.Add(new Operation(position, data, 0));
             }
@@ -595,8 +629,23 @@ internal sealed class SimulatedFileSystem : ISimulatedFileSystem
             lock (fs._gate)
             {
                 CheckWrite("set length");
+                fs.CheckSpace(path, length - node.Current.Length);
                 node.Current.SetLength(length);
                 node.Unsynced.Add(new Operation(0, null, length));
+            }
+        }
+
+        public void Allocate(long length)
+        {
+            lock (fs._gate)
+            {
+                CheckWrite("allocate");
+                if (length > node.Current.Length)
+                {
+                    fs.CheckSpace(path, length - node.Current.Length);
+                    node.Current.SetLength(length);
+                    node.Unsynced.Add(new Operation(0, null, length));
+                }
             }
         }
 

@@ -38,6 +38,9 @@ internal sealed class Segment(long baseOffset)
         set => _removed = value;
     }
 
+    /// <summary>Whether the file's blocks are allocated up to the segment size (owned by the writer: done at its first write).</summary>
+    public bool Allocated { get; set; }
+
     /// <summary>The writable file of the active segment (and of a sealed hot one until it moves).</summary>
     public IStorageFile? WriteFile { get; set; }
 

@@ -24,6 +24,7 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
     private readonly Queue<WriteBatch> _queue = new();
     private readonly Queue<HeldAppend> _held = new();
     private readonly List<WriteBatch> _writing = [];
+    private readonly List<WriteBatch> _refused = [];
     private readonly List<ReadOnlyMemory<byte>> _gather = [];
 
     // Guarded by _gate: where the next record goes.
@@ -43,6 +44,8 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
     private TaskCompletionSource? _idleWaiter;
     private TaskCompletionSource? _tailWaiter;
     private TaskCompletionSource? _exclusiveGate;
+    private StorageFullException? _full;
+    private long _fullSince;
 
     // Owned by whoever holds the writer role.
     private Segment _writeSegment = null!;
@@ -52,6 +55,10 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
     private bool _unsynced;
     private long _lastSyncTimestamp;
     private long _checkpointPosition;
+
+    // Owned by the writer during a pass: how many of the batches taken are written, and how many are done (sealed too).
+    private int _writtenBatches;
+    private int _doneBatches;
 
     /// <summary>Appends, flushes and seals waiting for room or for an exclusive operation (tests check that backpressure held some).</summary>
     internal int HeldCount
@@ -164,6 +171,11 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
         lock (_gate)
         {
             ThrowIfUnusable();
+            if (RefusedForSpace() is { } full)
+            {
+                return ValueTask.FromException<long>(full);
+            }
+
             if (_exclusiveGate is not null || _held.Count > 0 || (_pendingBytes > 0 && _pendingBytes + total > _options.MaxPendingBytes))
             {
                 // Held back (backpressure, or a truncation in progress): queued in order as one entry holding every
@@ -199,8 +211,17 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
         if (inline)
         {
             var error = DrainPass(inline: true);
+
+            // A disk that filled behind this append's records refuses only what came after them.
+            var written = _writtenNext;
             ReleaseWriterRole();
-            return error is null ? new ValueTask<long>(first) : ValueTask.FromException<long>(AppendFailed(error));
+            if (error is null || (error is StorageFullException && first + count <= written))
+            {
+                return new ValueTask<long>(first);
+            }
+
+            return ValueTask.FromException<long>(error is not StorageFullException full ? AppendFailed(error)
+                : first < written ? full.WithStored(first, (int)(written - first)) : full);
         }
 
         return new ValueTask<long>(completion!, completion!.Version);
@@ -225,6 +246,16 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
             if (_exclusiveGate is not null || (_pendingBytes > 0 && _pendingBytes + next.Length > _options.MaxPendingBytes))
             {
                 return;
+            }
+
+            // While the disk is full, held appends and seals are refused as new ones are (a flush still syncs).
+            if ((next.Barrier is null || next.Seals) && RefusedForSpace() is { } full)
+            {
+                _held.Dequeue();
+                next.Completion?.Fail(full);
+                next.Barrier?.TrySetException(full);
+                next.Return();
+                continue;
             }
 
             _held.Dequeue();
@@ -257,6 +288,22 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
     /// <summary>Places an append's frames in order (they get consecutive offsets) and returns the first one's offset. Under _gate.</summary>
     private long PlaceAll(byte[] buffer, ReadOnlySpan<ScratchWriter.FrameInfo> frames)
     {
+        if (frames.Length > 1 && _assignPosition > 0)
+        {
+            // An append that fits a segment goes into one (a new one when the rest of this is too small), as a Kafka batch
+            // does: a seal never falls between its records, so a disk that fills at the seal refuses all of it or none.
+            long total = 0;
+            foreach (var f in frames)
+            {
+                total += f.Length;
+            }
+
+            if (_assignPosition + total > _options.SegmentSize && total <= _options.SegmentSize)
+            {
+                Roll();
+            }
+        }
+
         var first = 0L;
         for (var i = 0; i < frames.Length; i++)
         {

@@ -161,10 +161,11 @@ internal sealed partial class SegmentLog
                 target.MarkActive();
             }
 
+            // Cut to the new end: the writer allocates the segment again before its next write, zeros past the end.
             var file = target.WriteFile;
             file.SetLength(position);
-            file.SetLength(_options.SegmentSize);
             file.Sync();
+            target.Allocated = false;
             target.Index!.TruncateAt(position);
             lock (_gate)
             {

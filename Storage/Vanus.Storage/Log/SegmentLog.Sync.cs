@@ -44,7 +44,11 @@ internal sealed partial class SegmentLog
         }
     }
 
-    /// <summary>Seals the segment being written: sync, index file, cut the preallocated tail, then start the successor.</summary>
+    /// <summary>
+    /// Seals the segment being written: sync, create the successor's file, index file, cut the allocated tail, then start
+    /// the successor. The files are made before anything changes: when the disk cannot hold them this segment stays the
+    /// active one, exactly as it was (its records synced), and the seal is tried again once space returns.
+    /// </summary>
     private void Seal(Segment successor)
     {
         var segment = _writeSegment;
@@ -52,18 +56,30 @@ internal sealed partial class SegmentLog
         file.Sync();
         _unsynced = false;
         _lastSyncTimestamp = _time.GetTimestamp();
+
+        var path = PathOf(successor.FileName);
+        _fs.Delete(path);
+        var next = _fs.Open(path, create: true);
         var index = segment.Index!;
         var summary = new SegmentSummary(segment.BaseOffset, _writtenNext, _writePosition, index.Count > 0 ? index[0].StoreTicks : 0, _writtenLastTicks, index.ToArray());
-        WriteIndexFile(_directory, summary);
+        try
+        {
+            // Its directory sync also makes the successor's entry durable.
+            WriteIndexFile(_directory, summary);
+        }
+        catch (StorageFullException)
+        {
+            next.Dispose();
+            _fs.Delete(path);
+            _fs.SyncDirectory(_directory);
+            throw;
+        }
+
         file.SetLength(_writePosition);
         file.Sync();
         segment.ApplySummary(summary, _options.IndexIntervalBytes);
         segment.StoredBytes = _writePosition;
 
-        var path = PathOf(successor.FileName);
-        _fs.Delete(path);
-        var next = _fs.Open(path, create: true, preallocate: _options.SegmentSize);
-        _fs.SyncDirectory(_directory);
         successor.WriteFile = next;
         successor.Source = new LocalSegmentSource(next, null);
         AddToCatalog(successor);
@@ -156,6 +172,11 @@ internal sealed partial class SegmentLog
         lock (_gate)
         {
             ThrowIfUnusable();
+            if (RefusedForSpace() is { } full)
+            {
+                throw full;
+            }
+
             if (_held.Count > 0 || _exclusiveGate is not null)
             {
                 // In turn after the appends made before it, and never in the middle of a truncation.

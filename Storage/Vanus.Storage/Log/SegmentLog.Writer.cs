@@ -51,7 +51,11 @@ internal sealed partial class SegmentLog
         }
     }
 
-    /// <summary>One pass of the writer: takes every queued batch, writes, syncs per policy, publishes and completes. Returns the write error, if any.</summary>
+    /// <summary>
+    /// One pass of the writer: takes every queued batch, writes, syncs per policy, publishes and completes. Returns the
+    /// write error, if any: a <see cref="StorageFullException"/> when the disk filled part-way (the batches before it are
+    /// stored and completed as such, the rest are refused and the log goes on), any other error faults the log.
+    /// </summary>
     private Exception? DrainPass(bool inline = false)
     {
         bool syncDue;
@@ -75,13 +79,21 @@ internal sealed partial class SegmentLog
         }
 
         var forceSync = false;
+        StorageFullException? full = null;
+        _writtenBatches = _doneBatches = 0;
         if (error is null)
         {
             try
             {
                 forceSync = WriteAll();
             }
-#pragma warning disable CA1031 // every write failure faults the log and fails the appends waiting on it
+            catch (StorageFullException ex)
+            {
+                // What was written before the disk filled is synced now: a flush among it must find it durable.
+                full = ex;
+                forceSync = true;
+            }
+#pragma warning disable CA1031 // every other write failure faults the log and fails the appends waiting on it
             catch (Exception ex)
 #pragma warning restore CA1031
             {
@@ -94,7 +106,7 @@ internal sealed partial class SegmentLog
         if (early)
         {
             PublishTail(new Tail(_writeSegment, _writtenNext, _writePosition, _writtenLastTicks));
-            CompleteWaiters(null);
+            CompleteWaiters(0, _writtenBatches, null);
         }
 
         if (error is null)
@@ -119,49 +131,125 @@ internal sealed partial class SegmentLog
         var failure = error is null ? null : AppendFailed(error);
         if (!early || failure is not null)
         {
-            CompleteWaiters(failure);
+            CompleteWaiters(0, _writtenBatches, failure);
         }
 
+        CompleteWaiters(_writtenBatches, _writing.Count, failure ?? full);
+
         long written = 0;
-        foreach (var batch in _writing)
+        for (var b = 0; b < _writing.Count; b++)
         {
+            var batch = _writing[b];
             written += batch.Length;
+            Exception? barrierError = failure ?? (b < _doneBatches ? null : full);
             foreach (var barrier in batch.Barriers)
             {
-                if (failure is null)
+                if (barrierError is null)
                 {
                     barrier.TrySetResult();
                 }
                 else
                 {
-                    barrier.TrySetException(failure);
+                    barrier.TrySetException(barrierError);
                 }
             }
         }
 
         lock (_gate)
         {
-            foreach (var batch in _writing)
-            {
-                batch.Reset();
-                if (_batchPool.Count < MaxPooledBatches)
-                {
-                    _batchPool.Push(batch);
-                }
-            }
-
+            Recycle(_writing);
             _pendingBytes -= written;
             if (error is not null)
             {
                 _fault ??= error;
                 ReleaseTailWaiters();
             }
+            else if (full is not null)
+            {
+                RefuseUnwritten(full);
+            }
 
             PlaceHeld();
         }
 
         _writing.Clear();
-        return error;
+        return error ?? full;
+    }
+
+    /// <summary>Returns finished batches to the pool. Under _gate.</summary>
+    private void Recycle(List<WriteBatch> batches)
+    {
+        foreach (var batch in batches)
+        {
+            batch.Reset();
+            if (_batchPool.Count < MaxPooledBatches)
+            {
+                _batchPool.Push(batch);
+            }
+        }
+    }
+
+    /// <summary>
+    /// After the disk filled: refuses what was placed but not written (queued since the pass began) and moves the place
+    /// where the next record goes back to where the writer stopped, so nothing placed after a refused record can be
+    /// stored behind a gap. Appends are refused at once for <see cref="EventLogOptions.FullRetryInterval"/>; the first
+    /// one after it tries the disk again. Under _gate, holding the writer role.
+    /// </summary>
+    private void RefuseUnwritten(StorageFullException full)
+    {
+        if (_current is { } current)
+        {
+            _queue.Enqueue(current);
+            _current = null;
+        }
+
+        while (_queue.TryDequeue(out var batch))
+        {
+            foreach (var waiter in batch.Waiters)
+            {
+                waiter.Fail(full);
+            }
+
+            foreach (var barrier in batch.Barriers)
+            {
+                barrier.TrySetException(full);
+            }
+
+            _pendingBytes -= batch.Length;
+            _refused.Add(batch);
+        }
+
+        Recycle(_refused);
+        _refused.Clear();
+
+        // A successor made by a roll since then is dropped with its batches: nothing was written to it.
+        _writeSegment.Index!.TruncateAt(_writePosition);
+        _assignSegment = _writeSegment;
+        _assignPosition = _writePosition;
+        _nextOffset = _writtenNext;
+        _lastStoreTicks = _writtenLastTicks;
+        _full = full;
+        _fullSince = _time.GetTimestamp();
+    }
+
+    /// <summary>
+    /// While the disk is full and the retry interval has not passed since the last failed write, the error to refuse an
+    /// append, seal or held append with; once it has passed, null (and the next write tries the disk again). Under _gate.
+    /// </summary>
+    private StorageFullException? RefusedForSpace()
+    {
+        if (_full is not { } full)
+        {
+            return null;
+        }
+
+        if (_time.GetElapsedTime(_fullSince) < _options.FullRetryInterval)
+        {
+            return full;
+        }
+
+        _full = null;
+        return null;
     }
 
     /// <summary>Writes every taken batch (sealing segments on the way); returns whether a batch asked for a sync.</summary>
@@ -179,6 +267,8 @@ internal sealed partial class SegmentLog
 
             _gather.Clear();
             long bytes = 0;
+            var next = _writtenNext;
+            var lastTicks = _writtenLastTicks;
             WriteBatch last;
             do
             {
@@ -187,8 +277,8 @@ internal sealed partial class SegmentLog
                 {
                     _gather.Add(last.Buffer.AsMemory(0, last.Length));
                     bytes += last.Length;
-                    _writtenNext = last.FirstOffset + last.Count;
-                    _writtenLastTicks = last.LastStoreTicks;
+                    next = last.FirstOffset + last.Count;
+                    lastTicks = last.LastStoreTicks;
                 }
 
                 forceSync |= last.ForceSync;
@@ -196,6 +286,14 @@ internal sealed partial class SegmentLog
             while (last.SealSuccessor is null && i < _writing.Count && _writing[i].Segment == segment);
 
             var file = segment.WriteFile!;
+            if (bytes > 0 && !segment.Allocated)
+            {
+                // Lazily, at the segment's first write: a log takes no space before it is used, and once allocated no
+                // write into the segment can meet a full disk.
+                file.Allocate(_options.SegmentSize);
+                segment.Allocated = true;
+            }
+
             if (_gather.Count == 1)
             {
                 file.Write(_writePosition, _gather[0].Span);
@@ -205,26 +303,39 @@ internal sealed partial class SegmentLog
                 file.Write(_writePosition, _gather);
             }
 
+            // Only now: a write the disk refused leaves the written end where it was.
             _writePosition += bytes;
+            _writtenNext = next;
+            _writtenLastTicks = lastTicks;
             _unsynced |= bytes > 0;
+            _writtenBatches = i;
             if (last.SealSuccessor is { } successor)
             {
                 Seal(successor);
             }
+
+            _doneBatches = i;
         }
 
         return forceSync;
     }
 
-    private void CompleteWaiters(IOException? failure)
+    /// <summary>Completes the appends of batches <paramref name="from"/> to <paramref name="to"/> (exclusive) of this pass, or fails them with <paramref name="failure"/>.</summary>
+    private void CompleteWaiters(int from, int to, IOException? failure)
     {
-        foreach (var batch in _writing)
+        for (var b = from; b < to; b++)
         {
+            var batch = _writing[b];
             foreach (var waiter in batch.Waiters)
             {
                 if (failure is null)
                 {
                     waiter.Complete();
+                }
+                else if (failure is StorageFullException full && waiter.Offset < _writtenNext)
+                {
+                    // An append larger than a segment, cut by the full disk after its first records: say which are stored.
+                    waiter.Fail(full.WithStored(waiter.Offset, (int)(_writtenNext - waiter.Offset)));
                 }
                 else
                 {
@@ -235,7 +346,6 @@ internal sealed partial class SegmentLog
             batch.Waiters.Clear();
         }
     }
-
 
     /// <summary>Wakes every tail waiter so that it sees the log closed or faulted and throws. Under _gate.</summary>
     private void ReleaseTailWaiters()

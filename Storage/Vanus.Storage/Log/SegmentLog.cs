@@ -150,6 +150,7 @@ internal sealed partial class SegmentLog : IEventLog
     private void RecoverActive(Segment active, Checkpoint? checkpoint, Segment? previous)
     {
         var file = active.WriteFile!;
+        active.Allocated = file.Length >= _options.SegmentSize;
         active.Index = new SparseIndex(_options.IndexIntervalBytes);
         var scan = SegmentScanner.Scan(file, active.BaseOffset, _options.MaxPayload, active.Index);
         if (checkpoint is { } cp)
@@ -256,11 +257,18 @@ internal sealed partial class SegmentLog : IEventLog
     {
         var final = Path.Combine(directory, Segment.IndexNameOf(summary.BaseOffset));
         var temp = final + TempSuffix;
-        using (var file = _fs.Open(temp, create: true))
+        try
         {
+            using var file = _fs.Open(temp, create: true);
             file.SetLength(0);
             file.Write(0, summary.Serialize(_options.IndexIntervalBytes));
             file.Sync();
+        }
+        catch (StorageFullException)
+        {
+            // Gives back what the partial file took; the seal is tried again once space returns.
+            _fs.Delete(temp);
+            throw;
         }
 
         _fs.Rename(temp, final);
@@ -269,20 +277,22 @@ internal sealed partial class SegmentLog : IEventLog
 
     private void OpenCheckpointFile()
     {
-        _checkpointFile = _fs.Open(PathOf("checkpoint"), create: true);
+        // Both slots allocated up front: a checkpoint write never needs new space, so a full disk cannot fail it.
+        _checkpointFile = _fs.Open(PathOf("checkpoint"), create: true, preallocate: Checkpoint.FileSize);
         _opened.Add(_checkpointFile);
 
         // The checkpoint vouches for records only if the file itself survives a power loss.
         _fs.SyncDirectory(_directory);
     }
 
-    /// <summary>Creates (or recreates empty) the file of a new active segment.</summary>
+    /// <summary>Creates (or recreates empty) the file of a new active segment, allocated lazily.</summary>
     private Segment CreateSegmentFile(long baseOffset)
     {
         var path = PathOf(Segment.NameOf(baseOffset));
         _fs.Delete(path);
         _fs.Delete(PathOf(Segment.IndexNameOf(baseOffset)));
-        var file = _fs.Open(path, create: true, preallocate: _options.SegmentSize);
+        // Not allocated yet: a new bus takes no disk space until its first append (the writer allocates then).
+        var file = _fs.Open(path, create: true);
         _opened.Add(file);
         _fs.SyncDirectory(_directory);
         var segment = new Segment(baseOffset) { WriteFile = file, Tier = SegmentTier.Hot, Index = new SparseIndex(_options.IndexIntervalBytes) };

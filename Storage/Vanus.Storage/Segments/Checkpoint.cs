@@ -12,6 +12,9 @@ internal readonly record struct Checkpoint(long Sequence, long SegmentBase, long
 {
     private const int SlotSize = 64;
 
+    /// <summary>The size of a checkpoint file: its two slots.</summary>
+    public const int FileSize = SlotSize * 2;
+
     public static Checkpoint? Read(IFileSystem fs, string path)
     {
         if (!fs.Exists(path))

@@ -81,7 +81,7 @@ internal static class MessageSamples
             new CatalogSnapshot([ns], [bus, deadLetter], [release], [subscription], [schedule], [token]),
             new CreateEventlog(entity, config),
             new AppendEvents(entity, [FullEvent, BareEvent]),
-            new AppendReply([0, 1, -1], "event 2 ('x') was not stored: disk full"),
+            new AppendReply([0, 1, -1], "event 2 ('x') was not stored: disk full", Full: true),
             new ReadEvents(entity, 10, 100),
             new ReadReply([new StoredRecord(10, Now.UtcTicks, FullEvent), new StoredRecord(11, Now.UtcTicks + 1, BareEvent)]),
             new FindOffset(entity, Now),

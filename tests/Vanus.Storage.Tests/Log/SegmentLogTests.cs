@@ -303,9 +303,10 @@ public class SegmentLogTests : SimulatedDiskTests
         var options = Options(Disk, Clock);
         var log = await OpenAsync(options);
         await log.AppendAsync(MakeEvent(0));
-        Disk.FailWrites("no space left on device");
+        // A broken disk, not a full one (DiskFullTests): the log faults.
+        Disk.FailWrites("input/output error");
         var error = await Assert.ThrowsAsync<IOException>(async () => await log.AppendAsync(MakeEvent(1)));
-        Assert.Contains("no space left", error.Message);
+        Assert.Contains("input/output error", error.Message);
         await Assert.ThrowsAsync<IOException>(async () => await log.AppendAsync(MakeEvent(2)));
         await log.DisposeAsync();
         Disk.ClearFault();

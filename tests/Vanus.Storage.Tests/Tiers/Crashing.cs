@@ -109,6 +109,12 @@ public sealed class CrashingFileSystem(IFileSystem inner, CrashSwitch crash) : I
             inner.SetLength(length);
         }
 
+        public void Allocate(long length)
+        {
+            crash.Step($"allocate {Path}");
+            inner.Allocate(length);
+        }
+
         public void Dispose() => inner.Dispose();
     }
 }
