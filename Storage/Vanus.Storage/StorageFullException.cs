@@ -29,6 +29,9 @@ public sealed class StorageFullException : IOException
     internal StorageFullException WithStored(long offset, int count) =>
         new(FilePath, Message, InnerException) { StoredOffset = offset, StoredCount = count };
 
+    /// <summary>A new exception saying the same, for another caller (one exception thrown to many collects all their stack traces).</summary>
+    internal StorageFullException Again() => new(FilePath, Message, InnerException);
+
     /// <summary>True when <paramref name="error"/> is the operating system's "no space left" (or "quota exceeded") for a file operation.</summary>
     public static bool IsNoSpace(IOException error)
     {

@@ -33,8 +33,9 @@ internal sealed class LocalFileSystem : IFileSystem
                     // meet a full disk.
                     file.Allocate(preallocate);
                 }
-                catch (StorageFullException)
+                catch (IOException)
                 {
+                    // No half-made file stays behind, whatever stopped the allocation.
                     file.Dispose();
                     File.Delete(path);
                     throw;
@@ -54,7 +55,18 @@ internal sealed class LocalFileSystem : IFileSystem
 
     public void Delete(string path) => File.Delete(path);
 
-    public void Rename(string source, string destination) => File.Move(source, destination, overwrite: true);
+    public void Rename(string source, string destination)
+    {
+        try
+        {
+            File.Move(source, destination, overwrite: true);
+        }
+        catch (IOException ex) when (StorageFullException.IsNoSpace(ex))
+        {
+            // A new directory entry can need a block.
+            throw Full(destination, "rename", ex);
+        }
+    }
 
     public IReadOnlyList<string> List(string directory, string suffix)
     {

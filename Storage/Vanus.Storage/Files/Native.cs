@@ -10,6 +10,8 @@ internal static class Native
     private const int ReadOnlyDirectory = 0x10000; // O_RDONLY | O_DIRECTORY on Linux
     private const int NoSpace = 28; // ENOSPC
     private const int QuotaExceeded = 122; // EDQUOT on Linux
+    private const int Interrupted = 4; // EINTR
+    private const int NotSupported = 95; // EOPNOTSUPP on Linux
 
     public static void DataSync(SafeFileHandle handle, string path)
     {
@@ -24,13 +26,28 @@ internal static class Native
     {
         // posix_fallocate returns the error number itself; glibc falls back to writing zeros where the file system has no
         // fallocate, so the blocks are reserved either way.
-        var error = posix_fallocate(handle, 0, length);
+        int error;
+        do
+        {
+            error = posix_fallocate(handle, 0, length);
+        }
+        while (error == Interrupted);
+
         switch (error)
         {
             case 0:
                 return;
             case NoSpace or QuotaExceeded:
                 throw new StorageFullException(path, $"no space left on the disk to allocate {length} bytes for '{path}' ({new Win32Exception(error).Message})");
+            case NotSupported:
+                // A C library that does not emulate it (musl) on a file system without fallocate: extend the file instead,
+                // as a sparse one; a write there that meets a full disk is still refused, not faulted.
+                if (RandomAccess.GetLength(handle) < length)
+                {
+                    RandomAccess.SetLength(handle, length);
+                }
+
+                return;
             default:
                 throw new IOException($"allocating {length} bytes for '{path}' failed", new Win32Exception(error));
         }

@@ -141,7 +141,8 @@ internal sealed partial class SegmentLog
         {
             var batch = _writing[b];
             written += batch.Length;
-            Exception? barrierError = failure ?? (b < _doneBatches ? null : full);
+            // A flush among the written batches holds (they were synced); a seal that did not happen fails.
+            Exception? barrierError = failure ?? (b < _doneBatches || (b < _writtenBatches && batch.SealSuccessor is null) ? null : full);
             foreach (var barrier in batch.Barriers)
             {
                 if (barrierError is null)
@@ -207,12 +208,20 @@ internal sealed partial class SegmentLog
         {
             foreach (var waiter in batch.Waiters)
             {
-                waiter.Fail(full);
+                waiter.Fail(full.Again());
             }
 
             foreach (var barrier in batch.Barriers)
             {
-                barrier.TrySetException(full);
+                // A flush holds: everything stored was synced in this pass. A seal did not happen.
+                if (batch.SealSuccessor is null)
+                {
+                    barrier.TrySetResult();
+                }
+                else
+                {
+                    barrier.TrySetException(full.Again());
+                }
             }
 
             _pendingBytes -= batch.Length;
@@ -245,7 +254,8 @@ internal sealed partial class SegmentLog
 
         if (_time.GetElapsedTime(_fullSince) < _options.FullRetryInterval)
         {
-            return full;
+            // A fresh exception for each refusal: rethrown from many completions, one would collect their stack traces.
+            return full.Again();
         }
 
         _full = null;
@@ -294,13 +304,24 @@ internal sealed partial class SegmentLog
                 segment.Allocated = true;
             }
 
-            if (_gather.Count == 1)
+            try
             {
-                file.Write(_writePosition, _gather[0].Span);
+                if (_gather.Count == 1)
+                {
+                    file.Write(_writePosition, _gather[0].Span);
+                }
+                else if (_gather.Count > 1)
+                {
+                    file.Write(_writePosition, _gather);
+                }
             }
-            else if (_gather.Count > 1)
+            catch (StorageFullException)
             {
-                file.Write(_writePosition, _gather);
+                // A write the disk stopped part-way may have left whole records past the written end, which a reopen would
+                // take for stored ones: the file is cut there (cutting needs no space) and allocated again before the next write.
+                file.SetLength(_writePosition);
+                segment.Allocated = false;
+                throw;
             }
 
             // Only now: a write the disk refused leaves the written end where it was.
@@ -332,10 +353,10 @@ internal sealed partial class SegmentLog
                 {
                     waiter.Complete();
                 }
-                else if (failure is StorageFullException full && waiter.Offset < _writtenNext)
+                else if (failure is StorageFullException full)
                 {
-                    // An append larger than a segment, cut by the full disk after its first records: say which are stored.
-                    waiter.Fail(full.WithStored(waiter.Offset, (int)(_writtenNext - waiter.Offset)));
+                    // An append larger than a segment, cut by the full disk after its first records, says which are stored.
+                    waiter.Fail(waiter.Offset < _writtenNext ? full.WithStored(waiter.Offset, (int)(_writtenNext - waiter.Offset)) : full.Again());
                 }
                 else
                 {

@@ -38,6 +38,9 @@ public class DiskFullTests : SimulatedDiskTests
         await Assert.ThrowsAsync<StorageFullException>(async () => await log.AppendAsync(MakeEvent(stored, 100)));
         Assert.Equal(stored, log.NextOffset);
 
+        // A flush is not an append: it holds (what is stored was synced).
+        await log.FlushAsync();
+
         // Space returns: after the interval the next append tries the disk and is stored, at the next offset.
         Disk.SetCapacity(null);
         Clock.Advance(Retry);
