@@ -59,10 +59,13 @@ public sealed class TimerTests(ITestOutputHelper output) : NodeDataTests
             Assert.Equal(dues[$"d{i}"], DateTimeOffset.Parse((string)answer["events"]![0]!["deliverytime"]!, CultureInfo.InvariantCulture));
         }
 
-        // One more due at once, for contrast: it is stored right away.
+        // One more due at once, for contrast: it is stored right away (an offset, no delivery time). Which offset depends on
+        // how many of the others have fallen due meanwhile on a loaded machine, so it is not asserted.
         using (var now = await http.SendAsync(Api.Binary("gateway/later", "now", headers: ("ce-xvanusdeliverytime", Due(start.AddSeconds(-1))))))
         {
-            Assert.Equal(0, (long)JsonNode.Parse(await now.Content.ReadAsStringAsync())!["events"]![0]!["offset"]!);
+            var placed = JsonNode.Parse(await now.Content.ReadAsStringAsync())!["events"]![0]!;
+            Assert.NotNull(placed["offset"]);
+            Assert.Null(placed["deliverytime"]);
         }
 
         await receiver.WaitForAsync(d => d.Count >= 21, TimeSpan.FromSeconds(60));

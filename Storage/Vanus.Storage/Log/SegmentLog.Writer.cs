@@ -92,6 +92,13 @@ internal sealed partial class SegmentLog
                 // What was written before the disk filled is synced now: a flush among it must find it durable.
                 full = ex;
                 forceSync = true;
+
+                // Known before any append hears of it: one that comes after its refusal is refused too, for the interval.
+                lock (_gate)
+                {
+                    _full = ex;
+                    _fullSince = _time.GetTimestamp();
+                }
             }
 #pragma warning disable CA1031 // every other write failure faults the log and fails the appends waiting on it
             catch (Exception ex)
@@ -193,8 +200,8 @@ internal sealed partial class SegmentLog
     /// <summary>
     /// After the disk filled: refuses what was placed but not written (queued since the pass began) and moves the place
     /// where the next record goes back to where the writer stopped, so nothing placed after a refused record can be
-    /// stored behind a gap. Appends are refused at once for <see cref="EventLogOptions.FullRetryInterval"/>; the first
-    /// one after it tries the disk again. Under _gate, holding the writer role.
+    /// stored behind a gap. (Appends are refused at once for <see cref="EventLogOptions.FullRetryInterval"/> from the
+    /// failed write on; the first one after it tries the disk again.) Under _gate, holding the writer role.
     /// </summary>
     private void RefuseUnwritten(StorageFullException full)
     {
@@ -237,8 +244,6 @@ internal sealed partial class SegmentLog
         _assignPosition = _writePosition;
         _nextOffset = _writtenNext;
         _lastStoreTicks = _writtenLastTicks;
-        _full = full;
-        _fullSince = _time.GetTimestamp();
     }
 
     /// <summary>
