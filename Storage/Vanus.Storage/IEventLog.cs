@@ -33,6 +33,13 @@ public interface IEventLog : IAsyncDisposable
     /// </summary>
     ValueTask<long> AppendBatchAsync(IReadOnlyList<Event> events, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Appends records exactly as another replica of this log wrote them: <paramref name="frames"/> holds whole frames
+    /// (offset, store time and CRC kept) that continue this log at its end. Checked first and placed whole, or refused
+    /// with <see cref="ArgumentException"/>; returns the first one's offset once written (and synced, per policy).
+    /// </summary>
+    ValueTask<long> AppendFramesAsync(ReadOnlyMemory<byte> frames, CancellationToken cancellationToken = default);
+
     /// <summary>Writes and syncs everything appended so far.</summary>
     ValueTask FlushAsync(CancellationToken cancellationToken = default);
 
@@ -41,6 +48,12 @@ public interface IEventLog : IAsyncDisposable
 
     /// <summary>Reads at most <paramref name="maxCount"/> events from <paramref name="offset"/> on, up to about <paramref name="maxBytes"/> of stored records (at least one when any is there).</summary>
     ValueTask<IReadOnlyList<StoredEvent>> ReadAsync(long offset, int maxBytes, int maxCount, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Reads records from <paramref name="offset"/> on as their stored frames (what <see cref="AppendFramesAsync"/> takes on
+    /// another replica), up to about <paramref name="maxBytes"/> (at least one record when any is there); empty at the end.
+    /// </summary>
+    ValueTask<ReadOnlyMemory<byte>> ReadFramesAsync(long offset, int maxBytes, CancellationToken cancellationToken = default);
 
     /// <summary>Completes once <paramref name="offset"/> is readable (below <see cref="NextOffset"/>), without polling.</summary>
     ValueTask WaitForAsync(long offset, CancellationToken cancellationToken = default);

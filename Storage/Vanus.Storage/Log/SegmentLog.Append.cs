@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Diagnostics;
 using Vanus.Runtime.Codecs;
 using Vanus.Runtime.Events;
@@ -137,6 +138,59 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
         return AppendEncoded(scratch, events.Count);
     }
 
+    public ValueTask<long> AppendFramesAsync(ReadOnlyMemory<byte> frames, CancellationToken cancellationToken = default)
+    {
+        if (frames.IsEmpty)
+        {
+            throw new ArgumentException("the frames hold at least one record", nameof(frames));
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<long>(cancellationToken);
+        }
+
+        // Every frame is checked before any is placed: whole records with their CRCs, consecutive offsets, store times that
+        // never go back. Where they go (the log's end) is checked under the lock.
+        var scratch = ScratchWriter.ForThisThread();
+        scratch.Reset(0);
+        var span = frames.Span;
+        span.CopyTo(scratch.GetSpan(span.Length));
+        scratch.Advance(span.Length);
+        var count = 0;
+        var at = 0;
+        RecordHeader previous = default;
+        while (at < span.Length)
+        {
+            var check = RecordFormat.Check(span[at..], _options.MaxPayload, out var header);
+            if (check != RecordCheck.Valid)
+            {
+                throw new ArgumentException($"frame {count} (byte {at}) is not a whole record with a valid CRC: {check}", nameof(frames));
+            }
+
+            if (count > 0 && (header.Offset != previous.Offset + 1 || header.StoreTicks < previous.StoreTicks))
+            {
+                throw new ArgumentException($"frame {count} (offset {header.Offset}, store time {header.StoreTicks}) does not follow offset {previous.Offset} (store time {previous.StoreTicks})", nameof(frames));
+            }
+
+            previous = header;
+            at += header.FrameSize;
+            count++;
+        }
+
+        // The frame table (a second pass over headers already checked): it is sized once, as growing it drops its entries.
+        var table = scratch.FramesFor(count);
+        at = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(span[at..]);
+            table[i] = new ScratchWriter.FrameInfo(at, RecordFormat.FrameSize(length), length, 0);
+            at += RecordFormat.FrameSize(length);
+        }
+
+        return AppendEncoded(scratch, count, verbatim: true);
+    }
+
     /// <summary>Encodes one event as a frame (header space, then payload) at the end of the scratch buffer.</summary>
     private ScratchWriter.FrameInfo Frame(ScratchWriter scratch, Event e, int index, string parameter)
     {
@@ -156,7 +210,7 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
     }
 
     /// <summary>Places the encoded frames in order under one lock and returns the first one's offset once the last is written (and synced, per policy).</summary>
-    private ValueTask<long> AppendEncoded(ScratchWriter scratch, int count)
+    private ValueTask<long> AppendEncoded(ScratchWriter scratch, int count, bool verbatim = false)
     {
         var frames = scratch.Frames;
         long total = 0;
@@ -185,11 +239,16 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
                 scratch.Buffer.AsSpan(0, scratch.Length).CopyTo(bytes);
                 var table = ArrayPool<ScratchWriter.FrameInfo>.Shared.Rent(count);
                 frames.AsSpan(0, count).CopyTo(table);
-                _held.Enqueue(new HeldAppend(bytes, table, count, total, held));
+                _held.Enqueue(new HeldAppend(bytes, table, count, total, held) { Verbatim = verbatim });
                 return new ValueTask<long>(held, held.Version);
             }
 
-            first = PlaceAll(scratch.Buffer, frames.AsSpan(0, count));
+            if (verbatim && NotAtEnd(scratch.Buffer, frames[0]) is { } misplaced)
+            {
+                return ValueTask.FromException<long>(misplaced);
+            }
+
+            first = PlaceAll(scratch.Buffer, frames.AsSpan(0, count), verbatim);
             if (!_writerActive)
             {
                 _writerActive = true;
@@ -270,9 +329,15 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
                 flush.ForceSync |= !next.Seals;
                 flush.Barriers.Add(barrier);
             }
+            else if (next.Verbatim && NotAtEnd(next.Frames!, next.Table![0]) is { } misplaced)
+            {
+                next.Completion!.Fail(misplaced);
+                next.Return();
+                continue;
+            }
             else
             {
-                next.Completion!.Offset = PlaceAll(next.Frames!, next.Table.AsSpan(0, next.Count));
+                next.Completion!.Offset = PlaceAll(next.Frames!, next.Table.AsSpan(0, next.Count), next.Verbatim);
                 _current!.Waiters.Add(next.Completion);
                 next.Return();
             }
@@ -286,7 +351,7 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
     }
 
     /// <summary>Places an append's frames in order (they get consecutive offsets) and returns the first one's offset. Under _gate.</summary>
-    private long PlaceAll(byte[] buffer, ReadOnlySpan<ScratchWriter.FrameInfo> frames)
+    private long PlaceAll(byte[] buffer, ReadOnlySpan<ScratchWriter.FrameInfo> frames, bool verbatim = false)
     {
         if (frames.Length > 1 && _assignPosition > 0)
         {
@@ -308,7 +373,7 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
         for (var i = 0; i < frames.Length; i++)
         {
             var f = frames[i];
-            var offset = Place(buffer.AsSpan(f.Start, f.Length), f.PayloadLength, f.PayloadCrc);
+            var offset = Place(buffer.AsSpan(f.Start, f.Length), f.PayloadLength, f.PayloadCrc, verbatim);
             if (i == 0)
             {
                 first = offset;
@@ -324,6 +389,9 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
     /// </summary>
     private readonly record struct HeldAppend(byte[]? Frames, ScratchWriter.FrameInfo[]? Table, int Count, long Length, AppendCompletion? Completion, TaskCompletionSource? Barrier = null, bool Seals = false)
     {
+        /// <summary>Frames written by another replica, kept as they are.</summary>
+        public bool Verbatim { get; init; }
+
         public static HeldAppend Flush(TaskCompletionSource barrier) => new(null, null, 0, 0, null, barrier);
 
         public static HeldAppend Seal(TaskCompletionSource barrier) => new(null, null, 0, 0, null, barrier, Seals: true);
@@ -342,8 +410,11 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
         }
     }
 
-    /// <summary>Assigns the record its offset and store time, seals the header and copies the frame into the current batch. Under _gate.</summary>
-    private long Place(Span<byte> frame, int payloadLength, uint payloadCrc)
+    /// <summary>
+    /// Assigns the record its offset and store time, seals the header and copies the frame into the current batch; a
+    /// verbatim frame keeps the header it has (checked to continue the log). Under _gate.
+    /// </summary>
+    private long Place(Span<byte> frame, int payloadLength, uint payloadCrc, bool verbatim = false)
     {
         if (_assignPosition > 0 && _assignPosition + frame.Length > _options.SegmentSize)
         {
@@ -351,9 +422,18 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
         }
 
         var offset = _nextOffset++;
-        var ticks = Math.Max(_time.GetUtcNow().UtcTicks, _lastStoreTicks);
+        long ticks;
+        if (verbatim)
+        {
+            ticks = BinaryPrimitives.ReadInt64LittleEndian(frame[16..]);
+        }
+        else
+        {
+            ticks = Math.Max(_time.GetUtcNow().UtcTicks, _lastStoreTicks);
+            RecordFormat.WriteHeader(frame, payloadLength, payloadCrc, offset, ticks);
+        }
+
         _lastStoreTicks = ticks;
-        RecordFormat.WriteHeader(frame, payloadLength, payloadCrc, offset, ticks);
         var batch = _current;
         if (batch is null || batch.Length + frame.Length > batch.Buffer.Length)
         {
@@ -378,6 +458,21 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
         _assignPosition += frame.Length;
         _pendingBytes += frame.Length;
         return offset;
+    }
+
+    /// <summary>Why frames written elsewhere cannot go at the log's end now (another offset, or a store time before the last), or null. Under _gate.</summary>
+    private ArgumentException? NotAtEnd(byte[] buffer, ScratchWriter.FrameInfo first)
+    {
+        var offset = BinaryPrimitives.ReadInt64LittleEndian(buffer.AsSpan(first.Start + 8));
+        var ticks = BinaryPrimitives.ReadInt64LittleEndian(buffer.AsSpan(first.Start + 16));
+        if (offset != _nextOffset)
+        {
+            return new ArgumentException($"the frames begin at offset {offset}, but the log '{_directory}' ends before offset {_nextOffset}");
+        }
+
+        return ticks < _lastStoreTicks
+            ? new ArgumentException($"the frames' first store time {ticks} is before the log's last one, {_lastStoreTicks}")
+            : null;
     }
 
     /// <summary>Ends the active segment at the current position: the batch in hand seals it, and the next record starts a successor. Under _gate.</summary>

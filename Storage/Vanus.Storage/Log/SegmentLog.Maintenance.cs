@@ -199,11 +199,11 @@ internal sealed partial class SegmentLog
 
         public override bool Full => End > 0;
 
-        public override void Visit(long offset, long storeTicks, ReadOnlyMemory<byte> payload, int frameSize, string file, long position)
+        public override void Visit(long offset, long storeTicks, ReadOnlyMemory<byte> frame, string file, long position)
         {
             if (offset == lastKept)
             {
-                End = position + frameSize;
+                End = position + frame.Length;
             }
         }
     }

@@ -43,13 +43,41 @@ internal sealed partial class SegmentLog
     /// </summary>
     internal async ValueTask<IReadOnlyList<StoredEvent>> ReadAsync(long offset, int maxBytes, ReadView view, CancellationToken cancellationToken, int maxCount = int.MaxValue)
     {
+        var result = new List<StoredEvent>();
+        await VisitAsync(offset, view, () =>
+        {
+            result.Clear();
+            return new Collector(result, offset, maxBytes, maxCount);
+        }, cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    public async ValueTask<ReadOnlyMemory<byte>> ReadFramesAsync(long offset, int maxBytes, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
+        ObjectDisposedException.ThrowIf(_filesClosed, this);
+        var output = new ArrayBufferWriter<byte>();
+        await VisitAsync(offset, View, () =>
+        {
+            output.ResetWrittenCount();
+            return new FrameCopier(output, offset, maxBytes);
+        }, cancellationToken).ConfigureAwait(false);
+        return output.WrittenMemory;
+    }
+
+    /// <summary>
+    /// Runs the records from <paramref name="offset"/> on through the visitor <paramref name="start"/> makes, segment by
+    /// segment, until it is full or the view's tail is reached. A scan that a truncation overtook starts again with a new
+    /// visitor from a fresh view: the reader then sees the log as it is after the cut.
+    /// </summary>
+    private async ValueTask VisitAsync(long offset, ReadView view, Func<RecordVisitor> start, CancellationToken cancellationToken)
+    {
         while (true)
         {
             var tail = view.Tail;
             var segments = view.Segments;
             CheckOffset(offset, tail, segments);
-            var result = new List<StoredEvent>();
-            var visitor = new Collector(result, offset, maxBytes, maxCount);
+            var visitor = start();
             var at = offset;
             var stale = false;
             while (at < tail.NextOffset && !visitor.Full && !stale)
@@ -68,7 +96,7 @@ internal sealed partial class SegmentLog
 
             if (!stale)
             {
-                return result;
+                return;
             }
 
             view = View;
@@ -276,7 +304,7 @@ internal sealed partial class SegmentLog
 
                 if (expected >= offset)
                 {
-                    visitor.Visit(expected, header.StoreTicks, buffer.AsMemory((int)at + RecordFormat.HeaderSize, header.PayloadLength), header.FrameSize, source.Description, position);
+                    visitor.Visit(expected, header.StoreTicks, buffer.AsMemory((int)at, header.FrameSize), source.Description, position);
                 }
 
                 position += header.FrameSize;
@@ -318,7 +346,8 @@ internal sealed partial class SegmentLog
     {
         public abstract bool Full { get; }
 
-        public abstract void Visit(long offset, long storeTicks, ReadOnlyMemory<byte> payload, int frameSize, string file, long position);
+        /// <summary>One verified record: <paramref name="frame"/> is its whole frame (header, then payload).</summary>
+        public abstract void Visit(long offset, long storeTicks, ReadOnlyMemory<byte> frame, string file, long position);
     }
 
     private sealed class Collector(List<StoredEvent> result, long from, int maxBytes, int maxCount) : RecordVisitor
@@ -328,8 +357,10 @@ internal sealed partial class SegmentLog
         // A reader that wants a few events (a trigger topping up its window) must not pay for decoding a whole megabyte.
         public override bool Full => result.Count >= maxCount || (result.Count > 0 && Bytes >= maxBytes);
 
-        public override void Visit(long offset, long storeTicks, ReadOnlyMemory<byte> payload, int frameSize, string file, long position)
+        public override void Visit(long offset, long storeTicks, ReadOnlyMemory<byte> frame, string file, long position)
         {
+            var frameSize = frame.Length;
+            var payload = frame[RecordFormat.HeaderSize..];
             if (result.Count >= maxCount)
             {
                 return;
@@ -356,13 +387,38 @@ internal sealed partial class SegmentLog
         }
     }
 
+    /// <summary>Copies whole frames, as stored, up to about a byte budget (at least one).</summary>
+    private sealed class FrameCopier(ArrayBufferWriter<byte> output, long from, int maxBytes) : RecordVisitor
+    {
+        private bool _stopped;
+
+        public override bool Full => _stopped || (output.WrittenCount > 0 && output.WrittenCount >= maxBytes);
+
+        public override void Visit(long offset, long storeTicks, ReadOnlyMemory<byte> frame, string file, long position)
+        {
+            if (offset < from || _stopped)
+            {
+                return;
+            }
+
+            // The first frame that does not fit ends the run: the frames copied stay consecutive.
+            if (output.WrittenCount > 0 && output.WrittenCount + frame.Length > maxBytes)
+            {
+                _stopped = true;
+                return;
+            }
+
+            output.Write(frame.Span);
+        }
+    }
+
     private sealed class TimeFinder(long ticks) : RecordVisitor
     {
         public long? Found { get; private set; }
 
         public override bool Full => Found.HasValue;
 
-        public override void Visit(long offset, long storeTicks, ReadOnlyMemory<byte> payload, int frameSize, string file, long position)
+        public override void Visit(long offset, long storeTicks, ReadOnlyMemory<byte> frame, string file, long position)
         {
             if (storeTicks >= ticks)
             {
