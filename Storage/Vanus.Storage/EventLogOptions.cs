@@ -38,6 +38,13 @@ public sealed record EventLogOptions
     /// <summary>After this many synced bytes the checkpoint moves forward (bounds the tail that recovery verifies).</summary>
     public long CheckpointIntervalBytes { get; init; } = 16L << 20;
 
+    /// <summary>
+    /// A replica of a replicated eventlog: readers see records only once <see cref="IEventLog.CommitAsync"/> marks them
+    /// committed (nothing after an open until then), and a truncation never cuts committed ones. Otherwise records are
+    /// visible as soon as they are written.
+    /// </summary>
+    public bool Replicated { get; init; }
+
     /// <summary>After a write the full disk refused, appends are refused at once for this long; the next one tries the disk again.</summary>
     public TimeSpan FullRetryInterval { get; init; } = TimeSpan.FromSeconds(1);
 

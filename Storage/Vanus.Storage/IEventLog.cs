@@ -12,8 +12,18 @@ public interface IEventLog : IAsyncDisposable
     /// <summary>The first offset a read can return (older ones were deleted by retention).</summary>
     long EarliestOffset { get; }
 
-    /// <summary>The offset the next append gets; every offset below it is readable.</summary>
+    /// <summary>The end of what readers see: every offset below it is readable. For a replicated log, the committed end (<see cref="CommitAsync"/>); else the offset the next append gets.</summary>
     long NextOffset { get; }
+
+    /// <summary>The offset the next append gets: the end of what is written, committed or not (equal to <see cref="NextOffset"/> unless the log is replicated).</summary>
+    long WrittenOffset { get; }
+
+    /// <summary>
+    /// Marks the records below <paramref name="offset"/> committed (a replicated log only): readers, tier moves and
+    /// retention see them from now on, and a truncation can no longer cut them. Never goes back; an offset at or below
+    /// the committed end does nothing, one past what is written throws.
+    /// </summary>
+    ValueTask CommitAsync(long offset, CancellationToken cancellationToken = default);
 
     /// <summary>What opening the log found and repaired.</summary>
     RecoveryReport Recovery { get; }

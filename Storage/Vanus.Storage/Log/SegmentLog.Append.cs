@@ -97,6 +97,10 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
         _lastSyncTimestamp = _time.GetTimestamp();
         _unsynced = false;
         _tail = new Tail(active, nextOffset, position, lastStoreTicks);
+
+        // A replicated log shows nothing until its replica says what is committed; any other shows what it holds.
+        var first = _segments[0];
+        _visible = _options.Replicated ? new Tail(first, first.BaseOffset, 0, 0) : _tail;
     }
 
     public ValueTask<long> AppendAsync(Event e, CancellationToken cancellationToken = default)

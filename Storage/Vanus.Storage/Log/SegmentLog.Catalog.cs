@@ -240,9 +240,10 @@ internal sealed partial class SegmentLog
         var now = _time.GetUtcNow().UtcTicks;
         if (tiers.HotMaxAge is not null || tiers.HotMaxBytes is not null)
         {
-            var tail = _tail;
-            var bytes = _segments.Where(s => s.Tier == SegmentTier.Hot).Sum(s => s.Sealed ? s.StoredBytes : tail.DataLength);
-            foreach (var segment in _segments.Where(s => s.Tier == SegmentTier.Hot && s.Sealed && s != tail.Segment).ToList())
+            // Only segments wholly before the visible end move: a replicated log's uncommitted records may still be cut.
+            var tail = _visible;
+            var bytes = _segments.Where(s => s.Tier == SegmentTier.Hot).Sum(s => s.Sealed ? s.StoredBytes : _tail.DataLength);
+            foreach (var segment in _segments.TakeWhile(s => s != tail.Segment).Where(s => s.Tier == SegmentTier.Hot && s.Sealed).ToList())
             {
                 if (!Due(segment, tiers.HotMaxAge, tiers.HotMaxBytes, bytes, now))
                 {

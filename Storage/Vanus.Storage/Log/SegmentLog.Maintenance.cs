@@ -44,9 +44,9 @@ internal sealed partial class SegmentLog
         }
 
         var now = _time.GetUtcNow().UtcTicks;
-        var tail = _tail;
+        var tail = _visible;
         var segments = _segments;
-        var total = segments.Sum(s => s.Sealed ? s.StoredBytes : tail.DataLength);
+        var total = segments.Sum(s => s.Sealed ? s.StoredBytes : _tail.DataLength);
         foreach (var segment in segments)
         {
             if (!segment.Sealed || segment == tail.Segment)
@@ -95,8 +95,62 @@ internal sealed partial class SegmentLog
         }
     }
 
+    public async ValueTask CommitAsync(long offset, CancellationToken cancellationToken = default)
+    {
+        if (!_options.Replicated)
+        {
+            throw new InvalidOperationException($"the log '{_directory}' is not replicated: its records are visible once written, and it takes no commits");
+        }
+
+        await _commits.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            while (true)
+            {
+                ObjectDisposedException.ThrowIf(_filesClosed, this);
+                var view = WrittenView;
+                var written = view.Tail;
+                if (offset <= _visible.NextOffset)
+                {
+                    return;
+                }
+
+                if (offset > written.NextOffset)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(offset), offset, $"only written records can be committed, and the log holds offsets below {written.NextOffset}");
+                }
+
+                if (offset == written.NextOffset)
+                {
+                    PublishVisible(written);
+                    return;
+                }
+
+                // Where the last committed record ends: found from the sparse index, as a truncation finds its cut.
+                var segment = FindSegment(view.Segments, offset - 1) ?? throw new OffsetOutOfRangeException(offset - 1, EarliestOffset, written.NextOffset);
+                var finder = new PositionFinder(offset - 1);
+                if (await ScanAsync(segment, written, offset - 1, view.Truncations, finder, cancellationToken).ConfigureAwait(false) == Stale)
+                {
+                    continue;
+                }
+
+                PublishVisible(new Tail(segment, offset, finder.End, finder.StoreTicks));
+                return;
+            }
+        }
+        finally
+        {
+            _commits.Release();
+        }
+    }
+
     public async ValueTask TruncateAsync(long nextOffset, CancellationToken cancellationToken = default)
     {
+        if (_options.Replicated && nextOffset < _visible.NextOffset)
+        {
+            throw new InvalidOperationException($"offsets below {_visible.NextOffset} are committed and never cut, so the log cannot end before offset {nextOffset}");
+        }
+
         var tail = _tail;
         if (nextOffset < EarliestOffset || nextOffset > tail.NextOffset)
         {
@@ -115,10 +169,11 @@ internal sealed partial class SegmentLog
     }
 
     /// <summary>
-    /// Cuts the log at <paramref name="nextOffset"/>, holding the writer role. The checkpoint moves first (a checkpoint
-    /// naming a deleted segment would stop the log from opening), then later segments go newest first, each unlink synced,
-    /// so a crash part-way leaves the log as it was or partly cut, but always contiguous. Every unlink is durable before
-    /// the file is cut and appends resume: a lost unlink would bring back a segment or index that contradicts them.
+    /// Cuts the log at <paramref name="nextOffset"/>, holding the writer role. A redo checkpoint moves first (it names the
+    /// target, so a checkpoint never names a deleted segment), then later segments go newest first, each unlink synced,
+    /// then the target is cut. A crash before the redo checkpoint is durable leaves the log whole; after it, the next open
+    /// finishes the cut (a replica must never get back records it cut). Every unlink is durable before the file is cut
+    /// and appends resume: a lost unlink would bring back a segment or index that contradicts them.
     /// </summary>
     private async ValueTask TruncateCoreAsync(long nextOffset, CancellationToken cancellationToken)
     {
@@ -147,7 +202,8 @@ internal sealed partial class SegmentLog
         Interlocked.Increment(ref _truncations);
         try
         {
-            WriteCheckpoint(target.BaseOffset, position, nextOffset, clean: false);
+            // A redo record first: from here on, an open after a crash finishes the cut rather than bringing records back.
+            WriteCheckpoint(target.BaseOffset, position, nextOffset, clean: false, truncating: true);
             PublishTail(new Tail(target, nextOffset, position, _writtenLastTicks));
             for (var i = segments.Length - 1; segments[i] != target; i--)
             {
@@ -178,6 +234,7 @@ internal sealed partial class SegmentLog
             _writePosition = position;
             _writtenNext = nextOffset;
             _unsynced = false;
+            WriteCheckpoint(target.BaseOffset, position, nextOffset, clean: false);
         }
         catch (Exception ex)
         {
@@ -197,12 +254,16 @@ internal sealed partial class SegmentLog
     {
         public long End { get; private set; }
 
+        /// <summary>The store time of the record found.</summary>
+        public long StoreTicks { get; private set; }
+
         public override bool Full => End > 0;
 
         public override void Visit(long offset, long storeTicks, ReadOnlyMemory<byte> frame, string file, long position)
         {
             if (offset == lastKept)
             {
+                StoreTicks = storeTicks;
                 End = position + frame.Length;
             }
         }

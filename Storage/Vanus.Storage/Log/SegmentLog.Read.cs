@@ -22,6 +22,16 @@ internal sealed partial class SegmentLog
         get
         {
             var truncations = Interlocked.Read(ref _truncations);
+            return new ReadView(_visible, _segments, truncations);
+        }
+    }
+
+    /// <summary>The log up to what is written, committed or not (what a leader sends its followers).</summary>
+    private ReadView WrittenView
+    {
+        get
+        {
+            var truncations = Interlocked.Read(ref _truncations);
             return new ReadView(_tail, _segments, truncations);
         }
     }
@@ -57,7 +67,7 @@ internal sealed partial class SegmentLog
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
         ObjectDisposedException.ThrowIf(_filesClosed, this);
         var output = new ArrayBufferWriter<byte>();
-        await VisitAsync(offset, View, () =>
+        await VisitAsync(offset, WrittenView, () =>
         {
             output.ResetWrittenCount();
             return new FrameCopier(output, offset, maxBytes);
@@ -110,7 +120,7 @@ internal sealed partial class SegmentLog
             Task wait;
             lock (_gate)
             {
-                if (offset < _tail.NextOffset)
+                if (offset < _visible.NextOffset)
                 {
                     return;
                 }
@@ -245,11 +255,11 @@ internal sealed partial class SegmentLog
                 return Stale;
             }
 
-            source = segment.Removed ? throw new OffsetOutOfRangeException(offset, EarliestOffset, _tail.NextOffset) : segment.Source;
+            source = segment.Removed ? throw new OffsetOutOfRangeException(offset, EarliestOffset, _visible.NextOffset) : segment.Source;
             if (!source.TryAcquire())
             {
                 ObjectDisposedException.ThrowIf(_filesClosed, this);
-                throw new OffsetOutOfRangeException(offset, EarliestOffset, _tail.NextOffset);
+                throw new OffsetOutOfRangeException(offset, EarliestOffset, _visible.NextOffset);
             }
         }
 

@@ -380,12 +380,31 @@ internal sealed partial class SegmentLog
         _tailWaiter = null;
     }
 
+    /// <summary>Publishes the written end; readers see it at once unless the log is replicated (they see commits then).</summary>
     private void PublishTail(Tail tail)
+    {
+        TaskCompletionSource? waiter = null;
+        lock (_gate)
+        {
+            _tail = tail;
+            if (!_options.Replicated)
+            {
+                _visible = tail;
+                waiter = _tailWaiter;
+                _tailWaiter = null;
+            }
+        }
+
+        waiter?.TrySetResult();
+    }
+
+    /// <summary>Shows readers a replicated log up to a committed point.</summary>
+    private void PublishVisible(Tail tail)
     {
         TaskCompletionSource? waiter;
         lock (_gate)
         {
-            _tail = tail;
+            _visible = tail;
             waiter = _tailWaiter;
             _tailWaiter = null;
         }

@@ -29,6 +29,10 @@ internal sealed partial class SegmentLog : IEventLog
     // Every file recovery opens, until the catalog owns them: closed when an open fails part-way.
     private readonly List<IStorageFile> _opened = [];
     private volatile Tail _tail = null!;
+
+    // What readers see: the written tail, or for a replicated log the committed one (CommitAsync).
+    private volatile Tail _visible = null!;
+    private readonly SemaphoreSlim _commits = new(1, 1);
     private RecoveryReport _recovery = new();
     private volatile bool _filesClosed;
     private long _truncations;
@@ -46,7 +50,9 @@ internal sealed partial class SegmentLog : IEventLog
 
     public long EarliestOffset => _segments[0].BaseOffset;
 
-    public long NextOffset => _tail.NextOffset;
+    public long NextOffset => _visible.NextOffset;
+
+    public long WrittenOffset => _tail.NextOffset;
 
     public RecoveryReport Recovery => _recovery;
 
@@ -91,6 +97,11 @@ internal sealed partial class SegmentLog : IEventLog
 
         var checkpoint = Checkpoint.Read(_fs, PathOf("checkpoint"));
         _checkpointSequence = checkpoint?.Sequence ?? 0;
+        if (checkpoint is { Truncating: true } cut)
+        {
+            FinishTruncation(cut);
+        }
+
         var found = await ListSegmentsAsync(cancellationToken).ConfigureAwait(false);
         if (found.Count == 0)
         {
@@ -144,6 +155,40 @@ internal sealed partial class SegmentLog : IEventLog
         _segments = [.. segments];
         OpenCheckpointFile();
         RecoverActive(last, checkpoint, segments.Count > 1 ? segments[^2] : null);
+    }
+
+    /// <summary>
+    /// A truncation was under way when the log last stopped (its redo checkpoint is the newest): the segments after its
+    /// target go, newest first, the target loses its index and is cut at the position, each step synced. Idempotent, so a
+    /// crash in here is finished by the next open. The target and all after it are hot (tiers move the oldest first).
+    /// </summary>
+    private void FinishTruncation(Checkpoint cut)
+    {
+        var target = PathOf(Segment.NameOf(cut.SegmentBase));
+        if (!_fs.Exists(target))
+        {
+            throw new LogCorruptedException(target, 0, $"the truncation to offset {cut.NextOffset} under way at the last stop names this segment, which is missing");
+        }
+
+        var later = _fs.List(_directory, SegmentSuffix)
+            .Select(path => Segment.TryParseName(Path.GetFileName(path), SegmentSuffix, out var b) ? b : -1)
+            .Where(b => b > cut.SegmentBase)
+            .OrderDescending();
+        foreach (var baseOffset in later)
+        {
+            _fs.Delete(PathOf(Segment.NameOf(baseOffset)));
+            _fs.Delete(PathOf(Segment.IndexNameOf(baseOffset)));
+            _fs.SyncDirectory(_directory);
+        }
+
+        _fs.Delete(PathOf(Segment.IndexNameOf(cut.SegmentBase)));
+        _fs.SyncDirectory(_directory);
+        using var file = _fs.Open(target, create: false);
+        if (file.Length > cut.Position)
+        {
+            file.SetLength(cut.Position);
+            file.Sync();
+        }
     }
 
     /// <summary>Verifies the active segment: damage before the checkpoint is corruption; after it, a torn tail to cut.</summary>
@@ -300,10 +345,10 @@ internal sealed partial class SegmentLog : IEventLog
         return segment;
     }
 
-    private void WriteCheckpoint(long segmentBase, long position, long nextOffset, bool clean, bool sync = true)
+    private void WriteCheckpoint(long segmentBase, long position, long nextOffset, bool clean, bool sync = true, bool truncating = false)
     {
         _checkpointSequence++;
-        new Checkpoint(_checkpointSequence, segmentBase, position, nextOffset, clean).Write(_checkpointFile!, sync);
+        new Checkpoint(_checkpointSequence, segmentBase, position, nextOffset, clean, truncating).Write(_checkpointFile!, sync);
         if (sync)
         {
             _checkpointPosition = position;

@@ -8,7 +8,11 @@ namespace Vanus.Storage.Segments;
 /// (reported), records after it that fail are a torn tail (truncated). Two CRC-guarded slots are written in turn, so a
 /// torn checkpoint write leaves the previous one readable.
 /// </summary>
-internal readonly record struct Checkpoint(long Sequence, long SegmentBase, long Position, long NextOffset, bool Clean)
+/// <remarks>
+/// A checkpoint marked <c>Truncating</c> is a redo record: a truncation to (segment, position, next offset) was under way,
+/// and an open finishes it before anything is read, so cut records never come back.
+/// </remarks>
+internal readonly record struct Checkpoint(long Sequence, long SegmentBase, long Position, long NextOffset, bool Clean, bool Truncating = false)
 {
     private const int SlotSize = 64;
 
@@ -50,6 +54,7 @@ internal readonly record struct Checkpoint(long Sequence, long SegmentBase, long
         BinaryPrimitives.WriteInt64LittleEndian(s[16..], Position);
         BinaryPrimitives.WriteInt64LittleEndian(s[24..], NextOffset);
         s[32] = Clean ? (byte)1 : (byte)0;
+        s[33] = Truncating ? (byte)1 : (byte)0;
         BinaryPrimitives.WriteUInt32LittleEndian(s[(SlotSize - 4)..], Crc32C.Compute(s[..(SlotSize - 4)]));
         file.Write((Sequence & 1) * SlotSize, s);
         if (sync)
@@ -70,6 +75,7 @@ internal readonly record struct Checkpoint(long Sequence, long SegmentBase, long
             BinaryPrimitives.ReadInt64LittleEndian(s[8..]),
             BinaryPrimitives.ReadInt64LittleEndian(s[16..]),
             BinaryPrimitives.ReadInt64LittleEndian(s[24..]),
-            s[32] == 1);
+            s[32] == 1,
+            s[33] == 1);
     }
 }
