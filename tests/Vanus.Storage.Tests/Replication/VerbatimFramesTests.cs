@@ -99,6 +99,25 @@ public class VerbatimFramesTests : SimulatedDiskTests
     }
 
     [Fact]
+    public async Task A_follower_that_becomes_leader_never_stores_a_time_before_the_last_one_it_took()
+    {
+        // The old leader's clock ran ahead: its records carry store times an hour past the new leader's clock.
+        var ahead = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Clock.GetUtcNow().AddHours(1));
+        await using var oldLeader = await OpenAsync(Options(Disk, ahead, dir: "/sim/old"));
+        await using var follower = await OpenAsync(Options(Disk, Clock, dir: "/sim/follower"));
+        for (var i = 0; i < 5; i++)
+        {
+            await oldLeader.AppendAsync(MakeEvent(i));
+        }
+
+        await follower.AppendFramesAsync(await oldLeader.ReadFramesAsync(0, 1 << 20));
+        Assert.Equal(5, await follower.AppendAsync(MakeEvent(5)));
+        var all = await ReadAllAsync(follower);
+        Assert.Equal(all.Select(e => e.StoreTime).Order(), all.Select(e => e.StoreTime));
+        Assert.Equal(all[4].StoreTime, all[5].StoreTime);
+    }
+
+    [Fact]
     public async Task Synced_verbatim_appends_survive_a_power_loss()
     {
         var leaderOptions = Options(Disk, Clock, SyncPolicy.Always, dir: "/sim/leader");
