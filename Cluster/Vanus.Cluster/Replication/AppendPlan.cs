@@ -77,6 +77,13 @@ internal static class AppendPlan
             kept = agreeTo;
         }
 
+        // A marker-only epoch of the follower at its kept end that the leader never had (a leader elected here that wrote
+        // nothing and lost) goes too: left, it would claim the leader's next frames for an epoch that never wrote them.
+        if (truncateTo is null && table.Any(e => e.StartOffset >= kept && !request.Epochs.Contains(e)))
+        {
+            truncateTo = kept;
+        }
+
         var skip = Math.Max(0, Math.Min(kept, requestEnd) - request.Start);
 
         // The leader's epochs the follower's table lacks after the cut, marker included (it may start at the very end).

@@ -106,6 +106,12 @@ internal sealed class FollowerProgress
     /// </summary>
     public void Refused(long from, long agreeUpTo)
     {
+        // A follower refuses a batch only where the logs part before it: a point at or past it would send the same batch again forever.
+        if (agreeUpTo >= from && from > 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(agreeUpTo), agreeUpTo, $"a follower that refused the batch from {from} cannot agree up to {agreeUpTo}");
+        }
+
         if (!_inFlight.Any(b => b.From == from))
         {
             return;

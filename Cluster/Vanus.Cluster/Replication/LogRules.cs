@@ -69,12 +69,15 @@ internal static class LogRules
     /// that hold this epoch's marker (the leader always does). Never below <paramref name="committed"/>, and null until
     /// a majority holds the marker: until then entries of older epochs may still be overwritten by another leader.
     /// </summary>
-    public static long? Commit(IReadOnlyDictionary<string, long> durableEnds, IReadOnlySet<string> markerHolders, int voters, long committed)
+    public static long? Commit(IReadOnlyDictionary<string, long> durableEnds, IReadOnlySet<string> markerHolders, IReadOnlySet<string> voters, long committed)
     {
         ArgumentNullException.ThrowIfNull(durableEnds);
         ArgumentNullException.ThrowIfNull(markerHolders);
-        var majority = (voters / 2) + 1;
-        var ends = durableEnds.Where(e => markerHolders.Contains(e.Key)).Select(e => e.Value).OrderDescending().ToList();
+        ArgumentNullException.ThrowIfNull(voters);
+
+        // Only voters count: a learner's acknowledgement is no part of a majority.
+        var majority = (voters.Count / 2) + 1;
+        var ends = durableEnds.Where(e => voters.Contains(e.Key) && markerHolders.Contains(e.Key)).Select(e => e.Value).OrderDescending().ToList();
         if (ends.Count < majority)
         {
             return null;

@@ -67,6 +67,13 @@ public sealed class ReplicaStateFile : IDisposable
                 }
             }
 
+            // No valid slot although slot 0 was written (only a second save writes it): the state is lost, and starting
+            // from nothing could give a second vote in an epoch. A torn first save leaves only slot 1 touched.
+            if (best is null && n >= SlotSize && bytes[..SlotSize].ContainsAnyExcept((byte)0))
+            {
+                throw new LogCorruptedException(path, 0, "neither copy of the vote state is readable; the replica must not vote until it is rebuilt from its group");
+            }
+
             return new ReplicaStateFile(file, best?.Sequence ?? 0, best?.Vote ?? ReplicaVote.None);
         }
         catch

@@ -52,6 +52,18 @@ public class AppendPlanTests
     }
 
     [Fact]
+    public void A_marker_only_epoch_the_leader_never_had_is_dropped_before_the_leaders_frames_are_taken()
+    {
+        // Epoch 5's leader reached this follower with its marker only, then lost; epoch 6's leader sends epoch 4's frames.
+        AssertAccept(AppendPlan.Decide(new AppendRequestShape(6, 10, 2, 3, [E(2, 3), E(4, 10), E(6, 13)], 13), 6, [E(2, 3), E(5, 10)], end: 10, committed: 0),
+            10, 0, [E(4, 10), E(6, 13)], 13);
+
+        // The leader's own marker at the follower's end is kept.
+        AssertAccept(AppendPlan.Decide(new AppendRequestShape(6, 13, 4, 0, [E(4, 10), E(6, 13)], 13), 6, [E(4, 10), E(6, 13)], end: 13, committed: 13),
+            null, 0, [], 13);
+    }
+
+    [Fact]
     public void Only_what_a_request_vouched_for_is_committed()
     {
         // The follower holds 0..19, but this request covers 0..9: entries past it are not checked yet.
@@ -67,9 +79,17 @@ public class AppendPlanTests
             var (leader, follower) = Histories(random);
             // The leader leads an epoch newer than any in either log, and its marker is the last entry of its table.
             var leaderTable = TableOf(leader);
-            var leaderEpoch = leader.Concat(follower).DefaultIfEmpty().Max() + 1;
+            var leaderEpoch = leader.Concat(follower).DefaultIfEmpty().Max() + 2;
             leaderTable.Add(E(leaderEpoch, leader.Count));
+            // Now and then the follower also holds the marker of an epoch that wrote nothing here and that the leader never had.
             var followerTable = TableOf(follower);
+            var followerLast = followerTable.Count == 0 ? 0 : followerTable[^1].Epoch;
+            var unknown = Enumerable.Range((int)followerLast + 1, (int)(leaderEpoch - followerLast - 1)).Select(x => (long)x).Where(x => leaderTable.All(t => t.Epoch != x)).ToList();
+            if (unknown.Count > 0 && random.Next(3) == 0)
+            {
+                followerTable.Add(E(unknown[random.Next(unknown.Count)], follower.Count));
+            }
+
             var next = (long)leader.Count;
             var context = $"seed {seed}: leader [{string.Join(",", leader)}] follower [{string.Join(",", follower)}]";
             for (var round = 0; ; round++)
@@ -106,6 +126,7 @@ public class AppendPlanTests
             }
 
             Assert.True(leader.SequenceEqual(follower), context + $": ended [{string.Join(",", follower)}]");
+            Assert.True(followerTable.All(leaderTable.Contains), context + $": the follower's table holds [{string.Join(",", followerTable.Except(leaderTable))}], which the leader's does not");
             Assert.True(Enumerable.Range(0, leader.Count).All(o => AppendPlan.EpochAt(followerTable, o) == leader[o]), context + ": tables disagree");
         }
     }

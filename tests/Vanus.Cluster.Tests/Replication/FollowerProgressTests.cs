@@ -81,6 +81,15 @@ public class FollowerProgressTests
         Assert.Throws<InvalidOperationException>(() => follower.Sent(10, 20, 100));
     }
 
+    [Fact]
+    public void A_refusal_that_agrees_at_or_past_its_own_batch_is_a_bug_not_a_retry()
+    {
+        var follower = Matched(leaderEnd: 0);
+        follower.Sent(0, 10, 100);
+        follower.Sent(10, 20, 100);
+        Assert.Throws<ArgumentOutOfRangeException>(() => follower.Refused(10, agreeUpTo: 10));
+    }
+
     private static FollowerProgress Matched(long leaderEnd)
     {
         var follower = new FollowerProgress(leaderEnd, Limits);

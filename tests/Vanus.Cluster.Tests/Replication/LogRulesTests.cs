@@ -85,18 +85,22 @@ public class LogRulesTests
     [Fact]
     public void A_leader_commits_what_a_majority_of_marker_holders_holds_durably_and_never_goes_back()
     {
-        var ends = new Dictionary<string, long> { ["n1"] = 10, ["n2"] = 8, ["n3"] = 12 };
+        var ends = new Dictionary<string, long> { ["n1"] = 10, ["n2"] = 8, ["n3"] = 12, ["learner"] = 30 };
+        var voters = new HashSet<string> { "n1", "n2", "n3" };
 
         // Until a majority holds this epoch's marker, nothing older counts as committed.
-        Assert.Null(LogRules.Commit(ends, new HashSet<string> { "n1" }, voters: 3, committed: 0));
-        Assert.Equal(8, LogRules.Commit(ends, new HashSet<string> { "n1", "n2" }, voters: 3, committed: 0));
-        Assert.Equal(10, LogRules.Commit(ends, new HashSet<string> { "n1", "n2", "n3" }, voters: 3, committed: 0));
-        Assert.Equal(11, LogRules.Commit(ends, new HashSet<string> { "n1", "n2" }, voters: 3, committed: 11));
+        Assert.Null(LogRules.Commit(ends, new HashSet<string> { "n1" }, voters, committed: 0));
+        Assert.Equal(8, LogRules.Commit(ends, new HashSet<string> { "n1", "n2" }, voters, committed: 0));
+        Assert.Equal(10, LogRules.Commit(ends, new HashSet<string> { "n1", "n2", "n3" }, voters, committed: 0));
+        Assert.Equal(11, LogRules.Commit(ends, new HashSet<string> { "n1", "n2" }, voters, committed: 11));
+
+        // A learner's acknowledgement is no part of a majority.
+        Assert.Null(LogRules.Commit(ends, new HashSet<string> { "n1", "learner" }, voters, committed: 0));
 
         // Five voters need three.
         var five = new Dictionary<string, long> { ["a"] = 50, ["b"] = 40, ["c"] = 30, ["d"] = 20, ["e"] = 10 };
-        Assert.Equal(30, LogRules.Commit(five, five.Keys.ToHashSet(), voters: 5, committed: 0));
-        Assert.Null(LogRules.Commit(five, new HashSet<string> { "a", "b" }, voters: 5, committed: 0));
+        Assert.Equal(30, LogRules.Commit(five, five.Keys.ToHashSet(), five.Keys.ToHashSet(), committed: 0));
+        Assert.Null(LogRules.Commit(five, new HashSet<string> { "a", "b" }, five.Keys.ToHashSet(), committed: 0));
     }
 
     /// <summary>The epoch table of a log given as one epoch per offset.</summary>

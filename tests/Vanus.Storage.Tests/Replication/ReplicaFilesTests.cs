@@ -63,6 +63,30 @@ public class ReplicaFilesTests : SimulatedDiskTests
     }
 
     [Fact]
+    public void A_state_whose_copies_are_both_unreadable_is_refused_but_a_torn_first_save_is_no_vote_yet()
+    {
+        var path = Path.Combine(Dir, ReplicaStateFile.FileName);
+        using (var state = ReplicaStateFile.Open(Disk, Dir))
+        {
+            state.Save(new ReplicaVote(1, "n1"));
+        }
+
+        // Only the first save's slot (the second) is written: damaged, it is a save that never completed.
+        Disk.Corrupt(path, 256 + 9, [0xff]);
+        using (var state = ReplicaStateFile.Open(Disk, Dir))
+        {
+            Assert.Equal(ReplicaVote.None, state.Current);
+            state.Save(new ReplicaVote(2, null));
+            state.Save(new ReplicaVote(2, "n2"));
+        }
+
+        // Both slots written, both damaged: voting from nothing could vote twice in an epoch.
+        Disk.Corrupt(path, 9, [0xff]);
+        Disk.Corrupt(path, 256 + 9, [0xff]);
+        Assert.Throws<LogCorruptedException>(() => ReplicaStateFile.Open(Disk, Dir));
+    }
+
+    [Fact]
     public void The_epoch_table_answers_where_each_epoch_ends_and_which_epoch_wrote_an_offset()
     {
         using var table = EpochTable.Open(Disk, Dir);
