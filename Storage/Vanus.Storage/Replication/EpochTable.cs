@@ -169,6 +169,25 @@ public sealed class EpochTable : IDisposable
         Rewrite(_entries.Take(keep).ToList());
     }
 
+    /// <summary>
+    /// At a replica's open, after a crash between a log cut and the table's rewrite: drops the epochs that start past
+    /// <paramref name="logEnd"/> (they describe offsets the log no longer holds). Unlike <see cref="TruncateTo"/> it keeps
+    /// a marker that starts exactly at the end, which the commit rule may have counted.
+    /// </summary>
+    public void DropPast(long logEnd)
+    {
+        var keep = _entries.Count;
+        while (keep > 0 && _entries[keep - 1].StartOffset > logEnd)
+        {
+            keep--;
+        }
+
+        if (keep < _entries.Count)
+        {
+            Rewrite(_entries.Take(keep).ToList());
+        }
+    }
+
     /// <summary>Replaces every entry (a learner taking a leader's table while it catches up from nothing).</summary>
     public void Replace(IReadOnlyList<EpochEntry> entries)
     {

@@ -132,6 +132,26 @@ public class ReplicaFilesTests : SimulatedDiskTests
     }
 
     [Fact]
+    public void At_open_epochs_past_the_logs_end_go_and_a_marker_at_the_end_stays()
+    {
+        using (var table = EpochTable.Open(Disk, Dir))
+        {
+            table.Append(1, 0);
+            table.Append(2, 40);
+            table.Append(3, 60);
+            table.Append(4, 70);
+
+            // The log was cut to 60 but the crash came before the table's rewrite.
+            table.DropPast(60);
+            Assert.Equal([new EpochEntry(1, 0), new EpochEntry(2, 40), new EpochEntry(3, 60)], table.Entries);
+            table.DropPast(60);
+        }
+
+        using var reopened = EpochTable.Open(Disk, Dir);
+        Assert.Equal(3, reopened.LastEpoch);
+    }
+
+    [Fact]
     public void An_append_cut_by_a_crash_is_dropped_and_every_synced_one_kept()
     {
         using (var table = EpochTable.Open(Disk, Dir))
