@@ -47,7 +47,7 @@ internal static class AppendPlan
             return new AppendDecision.Stale(epoch);
         }
 
-        if (request.Start > end || (request.Start > 0 && EpochAt(table, request.Start - 1) != request.PrevEpoch))
+        if (request.Start > end || (request.Start > 0 && EpochEntries.EpochAt(table, request.Start - 1) != request.PrevEpoch))
         {
             return new AppendDecision.Mismatch(end, table);
         }
@@ -57,7 +57,7 @@ internal static class AppendPlan
         // offset from the start on, and the same epoch at the same offset is the same entry (Raft's log matching).
         var requestEnd = request.Start + request.Count;
         var agreeTo = request.Start;
-        while (agreeTo < end && EpochAt(table, agreeTo) == EpochAt(request.Epochs, agreeTo))
+        while (agreeTo < end && EpochEntries.EpochAt(table, agreeTo) == EpochEntries.EpochAt(request.Epochs, agreeTo))
         {
             // Jump to the next boundary of either table: epochs are constant between boundaries.
             agreeTo = Math.Min(end, Math.Min(NextBoundary(table, agreeTo), NextBoundary(request.Epochs, agreeTo)));
@@ -92,21 +92,6 @@ internal static class AppendPlan
         var newEpochs = request.Epochs.Where(e => e.Epoch > keptLast && e.StartOffset <= requestEnd).ToList();
         // Only what this request vouched for may be committed: entries the follower holds past it are not yet checked.
         return new AppendDecision.Accept(truncateTo, skip, newEpochs, Math.Max(committed, Math.Min(request.Commit, requestEnd)));
-    }
-
-    /// <summary>The epoch that wrote <paramref name="offset"/> by a table, or 0 before its first entry.</summary>
-    public static long EpochAt(IReadOnlyList<EpochEntry> table, long offset)
-    {
-        ArgumentNullException.ThrowIfNull(table);
-        for (var i = table.Count - 1; i >= 0; i--)
-        {
-            if (table[i].StartOffset <= offset)
-            {
-                return table[i].Epoch;
-            }
-        }
-
-        return 0;
     }
 
     private static long NextBoundary(IReadOnlyList<EpochEntry> table, long offset)

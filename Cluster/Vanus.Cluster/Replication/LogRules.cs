@@ -28,7 +28,7 @@ internal static class LogRules
                 continue;
             }
 
-            var (epoch, epochEnd) = EndOffsetFor(leader, leaderEnd, entry.Epoch);
+            var (epoch, epochEnd) = EpochEntries.EndOffsetFor(leader, leaderEnd, entry.Epoch);
             if (epoch == entry.Epoch)
             {
                 // Both logs hold this epoch from the same start: they agree up to where it ends in the shorter.
@@ -47,21 +47,6 @@ internal static class LogRules
 
         // Offsets written before any epoch the follower knows of (none in practice: every leader writes its marker first).
         return Math.Min(end, follower.Count == 0 ? Math.Min(followerEnd, leaderEnd) : end);
-    }
-
-    /// <summary>KIP-101's OffsetsForLeaderEpoch over a table: the largest epoch not above <paramref name="epoch"/> and where its offsets end.</summary>
-    public static (long Epoch, long EndOffset) EndOffsetFor(IReadOnlyList<EpochEntry> table, long logEnd, long epoch)
-    {
-        ArgumentNullException.ThrowIfNull(table);
-        for (var i = table.Count - 1; i >= 0; i--)
-        {
-            if (table[i].Epoch <= epoch)
-            {
-                return (table[i].Epoch, i == table.Count - 1 ? logEnd : table[i + 1].StartOffset);
-            }
-        }
-
-        return (0, 0);
     }
 
     /// <summary>

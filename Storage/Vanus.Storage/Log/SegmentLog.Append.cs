@@ -252,7 +252,7 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
                 return ValueTask.FromException<long>(misplaced);
             }
 
-            first = PlaceAll(scratch.Buffer, frames.AsSpan(0, count), verbatim);
+            first = PlaceAll(scratch.Buffer, frames.AsSpan(0, count), total, verbatim);
             if (!_writerActive)
             {
                 _writerActive = true;
@@ -341,7 +341,7 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
             }
             else
             {
-                next.Completion!.Offset = PlaceAll(next.Frames!, next.Table.AsSpan(0, next.Count), next.Verbatim);
+                next.Completion!.Offset = PlaceAll(next.Frames!, next.Table.AsSpan(0, next.Count), next.Length, next.Verbatim);
                 _current!.Waiters.Add(next.Completion);
                 next.Return();
             }
@@ -355,22 +355,13 @@ internal sealed partial class SegmentLog : IThreadPoolWorkItem
     }
 
     /// <summary>Places an append's frames in order (they get consecutive offsets) and returns the first one's offset. Under _gate.</summary>
-    private long PlaceAll(byte[] buffer, ReadOnlySpan<ScratchWriter.FrameInfo> frames, bool verbatim = false)
+    private long PlaceAll(byte[] buffer, ReadOnlySpan<ScratchWriter.FrameInfo> frames, long total, bool verbatim = false)
     {
-        if (frames.Length > 1 && _assignPosition > 0)
+        // An append that fits a segment goes into one (a new one when the rest of this is too small), as a Kafka batch
+        // does: a seal never falls between its records, so a disk that fills at the seal refuses all of it or none.
+        if (frames.Length > 1 && _assignPosition > 0 && _assignPosition + total > _options.SegmentSize && total <= _options.SegmentSize)
         {
-            // An append that fits a segment goes into one (a new one when the rest of this is too small), as a Kafka batch
-            // does: a seal never falls between its records, so a disk that fills at the seal refuses all of it or none.
-            long total = 0;
-            foreach (var f in frames)
-            {
-                total += f.Length;
-            }
-
-            if (_assignPosition + total > _options.SegmentSize && total <= _options.SegmentSize)
-            {
-                Roll();
-            }
+            Roll();
         }
 
         var first = 0L;

@@ -118,36 +118,14 @@ public sealed class EpochTable : IDisposable
     }
 
     /// <summary>The epoch that wrote <paramref name="offset"/>, or 0 when the table has none that far back.</summary>
-    public long EpochAt(long offset)
-    {
-        for (var i = _entries.Count - 1; i >= 0; i--)
-        {
-            if (_entries[i].StartOffset <= offset)
-            {
-                return _entries[i].Epoch;
-            }
-        }
-
-        return 0;
-    }
+    public long EpochAt(long offset) => EpochEntries.EpochAt(_entries, offset);
 
     /// <summary>
     /// What a leader tells a follower whose log ends in <paramref name="epoch"/> (KIP-101's OffsetsForLeaderEpoch): the
     /// largest epoch of this table not above it, and where that epoch's offsets end here (the next epoch's start, or
     /// <paramref name="logEnd"/> for the last). (0, 0) when this table holds no epoch that old.
     /// </summary>
-    public (long Epoch, long EndOffset) EndOffsetFor(long epoch, long logEnd)
-    {
-        for (var i = _entries.Count - 1; i >= 0; i--)
-        {
-            if (_entries[i].Epoch <= epoch)
-            {
-                return (_entries[i].Epoch, i == _entries.Count - 1 ? logEnd : _entries[i + 1].StartOffset);
-            }
-        }
-
-        return (0, 0);
-    }
+    public (long Epoch, long EndOffset) EndOffsetFor(long epoch, long logEnd) => EpochEntries.EndOffsetFor(_entries, logEnd, epoch);
 
     /// <summary>
     /// After the log was cut to end before <paramref name="logEnd"/>: drops the epochs that start at or after it, so

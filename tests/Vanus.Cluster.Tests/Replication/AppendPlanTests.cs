@@ -1,13 +1,12 @@
 using Vanus.Cluster.Replication;
 using Vanus.Storage.Replication;
+using static Vanus.Cluster.Tests.Replication.EpochHistories;
 
 namespace Vanus.Cluster.Tests.Replication;
 
 /// <summary>The follower's side of log matching: what it takes, keeps, cuts and commits for each append request.</summary>
 public class AppendPlanTests
 {
-    private static EpochEntry E(long epoch, long start) => new(epoch, start);
-
     [Fact]
     public void A_request_from_an_older_epoch_is_refused_with_the_followers_epoch()
     {
@@ -96,7 +95,7 @@ public class AppendPlanTests
             {
                 Assert.True(round < 50, context + ": no convergence");
                 var count = Math.Min(random.Next(0, 6), leader.Count - next);
-                var request = new AppendRequestShape(leaderEpoch, next, next == 0 ? 0 : AppendPlan.EpochAt(leaderTable, next - 1), count, leaderTable, 0);
+                var request = new AppendRequestShape(leaderEpoch, next, next == 0 ? 0 : EpochEntries.EpochAt(leaderTable, next - 1), count, leaderTable, 0);
                 var decision = AppendPlan.Decide(request, leaderEpoch, followerTable, follower.Count, 0);
                 if (decision is AppendDecision.Mismatch mismatch)
                 {
@@ -127,7 +126,7 @@ public class AppendPlanTests
 
             Assert.True(leader.SequenceEqual(follower), context + $": ended [{string.Join(",", follower)}]");
             Assert.True(followerTable.All(leaderTable.Contains), context + $": the follower's table holds [{string.Join(",", followerTable.Except(leaderTable))}], which the leader's does not");
-            Assert.True(Enumerable.Range(0, leader.Count).All(o => AppendPlan.EpochAt(followerTable, o) == leader[o]), context + ": tables disagree");
+            Assert.True(Enumerable.Range(0, leader.Count).All(o => EpochEntries.EpochAt(followerTable, o) == leader[o]), context + ": tables disagree");
         }
     }
 
@@ -173,19 +172,5 @@ public class AppendPlanTests
         }
 
         return (leader, follower);
-    }
-
-    private static List<EpochEntry> TableOf(List<long> epochs)
-    {
-        var table = new List<EpochEntry>();
-        for (var i = 0; i < epochs.Count; i++)
-        {
-            if (i == 0 || epochs[i] != epochs[i - 1])
-            {
-                table.Add(E(epochs[i], i));
-            }
-        }
-
-        return table;
     }
 }

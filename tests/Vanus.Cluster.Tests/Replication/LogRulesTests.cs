@@ -1,13 +1,12 @@
 using Vanus.Cluster.Replication;
 using Vanus.Storage.Replication;
+using static Vanus.Cluster.Tests.Replication.EpochHistories;
 
 namespace Vanus.Cluster.Tests.Replication;
 
 /// <summary>Where a follower's log diverges from its leader's, by epoch tables, and how far a leader may commit.</summary>
 public class LogRulesTests
 {
-    private static EpochEntry E(long epoch, long start) => new(epoch, start);
-
     [Fact]
     public void A_follower_that_is_a_prefix_of_the_leader_keeps_everything()
     {
@@ -101,20 +100,5 @@ public class LogRulesTests
         var five = new Dictionary<string, long> { ["a"] = 50, ["b"] = 40, ["c"] = 30, ["d"] = 20, ["e"] = 10 };
         Assert.Equal(30, LogRules.Commit(five, five.Keys.ToHashSet(), five.Keys.ToHashSet(), committed: 0));
         Assert.Null(LogRules.Commit(five, new HashSet<string> { "a", "b" }, five.Keys.ToHashSet(), committed: 0));
-    }
-
-    /// <summary>The epoch table of a log given as one epoch per offset.</summary>
-    private static List<EpochEntry> TableOf(List<long> epochs)
-    {
-        var table = new List<EpochEntry>();
-        for (var i = 0; i < epochs.Count; i++)
-        {
-            if (i == 0 || epochs[i] != epochs[i - 1])
-            {
-                table.Add(E(epochs[i], i));
-            }
-        }
-
-        return table;
     }
 }

@@ -70,22 +70,7 @@ public class TruncationTests : SimulatedDiskTests
     {
         for (var step = 0; ; step++)
         {
-            var fs = FileSystems.Simulated();
-            var crash = new CrashSwitch();
-            var options = Options(new CrashingFileSystem(fs, crash), Clock, SyncPolicy.Always, segmentSize: 4096);
-            var log = await FilledAsync(options, 200);
-            crash.ArmAt(step);
-            var crashed = false;
-            try
-            {
-                await log.TruncateAsync(57);
-            }
-            catch (SimulatedCrashException)
-            {
-                crashed = true;
-            }
-
-            crash.Disarm();
+            var (fs, options, log, crashed) = await TruncateCrashingAtAsync(step);
             if (!crashed)
             {
                 Assert.True(step > 5, $"a truncation took only {step} steps");
@@ -112,22 +97,7 @@ public class TruncationTests : SimulatedDiskTests
     {
         for (var step = 0; ; step++)
         {
-            var fs = FileSystems.Simulated();
-            var crash = new CrashSwitch();
-            var options = Options(new CrashingFileSystem(fs, crash), Clock, SyncPolicy.Always, segmentSize: 4096);
-            var log = await FilledAsync(options, 200);
-            crash.ArmAt(step);
-            var crashed = false;
-            try
-            {
-                await log.TruncateAsync(57);
-            }
-            catch (SimulatedCrashException)
-            {
-                crashed = true;
-            }
-
-            crash.Disarm();
+            var (fs, options, log, crashed) = await TruncateCrashingAtAsync(step);
             log.Abandon();
             fs.PowerLoss(new Random(step));
             await using var reopened = await OpenAsync(options);
@@ -140,6 +110,28 @@ public class TruncationTests : SimulatedDiskTests
                 break;
             }
         }
+    }
+
+    /// <summary>Fills a log of 200 records on a fresh disk and truncates it to 57 with a crash armed at <paramref name="step"/>.</summary>
+    private async Task<(ISimulatedFileSystem Fs, EventLogOptions Options, Vanus.Storage.Log.SegmentLog Log, bool Crashed)> TruncateCrashingAtAsync(int step)
+    {
+        var fs = FileSystems.Simulated();
+        var crash = new CrashSwitch();
+        var options = Options(new CrashingFileSystem(fs, crash), Clock, SyncPolicy.Always, segmentSize: 4096);
+        var log = await FilledAsync(options, 200);
+        crash.ArmAt(step);
+        var crashed = false;
+        try
+        {
+            await log.TruncateAsync(57);
+        }
+        catch (SimulatedCrashException)
+        {
+            crashed = true;
+        }
+
+        crash.Disarm();
+        return (fs, options, log, crashed);
     }
 
     [Fact]
