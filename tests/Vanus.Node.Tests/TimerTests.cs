@@ -92,21 +92,23 @@ public sealed class TimerTests(ITestOutputHelper output) : NodeDataTests
         {
             using var http = node.Client();
             await Api.CreateBusAsync(http, "target", eventlogs: 2);
-            var start = DateTimeOffset.UtcNow;
+            last = DateTimeOffset.MinValue;
             for (var batch = 0; batch < Timers / 500; batch++)
             {
-                // Due between 2 s and 10 s from the start, in no order: firing and the kill overlap, also on a loaded machine.
+                // Due between 2 s and 10 s after its batch is sent, in no order: firing and the kill overlap, also on a loaded
+                // machine where sending all of them takes longer than the window (a fixed start let them all fall due first).
+                var sent = DateTimeOffset.UtcNow;
                 var events = Enumerable.Range(0, 500).Select(i =>
                 {
                     var n = (batch * 500) + i;
-                    var due = start.AddMilliseconds(2000 + ((n * 7919L) % 8000));
+                    var due = sent.AddMilliseconds(2000 + ((n * 7919L) % 8000));
+                    last = due > last ? due : last;
                     return Api.Event($"t{n}", extra: $",\"xvanusdeliverytime\":\"{Due(due)}\"");
-                });
+                }).ToList();
                 using var response = await http.SendAsync(Api.Json("gateway/target", "[" + string.Join(',', events) + "]", "application/cloudevents-batch+json"));
                 Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             }
 
-            last = start.AddMilliseconds(2000 + Enumerable.Range(0, Timers).Max(n => (n * 7919L) % 8000));
             await WaitUntilAsync(
                 async () => await CountAsync(http, "target") >= Timers / 8,
                 TimeSpan.FromSeconds(60),
