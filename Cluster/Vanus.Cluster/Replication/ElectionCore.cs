@@ -74,8 +74,11 @@ internal sealed class ElectionCore
     private long _nextHeartbeat;
     private long? _leaderHeardAt;
 
-    /// <summary>Creates the core of <paramref name="self"/> among <paramref name="voters"/> (itself included, unless a learner) from its saved vote.</summary>
-    public ElectionCore(string self, IReadOnlyList<string> voters, ReplicaVote saved, Func<(long LastEpoch, long End)> log, ElectionTimings timings, Random random, long now)
+    /// <summary>
+    /// Creates the core of <paramref name="self"/> among <paramref name="voters"/> from its saved vote: a learner when it is
+    /// not among them, or when <paramref name="learner"/> says its log may lack what it acknowledged (until <see cref="Promote"/>).
+    /// </summary>
+    public ElectionCore(string self, IReadOnlyList<string> voters, ReplicaVote saved, Func<(long LastEpoch, long End)> log, ElectionTimings timings, Random random, long now, bool learner = false)
     {
         _self = self;
         _voters = [.. voters];
@@ -84,7 +87,7 @@ internal sealed class ElectionCore
         _random = random;
         Epoch = saved.Epoch;
         VotedFor = saved.VotedFor;
-        Role = voters.Contains(self, StringComparer.Ordinal) ? ReplicaRole.Follower : ReplicaRole.Learner;
+        Role = !learner && voters.Contains(self, StringComparer.Ordinal) ? ReplicaRole.Follower : ReplicaRole.Learner;
         ResetElectionTimer(now);
     }
 
@@ -116,6 +119,18 @@ internal sealed class ElectionCore
         }
 
         Role = ReplicaRole.Follower;
+    }
+
+    /// <summary>A leader gives up leading (its log refused a write): it becomes a follower of no one until an election.</summary>
+    public IReadOnlyList<ElectionEffect> Resign(long now, string reason)
+    {
+        _effects.Clear();
+        if (Role == ReplicaRole.Leader)
+        {
+            StepDown(now, reason);
+        }
+
+        return [.. _effects];
     }
 
     /// <summary>Time passes: a follower without a leader starts a pre-vote, a leader sends heartbeats or steps down.</summary>
@@ -191,6 +206,53 @@ internal sealed class ElectionCore
             case HeartbeatReply reply when Role == ReplicaRole.Leader && reply.Epoch == Epoch && reply.Accepted:
                 _heardAt[reply.From] = now;
                 break;
+        }
+
+        return [.. _effects];
+    }
+
+    /// <summary>
+    /// The replica heard from <paramref name="leader"/> claiming <paramref name="epoch"/> (an append request, which doubles
+    /// as the heartbeat): a newer epoch is adopted (and saved) first, and a leader of the current epoch is followed.
+    /// Returns false for a claim of an older epoch, which the host refuses with this replica's epoch.
+    /// </summary>
+    public (bool Current, IReadOnlyList<ElectionEffect> Effects) LeaderContact(string leader, long epoch, long now)
+    {
+        _effects.Clear();
+        if (epoch > Epoch)
+        {
+            AdoptEpoch(epoch, now, $"epoch {epoch} seen from {leader}");
+        }
+
+        if (epoch < Epoch)
+        {
+            return (false, [.. _effects]);
+        }
+
+        if (Role == ReplicaRole.Leader)
+        {
+            // Two leaders of one epoch would break every guarantee: it can only come from a bug (or a vote given twice).
+            throw new InvalidOperationException($"{_self} leads epoch {epoch} and heard {leader} claim it too");
+        }
+
+        FollowLeader(leader, now);
+        return (true, [.. _effects]);
+    }
+
+    /// <summary>
+    /// The replica (a leader) heard an answer from <paramref name="follower"/> whose epoch is <paramref name="epoch"/>: a
+    /// newer epoch makes it step down; an answer of its own epoch counts towards the majority it must hear from.
+    /// </summary>
+    public IReadOnlyList<ElectionEffect> FollowerContact(string follower, long epoch, long now)
+    {
+        _effects.Clear();
+        if (epoch > Epoch)
+        {
+            AdoptEpoch(epoch, now, $"epoch {epoch} seen from {follower}");
+        }
+        else if (Role == ReplicaRole.Leader && epoch == Epoch)
+        {
+            _heardAt[follower] = now;
         }
 
         return [.. _effects];

@@ -1,3 +1,5 @@
+using Vanus.Storage.Replication;
+
 namespace Vanus.Cluster.Replication;
 
 /// <summary>A message between the replicas of one eventlog (DESIGN §5, REPLICATION.md): from, to and the sender's epoch.</summary>
@@ -23,3 +25,23 @@ internal sealed record Heartbeat(string From, string To, long Epoch, long Commit
 
 /// <summary>A replica heard the heartbeat (<see cref="Accepted"/>) or refuses it for an older epoch (then its own epoch tells the sender to step down).</summary>
 internal sealed record HeartbeatReply(string From, string To, long Epoch, bool Accepted) : ReplicaMessage(From, To, Epoch);
+
+/// <summary>
+/// The leader of <see cref="ReplicaMessage.Epoch"/> sends <see cref="Count"/> stored frames from offset <see cref="Start"/>
+/// (none: a heartbeat that still checks the logs match), the epoch of the offset before them, its epoch entries from
+/// the one holding that offset on, its committed end, and the end of its log (what a rejoining replica must hold before it votes).
+/// </summary>
+internal sealed record AppendRequest(string From, string To, long Epoch, long Start, long PrevEpoch, int Count, ReadOnlyMemory<byte> Frames, IReadOnlyList<EpochEntry> Epochs, long Commit, long LeaderEnd)
+    : ReplicaMessage(From, To, Epoch)
+{
+    /// <summary>The request as <see cref="AppendPlan.Decide"/> reads it.</summary>
+    public AppendRequestShape Shape => new(Epoch, Start, PrevEpoch, Count, Epochs, Commit);
+}
+
+/// <summary>
+/// A follower's answer to the <see cref="AppendRequest"/> that started at <see cref="Start"/>: taken, with the end it holds
+/// from that request on (written, and synced per the bus's policy) and its last epoch; or refused, with its end and
+/// epoch table (<see cref="Epochs"/>, the logs do not match) or with its newer epoch alone (the sender is no leader now).
+/// </summary>
+internal sealed record AppendReply(string From, string To, long Epoch, long Start, bool Accepted, long End, long LastEpoch, IReadOnlyList<EpochEntry>? Epochs)
+    : ReplicaMessage(From, To, Epoch);

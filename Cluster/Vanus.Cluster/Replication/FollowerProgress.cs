@@ -39,6 +39,9 @@ internal sealed class FollowerProgress
     /// <summary>True while the follower's log is not known to match at <see cref="Next"/>: one batch at a time.</summary>
     public bool Probing { get; private set; }
 
+    /// <summary>True while some batch (an empty probe included) is sent and not answered.</summary>
+    public bool Waiting => _inFlight.Count > 0;
+
     /// <summary>Bytes sent and not acknowledged.</summary>
     public long InFlightBytes => _inFlightBytes;
 

@@ -191,11 +191,17 @@ internal sealed partial class SegmentLog
         }
 
         long position = 0;
+
+        // The store time new records must not go below is the last kept record's: the cut ones were never committed, and
+        // a leader's frames that replace them may well be older.
+        var index = Array.IndexOf(segments, target);
+        var lastTicks = index > 0 ? segments[index - 1].LastStoreTicks : 0;
         if (nextOffset > target.BaseOffset)
         {
             var finder = new PositionFinder(nextOffset - 1);
             await ScanAsync(target, tail, nextOffset - 1, Interlocked.Read(ref _truncations), finder, cancellationToken).ConfigureAwait(false);
             position = finder.End;
+            lastTicks = finder.StoreTicks;
         }
 
         // Counted before readers can see the new tail or a byte changes: a reader that then finds damage knows to look again.
@@ -204,7 +210,7 @@ internal sealed partial class SegmentLog
         {
             // A redo record first: from here on, an open after a crash finishes the cut rather than bringing records back.
             WriteCheckpoint(target.BaseOffset, position, nextOffset, clean: false, truncating: true);
-            PublishTail(new Tail(target, nextOffset, position, _writtenLastTicks));
+            PublishTail(new Tail(target, nextOffset, position, lastTicks));
             for (var i = segments.Length - 1; segments[i] != target; i--)
             {
                 await DeleteSegmentAsync(segments[i], cancellationToken).ConfigureAwait(false);
@@ -222,10 +228,12 @@ internal sealed partial class SegmentLog
             file.SetLength(position);
             file.Sync();
             target.Allocated = false;
+            target.LastStoreTicks = lastTicks;
             target.Index!.TruncateAt(position);
             lock (_gate)
             {
                 _nextOffset = nextOffset;
+                _lastStoreTicks = lastTicks;
                 _assignSegment = target;
                 _assignPosition = position;
             }
@@ -233,6 +241,7 @@ internal sealed partial class SegmentLog
             _writeSegment = target;
             _writePosition = position;
             _writtenNext = nextOffset;
+            _writtenLastTicks = lastTicks;
             _unsynced = false;
             WriteCheckpoint(target.BaseOffset, position, nextOffset, clean: false);
         }

@@ -164,6 +164,68 @@ public class ElectionCoreTests
         }
     }
 
+    [Fact]
+    public void An_append_request_is_the_leaders_heartbeat_and_a_newer_epoch_is_saved_before_it_is_followed()
+    {
+        var follower = Core("n1", ["n1", "n2", "n3"], new ReplicaVote(2, "n3"), log: (2, 10));
+
+        // An older epoch's leader is refused, and nothing changes.
+        var (current, effects) = follower.LeaderContact("n2", 1, Second);
+        Assert.False(current);
+        Assert.Empty(effects);
+        Assert.Null(follower.Leader);
+
+        // A newer one is adopted and saved (no vote) before the host takes the request, then followed.
+        (current, effects) = follower.LeaderContact("n2", 3, Second);
+        Assert.True(current);
+        Assert.Equal(new ReplicaVote(3, null), Assert.Single(effects.OfType<ElectionEffect.SaveVote>()).Vote);
+        Assert.Equal("n2", follower.Leader);
+        Assert.Equal(3, follower.Epoch);
+
+        // Heard within the election timeout, the leader keeps the follower from standing.
+        Assert.Empty(follower.Tick(Second + (Timings.ElectionTimeoutMin.Ticks / 2)));
+        Assert.Equal(ReplicaRole.Follower, follower.Role);
+    }
+
+    [Fact]
+    public void A_leader_steps_down_on_an_answer_of_a_newer_epoch_or_when_it_resigns_and_never_shares_its_epoch()
+    {
+        var net = new Net(["n1", "n2", "n3"]);
+        net.RunUntil(3 * Second);
+        var leader = net.Cores.Values.Single(c => c.Role == ReplicaRole.Leader);
+        var epoch = leader.Epoch;
+
+        // An answer of its own epoch counts as heard; another replica claiming to lead the same epoch is a bug.
+        Assert.Empty(leader.FollowerContact("n9", epoch, 3 * Second));
+        Assert.Throws<InvalidOperationException>(() => leader.LeaderContact("n9", epoch, 3 * Second));
+
+        var down = leader.FollowerContact("n9", epoch + 1, 3 * Second);
+        Assert.Contains(down, e => e is ElectionEffect.SteppedDown);
+        Assert.Equal(ReplicaRole.Follower, leader.Role);
+        Assert.Equal(epoch + 1, leader.Epoch);
+
+        // A follower that resigns does nothing; a leader that resigns steps down in its epoch.
+        Assert.Empty(leader.Resign(3 * Second, "disk full"));
+        net.RunUntil(8 * Second);
+        var next = net.Cores.Values.Single(c => c.Role == ReplicaRole.Leader);
+        var resigned = Assert.Single(next.Resign(8 * Second, "disk full").OfType<ElectionEffect.SteppedDown>());
+        Assert.Equal(next.Epoch, resigned.Epoch);
+        Assert.Contains("disk full", resigned.Reason);
+    }
+
+    [Fact]
+    public void A_voter_that_rejoins_as_a_learner_neither_votes_nor_stands_until_promoted()
+    {
+        var rejoining = new ElectionCore("n1", ["n1", "n2", "n3"], new ReplicaVote(4, null), () => (0, 0), Timings, new Random(1), 0, learner: true);
+        Assert.Equal(ReplicaRole.Learner, rejoining.Role);
+        Assert.False(VoteOf(rejoining.Receive(new VoteRequest("n2", "n1", 5, 0, 0), Second)));
+        Assert.Empty(rejoining.Tick(10 * Second).OfType<ElectionEffect.Send>());
+
+        rejoining.Promote();
+        Assert.Equal(ReplicaRole.Follower, rejoining.Role);
+        Assert.True(VoteOf(rejoining.Receive(new VoteRequest("n2", "n1", 6, 0, 0), 20 * Second)));
+    }
+
     private static bool VoteOf(IReadOnlyList<ElectionEffect> effects) =>
         effects.OfType<ElectionEffect.Send>().Select(s => s.Message).OfType<VoteReply>().Single().Granted;
 

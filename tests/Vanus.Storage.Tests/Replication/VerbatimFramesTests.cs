@@ -98,6 +98,42 @@ public class VerbatimFramesTests : SimulatedDiskTests
         Assert.Equal(expected.Select(e => (e.Offset, e.StoreTime, e.Event)), (await ReadAllAsync(oldLeader)).Select(e => (e.Offset, e.StoreTime, e.Event)));
     }
 
+    [Theory]
+    [InlineData(1 << 20)]
+    [InlineData(4096)]
+    public async Task A_cut_suffix_written_after_the_new_leaders_records_does_not_hold_back_their_store_times(long segmentSize)
+    {
+        // A stale leader cut off from the others goes on writing for a while after the new leader wrote its own records:
+        // the suffix it cuts is newer than the frames that replace it, which must still be taken.
+        await using var stale = await OpenAsync(Options(Disk, Clock, segmentSize: segmentSize, dir: "/sim/stale"));
+        await using var newLeader = await OpenAsync(Options(Disk, Clock, segmentSize: segmentSize, dir: "/sim/new"));
+        for (var i = 0; i < 30; i++)
+        {
+            await stale.AppendAsync(MakeEvent(i, 200));
+        }
+
+        var kept = stale.Segments.Count > 1 ? stale.Segments[1].BaseOffset : 12;
+        await newLeader.AppendFramesAsync(await stale.ReadFramesAsync(0, 1 << 20) is var f ? f[..FrameEnd(f, (int)kept)] : default);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        for (var i = 100; i < 105; i++)
+        {
+            await newLeader.AppendAsync(MakeEvent(i));
+        }
+
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        await stale.AppendAsync(MakeEvent(30));
+
+        await stale.TruncateAsync(kept);
+        Assert.Equal(kept, await stale.AppendFramesAsync(await newLeader.ReadFramesAsync(kept, 1 << 20)));
+        var expected = await ReadAllAsync(newLeader);
+        Assert.Equal(expected.Select(e => (e.Offset, e.StoreTime, e.Event)), (await ReadAllAsync(stale)).Select(e => (e.Offset, e.StoreTime, e.Event)));
+
+        // Its own next append goes after the last record it now holds, not after the cut one.
+        Assert.Equal(kept + 5, await stale.AppendAsync(MakeEvent(200)));
+        var all = await ReadAllAsync(stale);
+        Assert.Equal(all.Select(e => e.StoreTime).Order(), all.Select(e => e.StoreTime));
+    }
+
     [Fact]
     public async Task A_follower_that_becomes_leader_never_stores_a_time_before_the_last_one_it_took()
     {
