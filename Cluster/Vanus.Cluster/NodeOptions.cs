@@ -30,6 +30,15 @@ public sealed record NodeOptions
     /// <summary>The cluster transport's port; 0 takes any free port (see <see cref="IVanusNode.ClusterAddress"/>).</summary>
     public int ClusterPort { get; init; }
 
+    /// <summary>
+    /// The node's name in the cluster (<c>--name</c>): replicas are placed on nodes by name, so it must stay the same across
+    /// restarts. Null takes <c>host:port</c> of the cluster address, or, with port 0, a name kept in the data folder.
+    /// </summary>
+    public string? Name { get; init; }
+
+    /// <summary>What is wrong with <paramref name="name"/> as a node name (<see cref="Name"/>), or null when it is fine.</summary>
+    public static string? NameProblem(string name) => Hosting.NodeNames.Check(name);
+
     /// <summary>Addresses of nodes to join, such as <c>akka.tcp://vanus@10.0.0.5:4053</c>; empty makes a one-member cluster that joins itself.</summary>
     public IReadOnlyList<string> Seeds { get; init; } = [];
 

@@ -113,7 +113,11 @@ public sealed class BrokerCatalogTests(NodeFixture fixture) : IClassFixture<Node
         await Broker.CreateNamespaceAsync("specs");
         var retention = new RetentionOptions { MaxAge = TimeSpan.FromDays(7), MaxBytes = 10_000_000_000 };
         await Broker.CreateEventbusAsync("specs", new EventbusSpec("zeta") { Eventlogs = 3, Sync = SyncPolicy.Always, Retention = retention });
-        await Broker.CreateEventbusAsync("specs", new EventbusSpec("alpha") { Sync = SyncPolicy.None });
+        await Broker.CreateEventbusAsync("specs", new EventbusSpec("alpha") { Sync = SyncPolicy.Interval });
+
+        // "none" relies on replicas: a bus of one copy is refused it.
+        var none = await Assert.ThrowsAsync<BrokerException>(() => Broker.CreateEventbusAsync("specs", new EventbusSpec("unsynced") { Sync = SyncPolicy.None }));
+        Assert.Equal("sync", none.Field);
 
         var listed = await Broker.ListEventbusesAsync("specs");
         Assert.Equal(["alpha", "zeta"], listed.Select(b => b.Name));
@@ -121,7 +125,7 @@ public sealed class BrokerCatalogTests(NodeFixture fixture) : IClassFixture<Node
         Assert.Equal(SyncPolicy.Always, zeta.Sync);
         Assert.Equal(retention, zeta.Retention);
         Assert.Equal([0, 1, 2], zeta.Eventlogs.Select(e => e.Id));
-        Assert.Equal(SyncPolicy.None, listed[0].Sync);
+        Assert.Equal(SyncPolicy.Interval, listed[0].Sync);
     }
 
     public static TheoryData<string, int, int, int?, string> RefusedSpecs() => new()

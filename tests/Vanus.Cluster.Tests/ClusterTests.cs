@@ -19,10 +19,16 @@ public sealed class ClusterTests
         await using var b = await TestNode.StartAsync(TestNode.Options(folderB.Path) with { SerializeMessages = false, Seeds = [a.ClusterAddress] });
 
         // B's catalog comes from the controller singleton on A, over the wire.
-        var bus = await b.Broker.CreateEventbusAsync("default", new EventbusSpec("shared") { Eventlogs = 4, Replicas = 2 });
-        Assert.Equal(2, bus.Replicas);
+        var bus = await b.Broker.CreateEventbusAsync("default", new EventbusSpec("shared") { Eventlogs = 4 });
+        Assert.Equal(1, bus.Replicas);
+
+        // Replicas come in odd counts (an even one tolerates no more failures than the odd one below it), at most one per node.
+        var even = await Assert.ThrowsAsync<BrokerException>(() => b.Broker.CreateEventbusAsync("default", new EventbusSpec("r2") { Replicas = 2 }));
+        Assert.Equal("replicas", even.Field);
+        Assert.Contains("1, 3 or 5", even.Message);
         var refused = await Assert.ThrowsAsync<BrokerException>(() => b.Broker.CreateEventbusAsync("default", new EventbusSpec("r3") { Replicas = 3 }));
         Assert.Equal("replicas", refused.Field);
+        Assert.Contains("the cluster has 2", refused.Message);
 
         var events = Enumerable.Range(0, 12).Select(i => new Event($"e{i}", "/s", "t").WithTextData($"data {i}")).ToList();
         var appended = await b.Broker.AppendAsync("default", "shared", events);

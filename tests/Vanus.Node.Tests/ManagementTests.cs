@@ -41,6 +41,15 @@ public sealed class ManagementTests(NodeFixture fixture) : IClassFixture<NodeFix
             Assert.Contains("replicas", await bad.Content.ReadAsStringAsync());
         }
 
+        // "none" means acknowledged once a majority has it written: with one copy nothing would ever sync it.
+        using (var bad = await Http.PostAsJsonAsync(Api.Buses, new { name = "unsynced", sync = "none" }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            var problem = await bad.Content.ReadAsStringAsync();
+            Assert.Equal("sync", (string?)System.Text.Json.Nodes.JsonNode.Parse(problem)!["field"]);
+            Assert.Contains("relies on replicas", problem);
+        }
+
         var info = await Api.GetJsonAsync(Http, $"{Api.Buses}/orders");
         Assert.Equal("orders", (string)info["name"]!);
         Assert.Equal("always", (string)info["sync"]!);

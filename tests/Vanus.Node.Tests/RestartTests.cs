@@ -96,7 +96,7 @@ public sealed class RestartTests : NodeDataTests
         await using (var node = await NodeProcess.StartAsync(Data))
         {
             using var http = node.Client();
-            await Api.CreateBusAsync(http, "kept", sync: "none");
+            await Api.CreateBusAsync(http, "kept", sync: "interval");
             for (var i = 0; i < 50; i++)
             {
                 using var response = await http.SendAsync(Api.Binary("gateway/kept", $"e{i}", $"data {i}"));

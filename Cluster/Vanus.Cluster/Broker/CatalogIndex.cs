@@ -13,6 +13,7 @@ internal sealed class CatalogIndex
     private readonly FrozenDictionary<(string Namespace, string Name), SubscriptionEntry> _subscriptions;
     private readonly FrozenDictionary<(string Namespace, string Name), ScheduleEntry> _schedules;
     private readonly FrozenDictionary<string, TokenEntry> _tokensByHash;
+    private readonly FrozenDictionary<string, EventbusEntry> _byIncarnation;
 
     public CatalogIndex(CatalogView view)
     {
@@ -22,6 +23,7 @@ internal sealed class CatalogIndex
         _subscriptions = view.SubscriptionList.ToFrozenDictionary(s => (s.Namespace, s.Name));
         _schedules = view.ScheduleList.ToFrozenDictionary(s => (s.Namespace, s.Name));
         _tokensByHash = view.TokenList.ToFrozenDictionary(t => t.Hash, StringComparer.Ordinal);
+        _byIncarnation = view.Eventbuses.ToFrozenDictionary(b => b.Incarnation, StringComparer.Ordinal);
     }
 
     public CatalogView View { get; }
@@ -31,6 +33,9 @@ internal sealed class CatalogIndex
     public NamespaceEntry? Namespace(string name) => _namespaces.GetValueOrDefault(name);
 
     public EventbusEntry? Eventbus(string @namespace, string name) => _eventbuses.GetValueOrDefault((@namespace, name));
+
+    /// <summary>The bus whose eventlogs carry <paramref name="incarnation"/> in their ids, if the catalog still holds it.</summary>
+    public EventbusEntry? EventbusByIncarnation(string incarnation) => _byIncarnation.GetValueOrDefault(incarnation);
 
     public SubscriptionEntry? Subscription(string @namespace, string name) => _subscriptions.GetValueOrDefault((@namespace, name));
 

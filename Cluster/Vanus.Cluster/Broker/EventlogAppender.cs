@@ -180,7 +180,7 @@ internal sealed class EventlogAppender(IActorRef eventlogs, CatalogCache catalog
     public async Task<IReadOnlyList<EventlogInfo>> InfoAsync(EventbusEntry bus, CancellationToken cancellationToken)
     {
         var replies = await Task.WhenAll(Enumerable.Range(0, bus.Eventlogs).Select(i => InfoAsync(bus, i, cancellationToken))).ConfigureAwait(false);
-        return replies.Select((r, i) => new EventlogInfo(i, r.Earliest, r.Next)).ToList();
+        return replies.Select((r, i) => new EventlogInfo(i, r.Earliest, r.Next) { Leader = r.Leader, Epoch = r.Epoch, Replicas = r.Replicas }).ToList();
     }
 
     /// <summary>One eventlog's earliest and next offsets.</summary>

@@ -35,17 +35,30 @@ internal sealed record EventbusEntry(
     [property: Key(6)] RetentionOptions Retention,
     [property: Key(7)] DateTimeOffset CreatedAt,
     [property: Key(8)] string? DeadLetterBus,
-    [property: Key(9)] string? DeadLetterOf) : ICatalogEntry
+    [property: Key(9)] string? DeadLetterOf,
+    [property: Key(10)] IReadOnlyList<IReadOnlyList<string>>? Placement = null) : ICatalogEntry
 {
     /// <summary>The sharded entity id of eventlog <paramref name="index"/>.</summary>
     public string EntityId(int index) => new EventlogId(Incarnation, index).EntityId;
+
+    /// <summary>The nodes holding eventlog <paramref name="index"/>'s replicas, or null for a bus kept in one copy.</summary>
+    public IReadOnlyList<string>? ReplicasOf(int index) => Placement is { } p && index < p.Count && p[index].Count > 1 ? p[index] : null;
+
+    /// <summary>What eventlog <paramref name="index"/> is created with.</summary>
+    public EventlogConfig ConfigOf(int index) => new(Namespace, Name, Incarnation, index, Sync, Retention, ReplicasOf(index));
 }
 
 /// <summary>The storage of a removed bus that still has to be deleted (retried after a restart until it is).</summary>
 [MessagePackObject]
 internal sealed record PendingRelease(
     [property: Key(0)] string Incarnation,
-    [property: Key(1)] int Eventlogs);
+    [property: Key(1)] int Eventlogs,
+    [property: Key(2)] IReadOnlyList<IReadOnlyList<string>>? Placement = null)
+{
+    /// <summary>The delete command of eventlog <paramref name="index"/>, sent to every node holding a replica of it.</summary>
+    public DeleteEventlog DeleteOf(int index) =>
+        new(new EventlogId(Incarnation, index).EntityId, Placement is { } p && index < p.Count && p[index].Count > 1 ? p[index] : null);
+}
 
 /// <summary>The whole catalog at one version: what the controller hands every broker.</summary>
 [MessagePackObject]

@@ -52,9 +52,10 @@ internal static class CatalogRules
             return Invalid($"an eventbus has 1 to {MaxEventlogs} eventlogs, not {command.Eventlogs}", "eventlogs");
         }
 
-        if (command.Replicas < 1)
+        if (command.Replicas is not (1 or 3 or 5))
         {
-            return Invalid($"an eventbus has at least 1 replica, not {command.Replicas}", "replicas");
+            // An even count buys no extra failure tolerance over the odd one below it, and costs a copy.
+            return Invalid($"an eventbus has 1, 3 or 5 replicas, not {command.Replicas}", "replicas");
         }
 
         if (command.Replicas > clusterMembers)
@@ -67,6 +68,11 @@ internal static class CatalogRules
         if (!Enum.IsDefined(command.Sync))
         {
             return Invalid($"sync policy {(int)command.Sync} is unknown; use always, interval or none", "sync");
+        }
+
+        if (command.Sync == SyncPolicy.None && command.Replicas == 1)
+        {
+            return Invalid("sync 'none' relies on replicas (acknowledged once a majority has it written), and this eventbus has 1: use interval or always, or 3 or 5 replicas", "sync");
         }
 
         if (command.Retention is null)
@@ -203,16 +209,34 @@ internal static class CatalogRules
 
 
     /// <summary>The catalog entries of a new bus and its dead-letter bus, each with an incarnation of its own.</summary>
-    public static (EventbusEntry Bus, EventbusEntry DeadLetter) NewEventbus(CreateEventbus command, DateTimeOffset now)
+    public static (EventbusEntry Bus, EventbusEntry DeadLetter) NewEventbus(CreateEventbus command, DateTimeOffset now, IReadOnlyList<string> nodes, int first)
     {
         var deadLetterName = EventbusNames.DeadLetterOf(command.Name);
         var bus = new EventbusEntry(
             command.Namespace, command.Name, NewIncarnation(), command.Eventlogs, command.Replicas, command.Sync, command.Retention,
-            now, deadLetterName, null);
+            now, deadLetterName, null, Place(command.Eventlogs, command.Replicas, nodes, first));
         var deadLetter = new EventbusEntry(
             command.Namespace, deadLetterName, NewIncarnation(), 1, command.Replicas, command.Sync, command.Retention,
-            now, null, command.Name);
+            now, null, command.Name, Place(1, command.Replicas, nodes, first + command.Eventlogs));
         return (bus, deadLetter);
+    }
+
+    /// <summary>
+    /// The nodes of each eventlog's replicas: <paramref name="replicas"/> consecutive nodes of the sorted list, each
+    /// eventlog starting one further on, so replicas (and the leaders, which start on the first) spread evenly. Null
+    /// for a bus kept in one copy.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<string>>? Place(int eventlogs, int replicas, IReadOnlyList<string> nodes, int first)
+    {
+        if (replicas <= 1)
+        {
+            return null;
+        }
+
+        var sorted = nodes.Order(StringComparer.Ordinal).ToList();
+        return Enumerable.Range(0, eventlogs)
+            .Select(i => (IReadOnlyList<string>)Enumerable.Range(0, replicas).Select(r => sorted[(first + i + r) % sorted.Count]).ToList())
+            .ToList();
     }
 
     public static string NewIncarnation() => Guid.NewGuid().ToString("N");

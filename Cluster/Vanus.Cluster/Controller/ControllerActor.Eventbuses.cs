@@ -13,20 +13,21 @@ internal sealed partial class ControllerActor
 
     private void CreateEventbus(CreateEventbus command)
     {
-        if (CatalogRules.CheckCreateEventbus(_state, command, UpMembers()) is { } refusal)
+        var nodes = UpNodeNames();
+        if (CatalogRules.CheckCreateEventbus(_state, command, nodes.Count) is { } refusal)
         {
             Sender.Tell(refusal);
             return;
         }
 
-        var (bus, deadLetter) = CatalogRules.NewEventbus(command, _time.GetUtcNow());
+        var (bus, deadLetter) = CatalogRules.NewEventbus(command, _time.GetUtcNow(), nodes, Random.Shared.Next(Math.Max(nodes.Count, 1)));
         _creating = (bus, deadLetter);
         var commands = new List<IEventlogCommand>();
         foreach (var entry in new[] { bus, deadLetter })
         {
             for (var i = 0; i < entry.Eventlogs; i++)
             {
-                commands.Add(new CreateEventlog(entry.EntityId(i), new EventlogConfig(entry.Namespace, entry.Name, entry.Incarnation, i, entry.Sync, entry.Retention)));
+                commands.Add(new CreateEventlog(entry.EntityId(i), entry.ConfigOf(i)));
             }
         }
 
@@ -47,10 +48,10 @@ internal sealed partial class ControllerActor
             return;
         }
 
-        var releases = new List<PendingRelease> { new(bus.Incarnation, bus.Eventlogs) };
+        var releases = new List<PendingRelease> { new(bus.Incarnation, bus.Eventlogs, bus.Placement) };
         if (bus.DeadLetterBus is { } name && _state.Eventbus(command.Namespace, name) is { } deadLetter)
         {
-            releases.Add(new PendingRelease(deadLetter.Incarnation, deadLetter.Eventlogs));
+            releases.Add(new PendingRelease(deadLetter.Incarnation, deadLetter.Eventlogs, deadLetter.Placement));
         }
 
         var replyTo = Sender;
@@ -66,7 +67,7 @@ internal sealed partial class ControllerActor
     {
         _releaseReply = reply;
         var commands = releases
-            .SelectMany(r => Enumerable.Range(0, r.Eventlogs).Select(i => (IEventlogCommand)new DeleteEventlog(new EventlogId(r.Incarnation, i).EntityId)))
+            .SelectMany(r => Enumerable.Range(0, r.Eventlogs).Select(i => (IEventlogCommand)r.DeleteOf(i)))
             .ToList();
         RunOnEventlogs(commands, new ReleaseWork(releases), replyTo);
     }

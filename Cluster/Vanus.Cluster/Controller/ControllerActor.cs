@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Vanus.Cluster.Hosting;
 using Akka.Cluster;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Persistence;
@@ -172,5 +173,7 @@ internal sealed partial class ControllerActor : JournaledActor
         return view;
     }
 
-    private static int UpMembers() => Akka.Cluster.Cluster.Get(Context.System).State.Members.Count(m => m.Status == MemberStatus.Up);
+    /// <summary>The names (<c>--name</c>) of the nodes that are up.</summary>
+    private static List<string> UpNodeNames() =>
+        [.. Akka.Cluster.Cluster.Get(Context.System).State.Members.Where(m => m.Status == MemberStatus.Up).Select(NodeNames.Of).OfType<string>()];
 }

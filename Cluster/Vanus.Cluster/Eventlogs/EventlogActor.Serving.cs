@@ -1,18 +1,11 @@
 using Akka.Actor;
 using Akka.Event;
-using Vanus.Cluster.Messaging;
-using Vanus.Runtime.Broker;
-using Vanus.Runtime.Events;
 using Vanus.Storage;
 
 namespace Vanus.Cluster.Eventlogs;
 
 internal sealed partial class EventlogActor
 {
-    // A read answers with at most this many bytes of stored records (and at least one record), so a reply stays far
-    // below the transport's frame limit whatever count was asked for.
-    private const int ReadBudgetBytes = 4 << 20;
-
     private int _inflight;
     private bool _maintaining;
     private bool _diskFull;
@@ -134,200 +127,32 @@ internal sealed partial class EventlogActor
 
     private void Read(ReadEvents command)
     {
-        var log = _eventLog!;
-        if (command.Count <= 0)
+        if (LogQueries.Immediate(_eventLog!, command) is { } reply)
         {
-            Sender.Tell(new Refusal(BrokerErrorKind.Invalid, $"count must be positive, not {command.Count}", "count"));
-            return;
-        }
-
-        var (earliest, next) = (log.EarliestOffset, log.NextOffset);
-        if (command.Offset > next || (command.Offset == next && command.WaitTicks <= 0))
-        {
-            Sender.Tell(new ReadReply([]));
-            return;
-        }
-
-        if (command.Offset == next)
-        {
-            _inflight++;
-            _ = WaitThenReadAsync(log, command, Sender, Self, _waits.Token);
-            return;
-        }
-
-        if (command.Offset < earliest)
-        {
-            Sender.Tell(OutOfRange(command.Offset, earliest, next));
+            Sender.Tell(reply);
             return;
         }
 
         _inflight++;
-        _ = ReadAsync(log, command, Sender, Self);
-    }
-
-    /// <summary>Waits (up to the command's wait, or until the log closes) for the first event at the read's offset, then reads.</summary>
-    private static async Task WaitThenReadAsync(IEventLog log, ReadEvents command, IActorRef replyTo, IActorRef self, CancellationToken closing)
-    {
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(closing);
-        wait.CancelAfter(TimeSpan.FromTicks(command.WaitTicks));
-        try
-        {
-            await log.WaitForAsync(command.Offset, wait.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            replyTo.Tell(new ReadReply([]), self);
-            self.Tell(WorkFinished.Work);
-            return;
-        }
-#pragma warning disable CA1031 // a wait failure (the log faulted) is answered as an empty read; the next read reports it
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-            replyTo.Tell(new ReadReply([]), self);
-            self.Tell(WorkFinished.Work);
-            return;
-        }
-
-        await ReadAsync(log, command, replyTo, self).ConfigureAwait(false);
-    }
-
-    private static async Task ReadAsync(IEventLog log, ReadEvents command, IActorRef replyTo, IActorRef self)
-    {
-        object reply;
-        try
-        {
-            var records = new List<StoredRecord>(Math.Min(command.Count, 1024));
-            var offset = command.Offset;
-            var budget = ReadBudgetBytes;
-            while (records.Count < command.Count && budget > 0 && offset < log.NextOffset)
-            {
-                var batch = await log.ReadAsync(offset, Math.Min(budget, 1 << 20), command.Count - records.Count).ConfigureAwait(false);
-                if (batch.Count == 0)
-                {
-                    break;
-                }
-
-                foreach (var stored in batch)
-                {
-                    if (records.Count == command.Count)
-                    {
-                        break;
-                    }
-
-                    records.Add(new StoredRecord(stored.Offset, stored.StoreTime.UtcTicks, stored.Event));
-                    // Attributes count as much as data: an event may carry a megabyte in them.
-                    budget -= 64 + (int)Math.Min(int.MaxValue, EventSize.Of(stored.Event));
-                    offset = stored.Offset + 1;
-                }
-            }
-
-            reply = new ReadReply(records);
-        }
-        catch (OffsetOutOfRangeException ex)
-        {
-            // Retention removed the start of the range between the check and the read.
-            reply = OutOfRange(command.Offset, ex.Earliest, ex.Next);
-        }
-#pragma warning disable CA1031 // a read failure is the reader's answer, never thrown on a pool thread
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            reply = new Refusal(BrokerErrorKind.Unavailable, $"eventlog {command.EntityId}: reading offset {command.Offset} failed: {ex.Message}", null);
-        }
-
-        replyTo.Tell(reply, self);
-        self.Tell(WorkFinished.Work);
+        _ = AnswerAsync(LogQueries.ReadAsync(_eventLog!, command, _waits.Token), Sender, Self);
     }
 
     private void ReadOffsets(ReadOffsets command)
     {
         _inflight++;
-        _ = ReadOffsetsAsync(_eventLog!, command, Sender, Self);
+        _ = AnswerAsync(LogQueries.ReadOffsetsAsync(_eventLog!, command), Sender, Self);
     }
-
-    private static async Task ReadOffsetsAsync(IEventLog log, ReadOffsets command, IActorRef replyTo, IActorRef self)
-    {
-        object reply;
-        try
-        {
-            var wanted = command.Offsets.Distinct().Order().ToArray();
-            var records = new List<StoredRecord>(wanted.Length);
-            var (earliest, next) = (log.EarliestOffset, log.NextOffset);
-            var i = 0;
-            while (i < wanted.Length)
-            {
-                // One read per run of adjacent offsets.
-                var start = wanted[i];
-                var end = i;
-                while (end + 1 < wanted.Length && wanted[end + 1] == wanted[end] + 1 && end - i < 4095)
-                {
-                    end++;
-                }
-
-                i = end + 1;
-                if (wanted[end] < earliest || start >= next)
-                {
-                    continue;
-                }
-
-                // Offsets retention removed are left out; the rest of the run is still read.
-                var position = Math.Max(start, earliest);
-                while (position <= wanted[end])
-                {
-                    var batch = await log.ReadAsync(position, 1 << 20, (int)(wanted[end] - position + 1)).ConfigureAwait(false);
-                    if (batch.Count == 0)
-                    {
-                        break;
-                    }
-
-                    foreach (var stored in batch)
-                    {
-                        records.Add(new StoredRecord(stored.Offset, stored.StoreTime.UtcTicks, stored.Event));
-                        position = stored.Offset + 1;
-                    }
-                }
-            }
-
-            reply = new ReadReply(records);
-        }
-#pragma warning disable CA1031 // a read failure is the reader's answer, never thrown on a pool thread
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            reply = new Refusal(BrokerErrorKind.Unavailable, $"eventlog {command.EntityId}: reading {command.Offsets.Count} offsets failed: {ex.Message}", null);
-        }
-
-        replyTo.Tell(reply, self);
-        self.Tell(WorkFinished.Work);
-    }
-
-    private static Refusal OutOfRange(long offset, long earliest, long next) => new(
-        BrokerErrorKind.Invalid,
-        $"offset {offset} is no longer stored: the eventlog holds offsets {earliest} to {next - 1}",
-        "offset");
 
     private void Find(FindOffset command)
     {
         _inflight++;
-        _ = FindAsync(_eventLog!, command, Sender, Self);
+        _ = AnswerAsync(LogQueries.FindAsync(_eventLog!, command), Sender, Self);
     }
 
-    private static async Task FindAsync(IEventLog log, FindOffset command, IActorRef replyTo, IActorRef self)
+    /// <summary>Sends the answer of a query that ran off the actor, then counts the work done.</summary>
+    private static async Task AnswerAsync(Task<object> query, IActorRef replyTo, IActorRef self)
     {
-        object reply;
-        try
-        {
-            reply = new OffsetReply(await log.FindOffsetAsync(command.Time).ConfigureAwait(false));
-        }
-#pragma warning disable CA1031 // a lookup failure is the caller's answer, never thrown on a pool thread
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            reply = new Refusal(BrokerErrorKind.Unavailable, $"eventlog {command.EntityId}: finding the offset at {command.Time:O} failed: {ex.Message}", null);
-        }
-
-        replyTo.Tell(reply, self);
+        replyTo.Tell(await query.ConfigureAwait(false), self);
         self.Tell(WorkFinished.Work);
     }
 

@@ -159,6 +159,11 @@ internal sealed partial class EventlogActor : JournaledActor, IWithTimers
                         _entityId, _epoch, log.Recovery.RecordsVerified, file, log.Recovery.TruncatedAt, log.Recovery.Reason);
                 }
 
+                if (_config!.Sync == SyncPolicy.None)
+                {
+                    Log.Warning("Eventlog {0} has sync 'none' and one copy: nothing would ever sync it, so it syncs on the interval", _entityId);
+                }
+
                 _createdReplyTo?.Tell(new EventlogAck(_entityId));
                 _createdReplyTo = null;
                 Timers.StartPeriodicTimer(MaintainTimer, MaintainTick.Instance, _settings.MaintenanceInterval);

@@ -13,7 +13,7 @@ namespace Vanus.Cluster.Eventlogs;
 /// <summary>A command for one eventlog entity (named as <see cref="EventlogId"/> says); the shard region routes it by its entity id.</summary>
 internal interface IEventlogCommand : IEntityCommand;
 
-/// <summary>What an eventlog needs to know about its bus; persisted when the eventlog is created.</summary>
+/// <summary>What an eventlog needs to know about its bus, and the nodes its replicas live on (none: one copy); persisted when the eventlog is created.</summary>
 [MessagePackObject]
 internal sealed record EventlogConfig(
     [property: Key(0)] string Namespace,
@@ -21,7 +21,13 @@ internal sealed record EventlogConfig(
     [property: Key(2)] string Incarnation,
     [property: Key(3)] int Index,
     [property: Key(4)] SyncPolicy Sync,
-    [property: Key(5)] RetentionOptions Retention);
+    [property: Key(5)] RetentionOptions Retention,
+    [property: Key(6)] IReadOnlyList<string>? Replicas = null)
+{
+    /// <summary>True when the eventlog is replicated (its <see cref="Replicas"/> name more than one node).</summary>
+    [IgnoreMember]
+    public bool IsReplicated => Replicas is { Count: > 1 };
+}
 
 /// <summary>Creates the eventlog (idempotent); answered with <see cref="EventlogAck"/> or <see cref="Refusal"/>.</summary>
 [MessagePackObject]
@@ -48,14 +54,16 @@ internal sealed record AppendReply(
 /// <summary>
 /// Reads up to <see cref="Count"/> events from <see cref="Offset"/> on; answered with <see cref="ReadReply"/>. When nothing
 /// is stored there yet and <see cref="WaitTicks"/> is positive, the answer waits up to that long for the first event (a
-/// trigger tailing its eventlog without polling).
+/// trigger tailing its eventlog without polling). <see cref="Replica"/> names the node whose own copy of a replicated
+/// eventlog is read (its committed records), instead of the leader's.
 /// </summary>
 [MessagePackObject]
 internal sealed record ReadEvents(
     [property: Key(0)] string EntityId,
     [property: Key(1)] long Offset,
     [property: Key(2)] int Count,
-    [property: Key(3)] long WaitTicks = 0) : IEventlogCommand;
+    [property: Key(3)] long WaitTicks = 0,
+    [property: Key(4)] string? Replica = null) : IEventlogCommand;
 
 /// <summary>
 /// Reads the events at the given offsets (any order, repeats allowed); answered with <see cref="ReadReply"/> holding those
@@ -92,15 +100,23 @@ internal sealed record OffsetReply([property: Key(0)] long Offset) : IClusterMes
 [MessagePackObject]
 internal sealed record GetEventlogInfo([property: Key(0)] string EntityId) : IEventlogCommand;
 
-/// <summary>The eventlog's first readable offset and the offset its next event gets.</summary>
+/// <summary>
+/// The eventlog's first readable offset and the offset its next event gets; for a replicated eventlog also its leader,
+/// epoch and the nodes of its replicas.
+/// </summary>
 [MessagePackObject]
 internal sealed record EventlogInfoReply(
     [property: Key(0)] long Earliest,
-    [property: Key(1)] long Next) : IClusterMessage;
+    [property: Key(1)] long Next,
+    [property: Key(2)] string? Leader = null,
+    [property: Key(3)] long Epoch = 0,
+    [property: Key(4)] IReadOnlyList<string>? Replicas = null) : IClusterMessage;
 
 /// <summary>Closes the eventlog, removes its storage and forgets it; answered with <see cref="EventlogAck"/>.</summary>
 [MessagePackObject]
-internal sealed record DeleteEventlog([property: Key(0)] string EntityId) : IEventlogCommand;
+internal sealed record DeleteEventlog(
+    [property: Key(0)] string EntityId,
+    [property: Key(1)] IReadOnlyList<string>? Replicas = null) : IEventlogCommand;
 
 /// <summary>A create or delete is done.</summary>
 [MessagePackObject]

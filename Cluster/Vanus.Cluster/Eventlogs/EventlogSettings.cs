@@ -1,4 +1,5 @@
 using System.Globalization;
+using Vanus.Runtime.Broker;
 using Vanus.Storage;
 using Vanus.Storage.Tiers;
 
@@ -31,7 +32,8 @@ internal sealed record EventlogSettings(
 
     public EventLogOptions OptionsFor(EventlogConfig config) => new(DirectoryOf(config.Incarnation, config.Index))
     {
-        Sync = config.Sync,
+        // "none" relies on replicas; an eventlog of one (made before that was refused) syncs on the interval instead.
+        Sync = config.Sync == SyncPolicy.None && !config.IsReplicated ? SyncPolicy.Interval : config.Sync,
         SyncInterval = SyncInterval,
         SegmentSize = SegmentSize,
         Retention = config.Retention,

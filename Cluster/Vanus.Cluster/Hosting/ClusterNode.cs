@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Actor.Setup;
+using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Pattern;
@@ -8,6 +9,7 @@ using Vanus.Cluster.Broker;
 using Vanus.Cluster.Controller;
 using Vanus.Cluster.Eventlogs;
 using Vanus.Cluster.Messaging;
+using Vanus.Cluster.Replicas;
 using Vanus.Cluster.Schedules;
 using Vanus.Cluster.Timers;
 using Vanus.Cluster.Triggers;
@@ -63,6 +65,7 @@ internal sealed class ClusterNode : IVanusNode
         ActorSystem? system = null;
         try
         {
+            options = options with { Name = NodeNames.Resolve(options, data) };
             var catalog = Path.Combine(data, "catalog.db");
             await PrepareCatalogAsync(catalog, cancellationToken).ConfigureAwait(false);
             var setup = BootstrapSetup.Create().WithConfig(NodeConfig.Build(options, catalog));
@@ -95,13 +98,31 @@ internal sealed class ClusterNode : IVanusNode
             var settings = EventlogSettings.From(options, eventlogRoot);
             var sharding = ClusterSharding.Get(system);
             var shardingSettings = ClusterShardingSettings.Create(system);
-            var eventlogs = await sharding.StartAsync(
+            var eventlogShards = await sharding.StartAsync(
                 EventlogId.TypeName,
                 entityId => EventlogActor.Props(entityId, settings),
                 shardingSettings,
                 new EntityMessageExtractor(),
                 sharding.DefaultShardAllocationStrategy(shardingSettings),
                 StopEventlog.Instance).ConfigureAwait(false);
+
+            // Replicated eventlogs live in the node's replica manager; the router in front of both is every component's
+            // one path to eventlogs, so no one needs to know which kind a bus has or where its leader is.
+            var replicaHost = new ReplicaHost(
+                options.Name!,
+                settings,
+                name => NodeNames.AddressOf(cluster, name) is { } address ? system.ActorSelection(new RootActorPath(address) / "user" / ReplicaManager.ActorName) : null,
+                elected =>
+                {
+                    foreach (var member in cluster.State.Members.Where(m => m.Status == MemberStatus.Up))
+                    {
+                        system.ActorSelection(new RootActorPath(member.Address) / "user" / EventlogRouter.ActorName).Tell(elected);
+                    }
+                });
+            var replicaManager = system.ActorOf(ReplicaManager.Props(replicaHost, catalogCache), ReplicaManager.ActorName);
+            var eventlogs = system.ActorOf(
+                EventlogRouter.Props(eventlogShards, catalogCache, replicaHost, replicaManager, options.RequestTimeout),
+                EventlogRouter.ActorName);
 
             var appender = new EventlogAppender(eventlogs, catalogCache, gate, options.RequestTimeout);
             var http = Sinks.CreateHttpClient(options.Outbound);

@@ -61,6 +61,7 @@ internal static class NodeConfig
                 enable-ssl = {{(options.ClusterCertificate is null ? "false" : "true")}}
               }
               cluster {
+                roles = [{{(options.Name is { } name ? Quote(NodeNames.RolePrefix + name) : "")}}]
                 downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
                 split-brain-resolver.active-strategy = keep-majority
                 sharding {

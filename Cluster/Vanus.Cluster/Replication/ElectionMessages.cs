@@ -43,5 +43,5 @@ internal sealed record AppendRequest(string From, string To, long Epoch, long St
 /// from that request on (written, and synced per the bus's policy) and its last epoch; or refused, with its end and
 /// epoch table (<see cref="Epochs"/>, the logs do not match) or with its newer epoch alone (the sender is no leader now).
 /// </summary>
-internal sealed record AppendReply(string From, string To, long Epoch, long Start, bool Accepted, long End, long LastEpoch, IReadOnlyList<EpochEntry>? Epochs)
+internal sealed record AppendResponse(string From, string To, long Epoch, long Start, bool Accepted, long End, long LastEpoch, IReadOnlyList<EpochEntry>? Epochs)
     : ReplicaMessage(From, To, Epoch);

@@ -175,7 +175,7 @@ internal sealed class Replica : IAsyncDisposable
         return message switch
         {
             AppendRequest request => OnAppendRequestAsync(request, now),
-            AppendReply reply => OnAppendReplyAsync(reply, now),
+            AppendResponse reply => OnAppendReplyAsync(reply, now),
             _ => ApplyAsync(_core.Receive(message, now), now),
         };
     }
@@ -345,7 +345,7 @@ internal sealed class Replica : IAsyncDisposable
         await ApplyAsync(effects, now).ConfigureAwait(false);
         if (!current)
         {
-            _send(new AppendReply(Name, request.From, Epoch, request.Start, Accepted: false, _log.WrittenOffset, _epochs.LastEpoch, Epochs: null));
+            _send(new AppendResponse(Name, request.From, Epoch, request.Start, Accepted: false, _log.WrittenOffset, _epochs.LastEpoch, Epochs: null));
             return;
         }
 
@@ -353,7 +353,7 @@ internal sealed class Replica : IAsyncDisposable
         var decision = AppendPlan.Decide(request.Shape, Epoch, _epochs.Entries, _log.WrittenOffset, _log.NextOffset);
         if (decision is AppendDecision.Mismatch mismatch)
         {
-            _send(new AppendReply(Name, request.From, Epoch, request.Start, Accepted: false, mismatch.End, _epochs.LastEpoch, [.. mismatch.Epochs]));
+            _send(new AppendResponse(Name, request.From, Epoch, request.Start, Accepted: false, mismatch.End, _epochs.LastEpoch, [.. mismatch.Epochs]));
             return;
         }
 
@@ -396,10 +396,10 @@ internal sealed class Replica : IAsyncDisposable
             Rejoining = false;
         }
 
-        _send(new AppendReply(Name, request.From, Epoch, request.Start, Accepted: true, held, _epochs.LastEpoch, Epochs: null));
+        _send(new AppendResponse(Name, request.From, Epoch, request.Start, Accepted: true, held, _epochs.LastEpoch, Epochs: null));
     }
 
-    private async Task OnAppendReplyAsync(AppendReply reply, long now)
+    private async Task OnAppendReplyAsync(AppendResponse reply, long now)
     {
         await ApplyAsync(_core.FollowerContact(reply.From, reply.Epoch, now), now).ConfigureAwait(false);
         if (Role != ReplicaRole.Leader || reply.Epoch != Epoch || !_progress.TryGetValue(reply.From, out var progress))

@@ -4,6 +4,7 @@ using MessagePack;
 using Vanus.Cluster.Controller;
 using Vanus.Cluster.Eventlogs;
 using Vanus.Cluster.Messaging;
+using Vanus.Cluster.Replicas;
 using Vanus.Cluster.Schedules;
 using Vanus.Cluster.Timers;
 using Vanus.Cluster.Triggers;
@@ -102,6 +103,9 @@ internal static class MessageRegistry
         ("tmr.stop", typeof(StopTimers)),
         ("tmr.ev.progress", typeof(TimerProgress)),
         ("tmr.snapshot", typeof(TimerSnapshot)),
+        ("rep.envelope", typeof(ReplicaEnvelope)),
+        ("rep.not-leader", typeof(NotLeader)),
+        ("rep.leader", typeof(LeaderElected)),
     ];
 
     private static readonly FrozenDictionary<Type, string> Manifests = Entries.ToFrozenDictionary(e => e.Type, e => e.Manifest);

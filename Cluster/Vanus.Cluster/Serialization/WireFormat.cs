@@ -12,7 +12,7 @@ internal static class WireFormat
 {
     public static readonly MessagePackSerializerOptions Options = MessagePackSerializerOptions.Standard.WithResolver(
         CompositeResolver.Create(
-            [EventFormatter.Instance, RetentionFormatter.Instance],
+            [EventFormatter.Instance, RetentionFormatter.Instance, ReplicaMessageFormatter.Instance],
             [StandardResolverAllowPrivate.Instance]));
 
     /// <summary>Events travel in their storage form (<see cref="BinaryEventCodec"/>), so the wire and the segment files agree.</summary>

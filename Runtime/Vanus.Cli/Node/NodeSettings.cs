@@ -31,6 +31,7 @@ internal sealed class NodeSettings
         new("hot-max-bytes", "VANUS_HOT_MAX_BYTES", "Keep the hot tier under this size per eventlog, such as 10GB", null),
         new("warm-max-age", "VANUS_WARM_MAX_AGE", "Move warm segments to the cold tier after this age, such as 7d", null),
         new("warm-max-bytes", "VANUS_WARM_MAX_BYTES", "Keep the warm tier under this size per eventlog", null),
+        new("name", "VANUS_NAME", "The node's name in the cluster, kept across restarts: replicas are placed on nodes by name (default: cluster host:port)", null),
         new("cluster-host", "VANUS_CLUSTER_HOST", "The cluster transport's address", "127.0.0.1"),
         new("cluster-port", "VANUS_CLUSTER_PORT", "The cluster transport's port (0 takes any free port)", "0"),
         new("seeds", "VANUS_SEEDS", "Comma-separated cluster addresses to join (none: a one-member cluster)", null),
@@ -273,9 +274,15 @@ internal sealed class NodeSettings
     public NodeOptions ToNodeOptions()
     {
         var seeds = Get("seeds") is { } s ? s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
+        if (Get("name") is { } name && NodeOptions.NameProblem(name) is { } problem)
+        {
+            throw new NodeSettingsException($"{Source("name")} is '{name}', which {problem}");
+        }
+
         var options = new NodeOptions
         {
             DataDirectory = DataDirectory,
+            Name = Get("name"),
             ClusterHost = Get("cluster-host")!,
             ClusterPort = Int("cluster-port", 0, 65535),
             Seeds = seeds,

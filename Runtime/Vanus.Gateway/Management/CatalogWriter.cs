@@ -31,6 +31,18 @@ internal static class CatalogWriter
             writer.WriteNumber("id"u8, log.Id);
             writer.WriteNumber("earliest"u8, log.Earliest);
             writer.WriteNumber("next"u8, log.Next);
+            if (log.Leader is not null || log.Replicas is not null)
+            {
+                writer.WriteString("leader"u8, log.Leader);
+                writer.WriteNumber("epoch"u8, log.Epoch);
+                writer.WriteStartArray("replicas"u8);
+                foreach (var replica in log.Replicas ?? [])
+                {
+                    writer.WriteStringValue(replica);
+                }
+
+                writer.WriteEndArray();
+            }
             writer.WriteEndObject();
         }
 

@@ -34,7 +34,17 @@ public sealed record EventbusInfo(
     IReadOnlyList<EventlogInfo> Eventlogs);
 
 /// <summary>One eventlog of a bus: <c>Earliest</c> is the first readable offset, <c>Next</c> the offset the next event gets.</summary>
-public sealed record EventlogInfo(int Id, long Earliest, long Next);
+public sealed record EventlogInfo(int Id, long Earliest, long Next)
+{
+    /// <summary>The node whose replica leads the eventlog (a replicated one), or null.</summary>
+    public string? Leader { get; init; }
+
+    /// <summary>The leader's epoch (a replicated eventlog), or 0.</summary>
+    public long Epoch { get; init; }
+
+    /// <summary>The nodes holding the eventlog's replicas (a replicated one), or null.</summary>
+    public IReadOnlyList<string>? Replicas { get; init; }
+}
 
 /// <summary>
 /// Where one appended event went: its CloudEvent id, its server-assigned id, eventlog and offset. An event held for later

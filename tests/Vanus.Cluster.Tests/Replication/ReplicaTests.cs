@@ -44,7 +44,7 @@ public class ReplicaTests
         Assert.Contains("the leader is n2", refused.Message);
 
         // It took the epoch and its marker, saved them, and acknowledged the (empty) request.
-        var ack = Assert.IsType<AppendReply>(Assert.Single(_sent));
+        var ack = Assert.IsType<AppendResponse>(Assert.Single(_sent));
         Assert.True(ack.Accepted);
         Assert.Equal((3L, 3L), (ack.Epoch, ack.LastEpoch));
     }

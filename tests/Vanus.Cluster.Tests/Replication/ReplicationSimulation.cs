@@ -444,8 +444,8 @@ internal sealed class ReplicationSimulation
     private static string Describe(ReplicaMessage message) => message switch
     {
         AppendRequest r => $"append e{r.Epoch} from {r.Start} (prev e{r.PrevEpoch}) {r.Count} frames, commit {r.Commit}",
-        AppendReply r when r.Accepted => $"ack e{r.Epoch} of {r.Start}: holds to {r.End}, last epoch {r.LastEpoch}",
-        AppendReply r => r.Epochs is null ? $"stale: epoch {r.Epoch}" : $"mismatch at {r.Start}: end {r.End}, epochs [{string.Join(' ', r.Epochs.Select(e => $"{e.Epoch}@{e.StartOffset}"))}]",
+        AppendResponse r when r.Accepted => $"ack e{r.Epoch} of {r.Start}: holds to {r.End}, last epoch {r.LastEpoch}",
+        AppendResponse r => r.Epochs is null ? $"stale: epoch {r.Epoch}" : $"mismatch at {r.Start}: end {r.End}, epochs [{string.Join(' ', r.Epochs.Select(e => $"{e.Epoch}@{e.StartOffset}"))}]",
         _ => message.ToString(),
     };
 

@@ -1,6 +1,8 @@
 using Vanus.Cluster.Controller;
 using Vanus.Cluster.Eventlogs;
 using Vanus.Cluster.Messaging;
+using Vanus.Cluster.Replicas;
+using Vanus.Cluster.Replication;
 using Vanus.Cluster.Schedules;
 using Vanus.Cluster.Timers;
 using Vanus.Cluster.Triggers;
@@ -87,12 +89,15 @@ internal static class MessageSamples
             new FindOffset(entity, Now),
             new OffsetReply(42),
             new GetEventlogInfo(entity),
-            new EventlogInfoReply(3, 42),
+            new EventlogInfoReply(3, 42, "n2", 5, ["n1", "n2", "n3"]),
             new DeleteEventlog(entity),
             new EventlogAck(entity),
             StopEventlog.Instance,
             new EventlogCreated(config),
             new LeaderEpochStarted(7),
+            new ReplicaEnvelope(entity, new AppendRequest("n1", "n2", 4, 10, 3, 2, new byte[] { 1, 2, 3 }, [new(3, 0), new(4, 11)], 9, 12)),
+            new NotLeader(entity, "n3", "n1 is a follower in epoch 4"),
+            new LeaderElected(entity, "n3", 5),
             EventlogRemoved.Instance,
             new EventlogSnapshot(config, 7, false),
             new CreateSubscription(subscription),

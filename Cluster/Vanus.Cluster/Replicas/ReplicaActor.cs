@@ -1,0 +1,281 @@
+using Akka.Actor;
+using Akka.Event;
+using Vanus.Cluster.Eventlogs;
+using Vanus.Cluster.Messaging;
+using Vanus.Cluster.Replication;
+using Vanus.Runtime.Broker;
+using Vanus.Storage;
+
+namespace Vanus.Cluster.Replicas;
+
+/// <summary>What the replicas of one node share: the node's name, where logs live, how to reach other nodes.</summary>
+internal sealed record ReplicaHost(
+    string NodeName,
+    EventlogSettings Settings,
+    Func<string, ICanTell?> ManagerOf,
+    Action<LeaderElected> Announce)
+{
+    /// <summary>How often each replica's clock ticks (elections, heartbeats, resends are decided on ticks).</summary>
+    public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Heartbeat, election and step-down timings.</summary>
+    public ElectionTimings Timings { get; init; } = new();
+}
+
+/// <summary>
+/// One replica of a replicated eventlog on this node: the actor hosts a <see cref="Replica"/> and is its one caller, so
+/// the replica's steps never overlap (each handler that awaits suspends the mailbox). The leader takes appends (answered
+/// at commit) and serves reads of the committed log; a follower answers <see cref="NotLeader"/> and the router goes on to
+/// the leader, except for a read that names this node's own copy.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "An actor's resources are released in PostStop.")]
+internal sealed class ReplicaActor : ReceiveActor, IWithTimers, IWithUnboundedStash
+{
+    private const string TickTimer = "tick";
+
+    private readonly string _entityId;
+    private readonly EventlogConfig _config;
+    private readonly ReplicaHost _host;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly CancellationTokenSource _closing = new();
+    private Replica? _replica;
+    private long _announced;
+    private ReplicaRole _role;
+
+    public ReplicaActor(string entityId, EventlogConfig config, ReplicaHost host)
+    {
+        _entityId = entityId;
+        _config = config;
+        _host = host;
+        Become(Opening);
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public IStash Stash { get; set; } = null!;
+
+    private long Now => _host.Settings.Time.GetUtcNow().UtcTicks;
+
+    public static Props Props(string entityId, EventlogConfig config, ReplicaHost host) => Akka.Actor.Props.Create(() => new ReplicaActor(entityId, config, host));
+
+    protected override void PreStart()
+    {
+        var self = Self;
+        var voters = _config.Replicas ?? [_host.NodeName];
+        var options = _host.Settings.OptionsFor(_config) with { Tiers = null };
+        Replica.OpenAsync(
+                new ReplicaSettings(_host.NodeName, voters) { Timings = _host.Timings },
+                options,
+                message => _host.ManagerOf(message.To)?.Tell(new ReplicaEnvelope(_entityId, message), self),
+                new Random(),
+                Now)
+            .PipeTo(self, success: r => new Opened(r), failure: ex => new OpenFailed(ex));
+    }
+
+    protected override void PostStop()
+    {
+        _closing.Cancel();
+        _closing.Dispose();
+        if (_replica is { } replica)
+        {
+            _replica = null;
+            replica.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
+        base.PostStop();
+    }
+
+    private void Opening()
+    {
+        Receive<Opened>(opened =>
+        {
+            _replica = opened.Replica;
+            var log = opened.Replica.Log;
+            _log.Info(
+                "Eventlog {0}: replica on {1} open (epoch {2}, log end {3}, replicas {4}){5}",
+                _entityId, _host.NodeName, opened.Replica.Epoch, log.WrittenOffset, string.Join(",", _config.Replicas ?? []),
+                opened.Replica.Rejoining ? "; it rejoins as a learner until it holds what the leader holds" : "");
+            Timers.StartPeriodicTimer(TickTimer, Tick.Instance, _host.TickInterval);
+            Stash.UnstashAll();
+            Become(Serving);
+        });
+        Receive<OpenFailed>(failed =>
+        {
+            _log.Error(failed.Error, "Eventlog {0}: opening its replica on {1} failed", _entityId, _host.NodeName);
+            Stash.UnstashAll();
+            Become(() => Broken(failed.Error.Message));
+        });
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void Broken(string reason)
+    {
+        Receive<ReplicaEnvelope>(_ => { });
+        Receive<Tick>(_ => { });
+        Receive<IEventlogCommand>(_ =>
+        {
+            Sender.Tell(new Refusal(BrokerErrorKind.Unavailable, $"eventlog {_entityId}: its replica on {_host.NodeName} is unavailable: {reason}", null));
+            Context.Stop(Self);
+        });
+    }
+
+    private void Serving()
+    {
+        ReceiveAsync<Tick>(async _ =>
+        {
+            await _replica!.TickAsync(Now).ConfigureAwait(true);
+            AfterStep();
+        });
+        ReceiveAsync<ReplicaEnvelope>(async envelope =>
+        {
+            await _replica!.ReceiveAsync(envelope.Message, Now).ConfigureAwait(true);
+            AfterStep();
+        });
+        ReceiveAsync<WriteDone>(async _ =>
+        {
+            await _replica!.OnWrittenAsync(Now).ConfigureAwait(true);
+            AfterStep();
+        });
+        Receive<AppendEvents>(Append);
+        Receive<ReadEvents>(Read);
+        Receive<ReadOffsets>(command => LeaderOnly(() => Answer(LogQueries.ReadOffsetsAsync(_replica!.Log, command))));
+        Receive<FindOffset>(command => LeaderOnly(() => Answer(LogQueries.FindAsync(_replica!.Log, command))));
+        Receive<GetEventlogInfo>(_ => LeaderOnly(() =>
+        {
+            var replica = _replica!;
+            Sender.Tell(new EventlogInfoReply(replica.Log.EarliestOffset, replica.Committed, replica.Name, replica.Epoch, _config.Replicas));
+        }));
+        Receive<CreateEventlog>(_ => Sender.Tell(new EventlogAck(_entityId)));
+        ReceiveAsync<DeleteEventlog>(async _ =>
+        {
+            var replica = _replica!;
+            _replica = null;
+            await replica.DisposeAsync().ConfigureAwait(true);
+            await _host.Settings.RemoveStorageAsync(_config.Incarnation, _config.Index).ConfigureAwait(true);
+            Sender.Tell(new EventlogAck(_entityId));
+            Context.Stop(Self);
+        });
+    }
+
+    /// <summary>After each step: a new leadership is announced to every node's router (and logged), a lost one logged.</summary>
+    private void AfterStep()
+    {
+        var replica = _replica!;
+        if (replica.Role == _role && (replica.Role != ReplicaRole.Leader || replica.Epoch == _announced))
+        {
+            return;
+        }
+
+        if (replica.Role == ReplicaRole.Leader)
+        {
+            _announced = replica.Epoch;
+            _log.Info("Eventlog {0}: {1} leads epoch {2} (log end {3})", _entityId, replica.Name, replica.Epoch, replica.Log.WrittenOffset);
+            _host.Announce(new LeaderElected(_entityId, replica.Name, replica.Epoch));
+        }
+        else if (_role == ReplicaRole.Leader)
+        {
+            _log.Info("Eventlog {0}: {1} no longer leads (epoch {2})", _entityId, replica.Name, replica.Epoch);
+        }
+
+        _role = replica.Role;
+    }
+
+    private void Append(AppendEvents command)
+    {
+        var replica = _replica!;
+        var events = command.Events;
+        Proposal proposal;
+        try
+        {
+            proposal = replica.Propose(events);
+        }
+        catch (NotLeaderException ex)
+        {
+            Sender.Tell(new NotLeader(_entityId, ex.Leader, ex.Message));
+            return;
+        }
+        catch (Exception ex) when (ex is ArgumentException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            Sender.Tell(new AppendReply(Unstored(events.Count), $"the events were not stored: {ex.Message}", Full: ex is StorageFullException));
+            return;
+        }
+
+        var (self, replyTo, count) = (Self, Sender, events.Count);
+        _ = proposal.Written.ContinueWith(_ => self.Tell(WriteDone.Instance), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        _ = proposal.Committed.ContinueWith(
+            committed => replyTo.Tell(committed.IsCompletedSuccessfully
+                ? new AppendReply(Offsets(committed.Result, count), null)
+                : new AppendReply(
+                    Unstored(count),
+                    // Placed by a leader that lost its place before a majority had them: a later leader may or may not keep them.
+                    $"the events may or may not be stored: {committed.Exception?.GetBaseException().Message}",
+                    Full: committed.Exception?.GetBaseException() is StorageFullException)),
+            CancellationToken.None,
+            TaskContinuationOptions.None,
+            TaskScheduler.Default);
+    }
+
+    private void Read(ReadEvents command)
+    {
+        var replica = _replica!;
+        if (command.Replica != replica.Name && replica.Role != ReplicaRole.Leader)
+        {
+            Sender.Tell(new NotLeader(_entityId, replica.Leader, $"{replica.Name} does not lead eventlog {_entityId}"));
+            return;
+        }
+
+        if (LogQueries.Immediate(replica.Log, command) is { } reply)
+        {
+            Sender.Tell(reply);
+            return;
+        }
+
+        Answer(LogQueries.ReadAsync(replica.Log, command, _closing.Token));
+    }
+
+    private void LeaderOnly(Action serve)
+    {
+        var replica = _replica!;
+        if (replica.Role != ReplicaRole.Leader)
+        {
+            Sender.Tell(new NotLeader(_entityId, replica.Leader, $"{replica.Name} does not lead eventlog {_entityId}"));
+            return;
+        }
+
+        serve();
+    }
+
+    private void Answer(Task<object> query) => query.PipeTo(Sender, Self);
+
+    private static long[] Offsets(long first, int count)
+    {
+        var offsets = new long[count];
+        for (var i = 0; i < count; i++)
+        {
+            offsets[i] = first + i;
+        }
+
+        return offsets;
+    }
+
+    private static long[] Unstored(int count)
+    {
+        var offsets = new long[count];
+        Array.Fill(offsets, -1L);
+        return offsets;
+    }
+
+    private sealed record Opened(Replica Replica) : INoSerializationVerificationNeeded;
+
+    private sealed record OpenFailed(Exception Error) : INoSerializationVerificationNeeded;
+
+    private sealed record Tick : INoSerializationVerificationNeeded, IDeadLetterSuppression
+    {
+        public static readonly Tick Instance = new();
+    }
+
+    private sealed record WriteDone : INoSerializationVerificationNeeded, IDeadLetterSuppression
+    {
+        public static readonly WriteDone Instance = new();
+    }
+}
