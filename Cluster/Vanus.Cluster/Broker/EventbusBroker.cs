@@ -142,6 +142,18 @@ internal sealed class EventbusBroker(IActorRef controller, EventlogAppender appe
         return Appender.ReadAsync(FindEventbus(Serving(), @namespace, eventbus), eventlog, offset, count, cancellationToken);
     }
 
+    public Task<IReadOnlyList<EventRecord>> ReadReplicaAsync(string @namespace, string eventbus, int eventlog, string replica, long offset, int count, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(replica);
+        var bus = FindEventbus(Serving(), @namespace, eventbus);
+        if (eventlog >= 0 && eventlog < bus.Eventlogs && bus.ReplicasOf(eventlog) is null)
+        {
+            throw new BrokerException(BrokerErrorKind.Invalid, $"eventbus '{eventbus}' keeps one copy of each eventlog: 'replica' names a node of a replicated eventbus", "replica");
+        }
+
+        return Appender.ReadAsync(bus, eventlog, offset, count, cancellationToken, replica);
+    }
+
     public async Task<EventRecord?> GetAsync(string @namespace, string eventbus, EventId eventId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(@namespace);

@@ -143,7 +143,7 @@ internal sealed class EventlogAppender(IActorRef eventlogs, CatalogCache catalog
         ReadAsync(FindEventbus(Serving(), @namespace, eventbus), eventlog, offset, count, cancellationToken);
 
     /// <summary>Reads up to <paramref name="count"/> events of eventlog <paramref name="eventlog"/> from <paramref name="offset"/> on, checking the range first.</summary>
-    public async Task<IReadOnlyList<EventRecord>> ReadAsync(EventbusEntry bus, int eventlog, long offset, int count, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<EventRecord>> ReadAsync(EventbusEntry bus, int eventlog, long offset, int count, CancellationToken cancellationToken, string? replica = null)
     {
         if (eventlog < 0 || eventlog >= bus.Eventlogs)
         {
@@ -160,7 +160,7 @@ internal sealed class EventlogAppender(IActorRef eventlogs, CatalogCache catalog
             throw new BrokerException(BrokerErrorKind.Invalid, $"count must be positive, not {count}", "count");
         }
 
-        var reply = await AskAsync<ReadReply>(bus.EntityId(eventlog), new ReadEvents(bus.EntityId(eventlog), offset, count), cancellationToken).ConfigureAwait(false);
+        var reply = await AskAsync<ReadReply>(bus.EntityId(eventlog), new ReadEvents(bus.EntityId(eventlog), offset, count, Replica: replica), cancellationToken).ConfigureAwait(false);
         return reply.Records.Select(r => Record(bus, eventlog, r)).ToList();
     }
 

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Actor.Setup;
-using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Pattern;
@@ -114,7 +113,7 @@ internal sealed class ClusterNode : IVanusNode
                 name => NodeNames.AddressOf(cluster, name) is { } address ? system.ActorSelection(new RootActorPath(address) / "user" / ReplicaManager.ActorName) : null,
                 elected =>
                 {
-                    foreach (var member in cluster.State.Members.Where(m => m.Status == MemberStatus.Up))
+                    foreach (var member in NodeNames.Reachable(cluster))
                     {
                         system.ActorSelection(new RootActorPath(member.Address) / "user" / EventlogRouter.ActorName).Tell(elected);
                     }

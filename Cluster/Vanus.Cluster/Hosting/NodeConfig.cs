@@ -64,6 +64,9 @@ internal static class NodeConfig
                 roles = [{{(options.Name is { } name ? Quote(NodeNames.RolePrefix + name) : "")}}]
                 downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
                 split-brain-resolver.active-strategy = keep-majority
+                # A dead node is downed (its sharded entities move) 5 s after the membership settles, not Akka's 20 s;
+                # replicated eventlogs do not wait for it at all: their replicas elect among themselves.
+                split-brain-resolver.stable-after = 5s
                 sharding {
                   state-store-mode = ddata
                   remember-entities = off

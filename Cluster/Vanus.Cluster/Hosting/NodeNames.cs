@@ -16,9 +16,29 @@ internal static class NodeNames
     public static string? Of(Member member) =>
         member.Roles.FirstOrDefault(r => r.StartsWith(RolePrefix, StringComparison.Ordinal)) is { } role ? role[RolePrefix.Length..] : null;
 
-    /// <summary>The address of the member named <paramref name="name"/> that is up (or joining), or null.</summary>
-    public static Address? AddressOf(Akka.Cluster.Cluster cluster, string name) =>
-        cluster.State.Members.FirstOrDefault(m => m.Status is MemberStatus.Up or MemberStatus.Joining or MemberStatus.WeaklyUp && Of(m) == name)?.Address;
+    /// <summary>
+    /// The address of the member named <paramref name="name"/> that is up (or joining), or null. A node restarted after a
+    /// crash joins under a new address while its old incarnation is still a member until it is downed: the reachable one
+    /// wins, and of two reachable ones the later.
+    /// </summary>
+    public static Address? AddressOf(Akka.Cluster.Cluster cluster, string name)
+    {
+        var state = cluster.State;
+        var named = Live(state).Where(m => Of(m) == name).ToList();
+        var reachable = named.Where(m => !state.Unreachable.Contains(m)).ToList();
+        var candidates = reachable.Count > 0 ? reachable : named;
+        return candidates.Count == 0 ? null : candidates.Aggregate((a, b) => a.IsOlderThan(b) ? b : a).Address;
+    }
+
+    /// <summary>The members that are up, joining or weakly up, and reachable: where a message is worth sending.</summary>
+    public static IEnumerable<Member> Reachable(Akka.Cluster.Cluster cluster)
+    {
+        var state = cluster.State;
+        return Live(state).Where(m => !state.Unreachable.Contains(m));
+    }
+
+    private static IEnumerable<Member> Live(ClusterEvent.CurrentClusterState state) =>
+        state.Members.Where(m => m.Status is MemberStatus.Up or MemberStatus.Joining or MemberStatus.WeaklyUp);
 
     /// <summary>True unless the failure detector marks the member at <paramref name="address"/> unreachable.</summary>
     public static bool IsReachable(Akka.Cluster.Cluster cluster, Address address) => !cluster.State.Unreachable.Any(m => m.Address == address);

@@ -131,7 +131,9 @@ internal sealed class ManagementHandler(IEventbusBroker broker, GatewayOptions o
         var eventlog = (int)QueryNumber(query, "eventlog", 0, 0, Documents.MaxEventlogs - 1);
         var offset = QueryNumber(query, "offset", 0, 0, long.MaxValue);
         var count = (int)QueryNumber(query, "count", options.DefaultReadCount, 1, options.MaxReadCount);
-        var records = await broker.ReadAsync(ns, name, eventlog, offset, count, context.RequestAborted);
+        var records = query.TryGetValue("replica", out var replica)
+            ? await broker.ReadReplicaAsync(ns, name, eventlog, replica.ToString(), offset, count, context.RequestAborted)
+            : await broker.ReadAsync(ns, name, eventlog, offset, count, context.RequestAborted);
 
         await JsonResponse.StreamArrayAsync(context, JsonResponse.BatchContentType, null, records, static (writer, record) => JsonEventFormat.Write(writer, record.WithReadAttributes()));
     }

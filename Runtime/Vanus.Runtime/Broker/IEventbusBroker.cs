@@ -44,6 +44,13 @@ public interface IEventbusBroker
     /// <summary>Reads up to <paramref name="count"/> events of one eventlog from <paramref name="offset"/> on.</summary>
     Task<IReadOnlyList<EventRecord>> ReadAsync(string @namespace, string eventbus, int eventlog, long offset, int count, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Reads like <see cref="ReadAsync"/> from the copy of a replicated eventlog kept on node <paramref name="replica"/>
+    /// (its committed records), not the leader's: what an operator compares replicas with.
+    /// </summary>
+    Task<IReadOnlyList<EventRecord>> ReadReplicaAsync(string @namespace, string eventbus, int eventlog, string replica, long offset, int count, CancellationToken cancellationToken = default) =>
+        throw new BrokerException(BrokerErrorKind.Invalid, $"eventbus '{eventbus}' keeps one copy of each eventlog on this node: 'replica' names a node of a replicated eventbus", "replica");
+
     /// <summary>Reads the event a server-assigned id names, or null if it is not (or no longer) stored.</summary>
     Task<EventRecord?> GetAsync(string @namespace, string eventbus, EventId eventId, CancellationToken cancellationToken = default);
 
