@@ -29,8 +29,15 @@ internal sealed partial class ControllerActor : JournaledActor
     private readonly IActorRef _mediator;
     private readonly CatalogState _state = new();
 
-    public ControllerActor(IActorRef eventlogs, IActorRef triggers, IActorRef schedules, TimeProvider time, TimeSpan timeout)
+    public ControllerActor(IActorRef eventlogs, IActorRef triggers, IActorRef schedules, TimeProvider time, TimeSpan timeout, bool replicatedCatalog)
     {
+        if (replicatedCatalog)
+        {
+            // On a cluster of three or more seeds the catalog's journal and snapshots are the replicated __meta eventlog,
+            // which the controller reads on whichever node it moves to; else the node's own journal.
+            JournalPluginId = "akka.persistence.journal." + Meta.MetaLog.PluginId;
+            SnapshotPluginId = "akka.persistence.snapshot-store." + Meta.MetaLog.PluginId;
+        }
         _eventlogs = eventlogs;
         _triggers = triggers;
         _schedules = schedules;
@@ -61,8 +68,8 @@ internal sealed partial class ControllerActor : JournaledActor
 
     public override string PersistenceId => "vanus-controller";
 
-    public static Props Props(IActorRef eventlogs, IActorRef triggers, IActorRef schedules, TimeProvider time, TimeSpan timeout) =>
-        Akka.Actor.Props.Create(() => new ControllerActor(eventlogs, triggers, schedules, time, timeout));
+    public static Props Props(IActorRef eventlogs, IActorRef triggers, IActorRef schedules, TimeProvider time, TimeSpan timeout, bool replicatedCatalog = false) =>
+        Akka.Actor.Props.Create(() => new ControllerActor(eventlogs, triggers, schedules, time, timeout, replicatedCatalog));
 
     private CatalogView View => _state.View(LastSequenceNr);
 

@@ -107,17 +107,31 @@ internal sealed class ClusterNode : IVanusNode
 
             // Replicated eventlogs live in the node's replica manager; the router in front of both is every component's
             // one path to eventlogs, so no one needs to know which kind a bus has or where its leader is.
+            // With three or more seeds the catalog lives on __meta, replicated on the first three: they are its replicas
+            // by position (seed:0..2), so they are known before any node has joined.
+            var metaSeeds = seeds.Count >= 3 ? seeds.Take(3).ToList() : [];
+            var seedIndex = metaSeeds.FindIndex(a => a.Host == options.ClusterHost && a.Port == options.ClusterPort);
             var replicaHost = new ReplicaHost(
                 options.Name!,
                 settings,
-                name => NodeNames.AddressOf(cluster, name) is { } address ? system.ActorSelection(new RootActorPath(address) / "user" / ReplicaManager.ActorName) : null,
+                name =>
+                {
+                    var address = name.StartsWith("seed:", StringComparison.Ordinal) && int.TryParse(name.AsSpan(5), out var seed) && seed >= 0 && seed < metaSeeds.Count
+                        ? metaSeeds[seed]
+                        : NodeNames.AddressOf(cluster, name);
+                    return address is null ? null : system.ActorSelection(new RootActorPath(address) / "user" / ReplicaManager.ActorName);
+                },
                 elected =>
                 {
                     foreach (var member in NodeNames.Reachable(cluster))
                     {
                         system.ActorSelection(new RootActorPath(member.Address) / "user" / EventlogRouter.ActorName).Tell(elected);
                     }
-                });
+                })
+            {
+                SeedName = seedIndex >= 0 ? $"seed:{seedIndex}" : null,
+                MetaEnabled = metaSeeds.Count == 3,
+            };
             var replicaManager = system.ActorOf(ReplicaManager.Props(replicaHost, catalogCache), ReplicaManager.ActorName);
             var eventlogs = system.ActorOf(
                 EventlogRouter.Props(eventlogShards, catalogCache, replicaHost, replicaManager, options.RequestTimeout),
@@ -147,7 +161,7 @@ internal sealed class ClusterNode : IVanusNode
             // manager itself would leave the cluster without one.
             var controllerProps = BackoffSupervisor.Props(
                 Backoff.OnStop(
-                        ControllerActor.Props(eventlogs, triggers, schedules, options.Time, options.RequestTimeout),
+                        ControllerActor.Props(eventlogs, triggers, schedules, options.Time, options.RequestTimeout, replicatedCatalog: metaSeeds.Count == 3),
                         "catalog",
                         TimeSpan.FromMilliseconds(200),
                         TimeSpan.FromSeconds(10),

@@ -87,6 +87,14 @@ internal static class NodeConfig
                 }
               }
               coordinated-shutdown.run-by-clr-shutdown-hook = off
+              persistence.journal.{{Meta.MetaLog.PluginId}} {
+                class = {{Quote($"{typeof(Meta.MetaJournal).FullName}, {typeof(Meta.MetaJournal).Assembly.GetName().Name}")}}
+                plugin-dispatcher = "akka.actor.default-dispatcher"
+              }
+              persistence.snapshot-store.{{Meta.MetaLog.PluginId}} {
+                class = {{Quote($"{typeof(Meta.MetaSnapshotStore).FullName}, {typeof(Meta.MetaSnapshotStore).Assembly.GetName().Name}")}}
+                plugin-dispatcher = "akka.actor.default-dispatcher"
+              }
               persistence {
                 journal {
                   plugin = "akka.persistence.journal.sql"

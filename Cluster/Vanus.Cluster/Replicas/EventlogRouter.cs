@@ -29,6 +29,10 @@ internal sealed class EventlogRouter : ReceiveActor
     private readonly TimeSpan _timeout;
     private readonly ConcurrentDictionary<string, Leadership> _leaders = new(StringComparer.Ordinal);
 
+    // Per eventlog, cancelled (and replaced) whenever a new leader is announced: a command waiting on a replica that may
+    // be gone stops waiting, whether or not the router knew a leader when it sent it.
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> _changes = new(StringComparer.Ordinal);
+
     public EventlogRouter(IActorRef shards, CatalogCache catalog, ReplicaHost host, IActorRef localReplicas, TimeSpan timeout)
     {
         _shards = shards;
@@ -58,6 +62,7 @@ internal sealed class EventlogRouter : ReceiveActor
     {
         CreateEventlog create => create.Config.IsReplicated ? create.Config.Replicas : null,
         DeleteEventlog delete => delete.Replicas is { Count: > 1 } replicas ? replicas : null,
+        _ when _host.MetaEnabled && command.EntityId == Meta.MetaLog.EntityId => Meta.MetaLog.Replicas,
         _ => EventlogId.TryParse(command.EntityId, out var id) && _catalog.Current.EventbusByIncarnation(id.Incarnation) is { } bus
             ? bus.ReplicasOf(id.Index)
             : null,
@@ -67,7 +72,17 @@ internal sealed class EventlogRouter : ReceiveActor
     {
         while (true)
         {
-            var known = _leaders.GetOrAdd(entity, _ => new Leadership(leader, epoch));
+            if (!_leaders.TryGetValue(entity, out var known))
+            {
+                if (_leaders.TryAdd(entity, new Leadership(leader, epoch)))
+                {
+                    Changed(entity);
+                    return;
+                }
+
+                continue;
+            }
+
             if (known.Epoch > epoch || (known.Epoch == epoch && known.Leader == leader))
             {
                 return;
@@ -75,12 +90,33 @@ internal sealed class EventlogRouter : ReceiveActor
 
             if (_leaders.TryUpdate(entity, new Leadership(leader, epoch), known))
             {
-                // Commands waiting on the old leader stop waiting: it may be gone.
-                known.Changed.Cancel();
+                Changed(entity);
                 return;
             }
         }
     }
+
+    /// <summary>Wakes the commands waiting on a replica of <paramref name="entity"/>: it has a new leader.</summary>
+    private void Changed(string entity)
+    {
+        var fresh = new CancellationTokenSource();
+        while (true)
+        {
+            var old = _changes.GetOrAdd(entity, fresh);
+            if (ReferenceEquals(old, fresh))
+            {
+                return;
+            }
+
+            if (_changes.TryUpdate(entity, fresh, old))
+            {
+                old.Cancel();
+                return;
+            }
+        }
+    }
+
+    private CancellationToken ChangeToken(string entity) => _changes.GetOrAdd(entity, _ => new CancellationTokenSource()).Token;
 
     /// <summary>Sends a create or delete to every replica and answers once all of them did.</summary>
     private async Task AllAsync(IEventlogCommand command, IReadOnlyList<string> replicas, IActorRef replyTo)
@@ -117,7 +153,7 @@ internal sealed class EventlogRouter : ReceiveActor
             return;
         }
 
-        var next = replicas.Contains(_host.NodeName) ? replicas.ToList().IndexOf(_host.NodeName) : 0;
+        var next = _host.SelfIn(replicas) is { } self ? replicas.ToList().IndexOf(self) : 0;
         string? hint = null;
         var lastReason = "no replica answered";
         while (true)
@@ -131,7 +167,7 @@ internal sealed class EventlogRouter : ReceiveActor
                 try
                 {
                     var left = _timeout - (DateTime.UtcNow - started);
-                    using var wait = known is null ? new CancellationTokenSource() : CancellationTokenSource.CreateLinkedTokenSource(known.Changed.Token);
+                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(ChangeToken(entity));
                     answer = await manager.Ask<object>(command, left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1), wait.Token).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is AskTimeoutException or OperationCanceledException)
@@ -193,7 +229,7 @@ internal sealed class EventlogRouter : ReceiveActor
         }
     }
 
-    private ICanTell? ManagerOf(string node) => node == _host.NodeName ? _localReplicas : _host.ManagerOf(node);
+    private ICanTell? ManagerOf(string node) => node == _host.NodeName || node == _host.SeedName ? _localReplicas : _host.ManagerOf(node);
 
     private static long[] Unstored(int count)
     {
@@ -202,8 +238,5 @@ internal sealed class EventlogRouter : ReceiveActor
         return offsets;
     }
 
-    private sealed record Leadership(string Leader, long Epoch)
-    {
-        public CancellationTokenSource Changed { get; } = new();
-    }
+    private sealed record Leadership(string Leader, long Epoch);
 }

@@ -15,6 +15,16 @@ internal sealed record ReplicaHost(
     Func<string, ICanTell?> ManagerOf,
     Action<LeaderElected> Announce)
 {
+    /// <summary>This node's place among the replicas of <c>__meta</c> (<c>seed:0</c> to <c>seed:2</c>), if it is one of the first three seeds.</summary>
+    public string? SeedName { get; init; }
+
+    /// <summary>True when the cluster keeps its catalog on <c>__meta</c> (it has at least three seeds).</summary>
+    public bool MetaEnabled { get; init; }
+
+    /// <summary>The name this node goes by among <paramref name="replicas"/> (its own, or its seed name for <c>__meta</c>), or null when it holds none of them.</summary>
+    public string? SelfIn(IReadOnlyList<string> replicas) =>
+        replicas.Contains(NodeName) ? NodeName : SeedName is { } seed && replicas.Contains(seed) ? seed : null;
+
     /// <summary>How often each replica's clock ticks (elections, heartbeats, resends are decided on ticks).</summary>
     public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(50);
 
@@ -62,9 +72,10 @@ internal sealed class ReplicaActor : ReceiveActor, IWithTimers, IWithUnboundedSt
     {
         var self = Self;
         var voters = _config.Replicas ?? [_host.NodeName];
+        var name = _host.SelfIn(voters) ?? _host.NodeName;
         var options = _host.Settings.OptionsFor(_config) with { Tiers = null };
         Replica.OpenAsync(
-                new ReplicaSettings(_host.NodeName, voters) { Timings = _host.Timings },
+                new ReplicaSettings(name, voters) { Timings = _host.Timings },
                 options,
                 message => _host.ManagerOf(message.To)?.Tell(new ReplicaEnvelope(_entityId, message), self),
                 new Random(),
@@ -93,7 +104,7 @@ internal sealed class ReplicaActor : ReceiveActor, IWithTimers, IWithUnboundedSt
             var log = opened.Replica.Log;
             _log.Info(
                 "Eventlog {0}: replica on {1} open (epoch {2}, log end {3}, replicas {4}){5}",
-                _entityId, _host.NodeName, opened.Replica.Epoch, log.WrittenOffset, string.Join(",", _config.Replicas ?? []),
+                _entityId, opened.Replica.Name, opened.Replica.Epoch, log.WrittenOffset, string.Join(",", _config.Replicas ?? []),
                 opened.Replica.Rejoining ? "; it rejoins as a learner until it holds what the leader holds" : "");
             Timers.StartPeriodicTimer(TickTimer, Tick.Instance, _host.TickInterval);
             Stash.UnstashAll();

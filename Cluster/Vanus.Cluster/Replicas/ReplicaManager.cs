@@ -89,6 +89,13 @@ internal sealed class ReplicaManager : ReceiveActor, IWithTimers
             }
         }
 
+        // A seed node among the first three holds a replica of __meta, the controller's journal, from its first start on.
+        if (_host.MetaEnabled && _host.SeedName is not null && !_replicas.ContainsKey(Meta.MetaLog.EntityId))
+        {
+            Keep(Meta.MetaLog.Config);
+            Start(Meta.MetaLog.EntityId, Meta.MetaLog.Config);
+        }
+
         Timers.StartPeriodicTimer(CheckTimer, CheckPlacements.Instance, TimeSpan.FromSeconds(2));
     }
 
@@ -143,7 +150,7 @@ internal sealed class ReplicaManager : ReceiveActor, IWithTimers
             for (var i = 0; i < bus.Eventlogs; i++)
             {
                 var entity = bus.EntityId(i);
-                if (bus.ReplicasOf(i) is not { } replicas || !replicas.Contains(_host.NodeName) || _replicas.ContainsKey(entity) || _deleted.Contains(entity))
+                if (bus.ReplicasOf(i) is not { } replicas || _host.SelfIn(replicas) is null || _replicas.ContainsKey(entity) || _deleted.Contains(entity))
                 {
                     continue;
                 }

@@ -1,0 +1,334 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Xunit.Abstractions;
+
+namespace Vanus.Node.Tests;
+
+/// <summary>Three real nodes share two cores: these tests run alone.</summary>
+[CollectionDefinition(nameof(FailoverTests), DisableParallelization = true)]
+public sealed class FailoverCollection;
+
+/// <summary>
+/// Replicated eventlogs under real failures (issue 14): three <c>vanus node</c> processes, a bus whose eventlogs have three
+/// replicas synced always, producers that never stop, and the leader killed with SIGKILL again and again. A checker then
+/// reads every replica of every eventlog and holds the run to what was acknowledged.
+/// </summary>
+[Collection(nameof(FailoverTests))]
+public sealed class FailoverTests(ITestOutputHelper output) : IDisposable
+{
+    private const string Bus = "ha";
+    private const int Producers = 8;
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
+    private readonly string _root = NodeDataTests.NewFolder();
+
+    [Fact]
+    public async Task Killing_the_leader_five_times_loses_no_acknowledged_event_and_another_replica_takes_over()
+    {
+        var nodes = new Dictionary<string, NodeProcess>();
+        var producers = new ProducerSet();
+        try
+        {
+            // Fixed cluster ports, as in production: the three are the seeds, and the catalog lives on __meta across them.
+            // None is ready alone: the catalog needs two of the three.
+            foreach (var name in new[] { "n1", "n2", "n3" })
+            {
+                nodes[name] = await StartAsync(name, waitUntilReady: false);
+            }
+
+            foreach (var node in nodes.Values)
+            {
+                await node.WaitForLineAsync(l => l.Contains("vanus node ready", StringComparison.Ordinal), TimeSpan.FromSeconds(90));
+            }
+
+            producers.Endpoints = [.. nodes.Values.Select(n => n.Endpoint)];
+            await CreateBusAsync(nodes["n1"]);
+
+            var running = producers.StartAsync();
+            var failovers = new List<(string Node, int Eventlog, TimeSpan Time)>();
+            for (var round = 0; round < 5; round++)
+            {
+                var eventlog = round % 2;
+                await producers.WaitForAcksAsync(20, Generous);
+                var (leader, epoch) = await LeaderOfAsync(nodes.Values.First(), eventlog);
+
+                var killed = nodes[leader];
+                producers.Endpoints = [.. nodes.Where(n => n.Key != leader).Select(n => n.Value.Endpoint)];
+                await killed.KillAsync();
+                var killedAt = Stopwatch.GetTimestamp();
+                await killed.DisposeAsync();
+                nodes.Remove(leader);
+
+                // Failover: from the kill to the first acknowledgement on that eventlog.
+                var failover = await producers.FirstAckAfterAsync(eventlog, killedAt, Generous);
+                failovers.Add((leader, eventlog, failover));
+                output.WriteLine($"round {round + 1}: killed {leader}, leader of eventlog {eventlog} in epoch {epoch}; acknowledged again after {failover.TotalMilliseconds:0} ms");
+
+                nodes[leader] = await StartAsync(leader);
+                producers.Endpoints = [.. nodes.Values.Select(n => n.Endpoint)];
+            }
+
+            await producers.StopAsync(running);
+            output.WriteLine(producers.Summary());
+            output.WriteLine($"failover: median {Median(failovers.Select(f => f.Time)).TotalMilliseconds:0} ms, max {failovers.Max(f => f.Time).TotalMilliseconds:0} ms");
+            await CheckAsync(nodes, producers);
+        }
+        catch
+        {
+            // What each node said about its replicas: the first place to look when a run fails.
+            foreach (var (name, node) in nodes)
+            {
+                output.WriteLine($"--- {name} ---");
+                output.WriteLine(string.Join('\n', node.Output.Split('\n').Where(l => l.Contains("Eventlog", StringComparison.Ordinal) || l.Contains("rror", StringComparison.Ordinal)).TakeLast(60)));
+            }
+
+            throw;
+        }
+        finally
+        {
+            foreach (var node in nodes.Values)
+            {
+                await node.DisposeAsync();
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A node that did not stop in time still holds a file: the OS cleans the temp folder.
+        }
+    }
+
+    private readonly Dictionary<string, int> _ports = new[] { "n1", "n2", "n3" }.ToDictionary(n => n, _ => FreePort());
+
+    private Task<NodeProcess> StartAsync(string name, bool waitUntilReady = true) =>
+        NodeProcess.StartAsync(
+            Path.Combine(_root, name),
+            waitUntilReady,
+            "--name", name,
+            "--cluster-port", _ports[name].ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--seeds", string.Join(',', _ports.Values.Select(p => $"akka.tcp://vanus@127.0.0.1:{p}")));
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Creates the bus once the three nodes are members (until then three replicas are refused).</summary>
+    private static async Task CreateBusAsync(NodeProcess node)
+    {
+        using var http = node.Client();
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            using var response = await http.PostAsJsonAsync(Api.Buses, new { name = Bus, eventlogs = 2, replicas = 3, sync = "always" });
+            if (response.StatusCode == HttpStatusCode.Created)
+            {
+                return;
+            }
+
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest && text.Contains("replicas", StringComparison.Ordinal) && deadline.Elapsed < Generous, $"create {Bus}: {(int)response.StatusCode} {text}");
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>The leader of an eventlog and its epoch, from the API, once it has one.</summary>
+    private static async Task<(string Leader, long Epoch)> LeaderOfAsync(NodeProcess node, int eventlog)
+    {
+        using var http = node.Client();
+        var deadline = Stopwatch.StartNew();
+        var last = "";
+        while (true)
+        {
+            using var response = await http.GetAsync($"{Api.Buses}/{Bus}");
+            last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+            if (response.IsSuccessStatusCode)
+            {
+                var log = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["eventlogs"]![eventlog]!;
+                if ((string?)log["leader"] is { } leader)
+                {
+                    Assert.Equal(["n1", "n2", "n3"], log["replicas"]!.AsArray().Select(r => (string)r!).Order());
+                    return (leader, (long)log["epoch"]!);
+                }
+            }
+
+            Assert.True(deadline.Elapsed < Generous, $"eventlog {eventlog} has no leader after {Generous.TotalSeconds} s; {node.Endpoint} last answered {last}");
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>Reads every replica of every eventlog and holds them to what the producers were told.</summary>
+    private async Task CheckAsync(Dictionary<string, NodeProcess> nodes, ProducerSet producers)
+    {
+        using var http = nodes.Values.First().Client();
+        var acked = producers.Acknowledged.ToList();
+        var sent = producers.Sent.ToHashSet();
+        for (var eventlog = 0; eventlog < 2; eventlog++)
+        {
+            // The replicas converge once the producers stop: each follower learns the last commit with the next heartbeat.
+            var copies = await ConvergedCopiesAsync(http, eventlog);
+            var log = copies.Values.First();
+            Assert.Equal(Enumerable.Range(0, log.Count).Select(i => (long)i), log.Select(e => e.Offset));
+            Assert.Equal(log.Count, log.Select(e => e.Id).Distinct().Count());
+            Assert.All(log, e => Assert.Contains(e.Id, sent));
+
+            var byOffset = log.ToDictionary(e => e.Offset, e => e.Id);
+            foreach (var ack in acked.Where(a => a.Eventlog == eventlog))
+            {
+                Assert.True(byOffset.TryGetValue(ack.Offset, out var id) && id == ack.Id, $"{ack.Id} was acknowledged at eventlog {eventlog} offset {ack.Offset}, which holds {(id ?? "nothing")}");
+            }
+
+            output.WriteLine($"eventlog {eventlog}: {log.Count} events, identical on {string.Join(", ", copies.Keys)}");
+        }
+
+        // One writer per partition key: acknowledged order is offset order.
+        foreach (var key in acked.GroupBy(a => a.Key))
+        {
+            var offsets = key.OrderBy(a => a.Sequence).Select(a => a.Offset).ToList();
+            Assert.Equal(offsets.Order(), offsets);
+        }
+    }
+
+    private static async Task<Dictionary<string, List<(long Offset, string Id)>>> ConvergedCopiesAsync(HttpClient http, int eventlog)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var copies = new Dictionary<string, List<(long Offset, string Id)>>();
+            foreach (var replica in new[] { "n1", "n2", "n3" })
+            {
+                var events = new List<(long, string)>();
+                while (true)
+                {
+                    var page = (await Api.GetJsonAsync(http, $"{Api.Buses}/{Bus}/events?eventlog={eventlog}&offset={events.Count}&count=1000&replica={replica}")).AsArray();
+                    if (page.Count == 0)
+                    {
+                        break;
+                    }
+
+                    events.AddRange(page.Select(e => ((long)e!["xvanusoffset"]!, (string)e["id"]!)));
+                }
+
+                copies[replica] = events;
+            }
+
+            var first = copies.Values.First();
+            if (copies.Values.All(c => c.SequenceEqual(first)))
+            {
+                return copies;
+            }
+
+            Assert.True(deadline.Elapsed < Generous, $"the replicas of eventlog {eventlog} differ after {Generous.TotalSeconds} s: {string.Join(", ", copies.Select(c => $"{c.Key} holds {c.Value.Count}"))}");
+            await Task.Delay(200);
+        }
+    }
+
+    private static TimeSpan Median(IEnumerable<TimeSpan> times)
+    {
+        var sorted = times.Order().ToList();
+        return sorted[sorted.Count / 2];
+    }
+
+    /// <summary>Producers on their own connections, each with a partition key of its own and ids never sent twice.</summary>
+    private sealed class ProducerSet
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private long _sequence;
+
+        public volatile Uri[] Endpoints = [];
+
+        public ConcurrentQueue<Ack> Acknowledged { get; } = new();
+
+        public ConcurrentQueue<string> Sent { get; } = new();
+
+        public int Indeterminate;
+
+        public int Refused;
+
+        public Task StartAsync() => Task.WhenAll(Enumerable.Range(0, Producers).Select(ProduceAsync));
+
+        public async Task StopAsync(Task running)
+        {
+            await _stop.CancelAsync();
+            await running;
+        }
+
+        public async Task WaitForAcksAsync(int count, TimeSpan patience)
+        {
+            var target = Acknowledged.Count + count;
+            var deadline = Stopwatch.StartNew();
+            while (Acknowledged.Count < target)
+            {
+                Assert.True(deadline.Elapsed < patience, $"fewer than {count} acknowledgements in {patience.TotalSeconds} s ({Summary()})");
+                await Task.Delay(50);
+            }
+        }
+
+        public async Task<TimeSpan> FirstAckAfterAsync(int eventlog, long killedAt, TimeSpan patience)
+        {
+            while (true)
+            {
+                if (Acknowledged.Where(a => a.Eventlog == eventlog && a.SentAt > killedAt).Select(a => (long?)a.At).Min() is { } at)
+                {
+                    return Stopwatch.GetElapsedTime(killedAt, at);
+                }
+
+                Assert.True(Stopwatch.GetElapsedTime(killedAt) < patience, $"eventlog {eventlog} acknowledged nothing for {patience.TotalSeconds} s after its leader was killed ({Summary()})");
+                await Task.Delay(20);
+            }
+        }
+
+        public string Summary() => $"{Sent.Count} sent, {Acknowledged.Count} acknowledged, {Indeterminate} indeterminate, {Refused} refused";
+
+        private async Task ProduceAsync(int producer)
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
+            var attempt = producer;
+            for (var n = 0; n < 100_000 && !_stop.IsCancellationRequested; n++)
+            {
+                var endpoints = Endpoints;
+                var endpoint = endpoints[attempt % endpoints.Length];
+                var id = $"p{producer}-{n}";
+                var key = $"key-{producer}";
+                Sent.Enqueue(id);
+                var sentAt = Stopwatch.GetTimestamp();
+                try
+                {
+                    using var request = Api.Binary(new Uri(endpoint, "gateway/" + Bus).ToString(), id, $"data {n}", key);
+                    using var response = await http.SendAsync(request);
+                    var text = await response.Content.ReadAsStringAsync();
+                    if (response.StatusCode == HttpStatusCode.OK)
+                    {
+                        var placed = JsonNode.Parse(text)!["events"]![0]!;
+                        Acknowledged.Enqueue(new Ack(id, key, Interlocked.Increment(ref _sequence), (int)placed["eventlog"]!, (long)placed["offset"]!, sentAt, Stopwatch.GetTimestamp()));
+                        continue;
+                    }
+
+                    // 503 and the like: the event may or may not be stored; it is never sent again.
+                    Interlocked.Increment(ref response.StatusCode == HttpStatusCode.BadRequest ? ref Refused : ref Indeterminate);
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+                {
+                    Interlocked.Increment(ref Indeterminate);
+                }
+
+                // The next try goes to another node (this one may be gone), after a short pause.
+                attempt++;
+                await Task.Delay(50);
+            }
+        }
+    }
+
+    private sealed record Ack(string Id, string Key, long Sequence, int Eventlog, long Offset, long SentAt, long At);
+}
