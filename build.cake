@@ -78,4 +78,11 @@ Task("BenchIngest").Does(() =>
     StartProcess("bash", new ProcessSettings { Arguments = "eng/bench/ingest.sh" });
 });
 
+Task("Cluster").Does(() =>
+{
+    // A local cluster: node i on HTTP 808i and cluster 405i with data in ./data/n<i>; Ctrl-C stops them.
+    DotNetBuild("Runtime/Vanus.Cli/Vanus.Cli.csproj", new DotNetBuildSettings { Configuration = "Release" });
+    StartProcess("bash", new ProcessSettings { Arguments = "eng/cluster/run.sh " + Argument("nodes", 3) });
+});
+
 RunTarget(target);

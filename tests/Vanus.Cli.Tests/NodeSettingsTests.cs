@@ -56,6 +56,14 @@ public sealed class NodeSettingsTests : IDisposable
         Assert.Equal(["akka.tcp://vanus@127.0.0.1:4053"], options.Seeds);
     }
 
+    [Fact]
+    public void The_name_is_passed_to_the_node()
+    {
+        var options = NodeSettings.Resolve(new Dictionary<string, string> { ["name"] = "n2" }, Env(), null).ToNodeOptions();
+        Assert.Equal("n2", options.Name);
+        Assert.Null(NodeSettings.Resolve(new Dictionary<string, string>(), Env(), null).ToNodeOptions().Name);
+    }
+
     [Theory]
     [InlineData("port", "eighty", "--port must be a whole number from 0 to 65535, not 'eighty'")]
     [InlineData("port", "70000", "--port must be a whole number")]
@@ -63,6 +71,7 @@ public sealed class NodeSettingsTests : IDisposable
     [InlineData("max-pending-bytes", "0B", "--max-pending-bytes: '0B' must be more than zero bytes")]
     [InlineData("log-format", "xml", "--log-format must be one of text, json, not 'xml'")]
     [InlineData("hot-max-age", "1h", "tier ages and budgets need a warm folder")]
+    [InlineData("name", "node one", "--name is 'node one', which may hold only ASCII letters, digits")]
     public void Bad_flags_are_refused_naming_the_flag(string name, string value, string message)
     {
         var settings = NodeSettings.Resolve(new Dictionary<string, string> { [name] = value }, Env(), null);

@@ -29,9 +29,9 @@ internal sealed class EventlogRouter : ReceiveActor
     private readonly TimeSpan _timeout;
     private readonly ConcurrentDictionary<string, Leadership> _leaders = new(StringComparer.Ordinal);
 
-    // Per eventlog, cancelled (and replaced) whenever a new leader is announced: a command waiting on a replica that may
-    // be gone stops waiting, whether or not the router knew a leader when it sent it.
-    private readonly ConcurrentDictionary<string, CancellationTokenSource> _changes = new(StringComparer.Ordinal);
+    // Per eventlog, the commands waiting on a replica: one whose replica is not the leader a node announces stops waiting
+    // (that replica may be gone), whether or not the router knew a leader when it sent the command.
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<CancellationTokenSource, string>> _waiting = new(StringComparer.Ordinal);
 
     public EventlogRouter(IActorRef shards, CatalogCache catalog, ReplicaHost host, IActorRef localReplicas, TimeSpan timeout)
     {
@@ -76,7 +76,7 @@ internal sealed class EventlogRouter : ReceiveActor
             {
                 if (_leaders.TryAdd(entity, new Leadership(leader, epoch)))
                 {
-                    Changed(entity);
+                    Announced(entity, leader);
                     return;
                 }
 
@@ -90,33 +90,26 @@ internal sealed class EventlogRouter : ReceiveActor
 
             if (_leaders.TryUpdate(entity, new Leadership(leader, epoch), known))
             {
-                Changed(entity);
+                Announced(entity, leader);
                 return;
             }
         }
     }
 
-    /// <summary>Wakes the commands waiting on a replica of <paramref name="entity"/>: it has a new leader.</summary>
-    private void Changed(string entity)
+    /// <summary>Wakes the commands of <paramref name="entity"/> waiting on any replica but its announced <paramref name="leader"/>.</summary>
+    private void Announced(string entity, string leader)
     {
-        var fresh = new CancellationTokenSource();
-        while (true)
+        if (_waiting.TryGetValue(entity, out var waiting))
         {
-            var old = _changes.GetOrAdd(entity, fresh);
-            if (ReferenceEquals(old, fresh))
+            foreach (var (wait, target) in waiting)
             {
-                return;
-            }
-
-            if (_changes.TryUpdate(entity, fresh, old))
-            {
-                old.Cancel();
-                return;
+                if (target != leader)
+                {
+                    wait.Cancel();
+                }
             }
         }
     }
-
-    private CancellationToken ChangeToken(string entity) => _changes.GetOrAdd(entity, _ => new CancellationTokenSource()).Token;
 
     /// <summary>Sends a create or delete to every replica and answers once all of them did.</summary>
     private async Task AllAsync(IEventlogCommand command, IReadOnlyList<string> replicas, IActorRef replyTo)
@@ -167,8 +160,17 @@ internal sealed class EventlogRouter : ReceiveActor
                 try
                 {
                     var left = _timeout - (DateTime.UtcNow - started);
-                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(ChangeToken(entity));
-                    answer = await manager.Ask<object>(command, left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1), wait.Token).ConfigureAwait(false);
+                    using var wait = new CancellationTokenSource();
+                    var waiting = _waiting.GetOrAdd(entity, _ => new ConcurrentDictionary<CancellationTokenSource, string>());
+                    waiting[wait] = target;
+                    try
+                    {
+                        answer = await manager.Ask<object>(command, left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1), wait.Token).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        waiting.TryRemove(wait, out _);
+                    }
                 }
                 catch (Exception ex) when (ex is AskTimeoutException or OperationCanceledException)
                 {

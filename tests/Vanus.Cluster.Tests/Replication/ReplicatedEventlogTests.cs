@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Vanus.Cluster.Broker;
 using Vanus.Runtime.Broker;
 using Vanus.Runtime.Events;
 using Xunit.Abstractions;
@@ -28,6 +29,11 @@ public sealed class ReplicatedEventlogTests(ITestOutputHelper output)
             var first = Enumerable.Range(0, 20).Select(i => new Event($"e{i}", "/s", "t").WithTextData($"data {i}")).ToList();
             var appended = await b.Broker.AppendAsync("default", "replicated", first, patience.Token);
             Assert.Equal(20, appended.Count);
+
+            // The other nodes learn of the bus from the catalog topic.
+            var created = ((EventbusBroker)b.Broker).CatalogVersion;
+            await ((EventbusBroker)a.Broker).CatalogReachedAsync(created, patience.Token);
+            await ((EventbusBroker)c.Broker).CatalogReachedAsync(created, patience.Token);
 
             // Each eventlog shows its leader, epoch and the three nodes of its replicas.
             var info = (await c.Broker.GetEventbusAsync("default", "replicated", patience.Token))!;
