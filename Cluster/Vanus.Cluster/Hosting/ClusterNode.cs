@@ -176,7 +176,7 @@ internal sealed class ClusterNode : IVanusNode
                 ClusterSingletonProxy.Props("/user/controller", ClusterSingletonProxySettings.Create(system)),
                 "controller-proxy");
 
-            system.ActorOf(CatalogSubscriber.Props(catalogCache), "catalog-subscriber");
+            system.ActorOf(CatalogSubscriber.Props(catalogCache, controller), "catalog-subscriber");
 
             var board = new TimerBoard();
             board.Expect(options.TimerEventlogs);
