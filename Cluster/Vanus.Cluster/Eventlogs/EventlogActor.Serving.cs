@@ -45,7 +45,7 @@ internal sealed partial class EventlogActor
 
         if (append.IsCompletedSuccessfully)
         {
-            Sender.Tell(new AppendReply(Offsets(append.Result, events.Count), null));
+            Sender.Tell(AppendReply.Stored(append.Result, events.Count));
             NoteSpace(null, stored: true);
             return;
         }
@@ -59,10 +59,10 @@ internal sealed partial class EventlogActor
     {
         if (error is not StorageFullException full)
         {
-            return new AppendReply(Unstored(count), $"the events were not stored: {error.Message}");
+            return AppendReply.NotStored(count, $"the events were not stored: {error.Message}");
         }
 
-        var offsets = Unstored(count);
+        var offsets = AppendReply.Unstored(count);
         for (var i = 0; i < full.StoredCount && i < count; i++)
         {
             offsets[i] = full.StoredOffset + i;
@@ -87,23 +87,7 @@ internal sealed partial class EventlogActor
         }
     }
 
-    private static long[] Offsets(long first, int count)
-    {
-        var offsets = new long[count];
-        for (var i = 0; i < count; i++)
-        {
-            offsets[i] = first + i;
-        }
 
-        return offsets;
-    }
-
-    private static long[] Unstored(int count)
-    {
-        var offsets = new long[count];
-        Array.Fill(offsets, -1L);
-        return offsets;
-    }
 
     private static async Task CompleteAppendAsync(ValueTask<long> append, int count, IActorRef replyTo, IActorRef self)
     {
@@ -111,7 +95,7 @@ internal sealed partial class EventlogActor
         var done = WorkFinished.Appended;
         try
         {
-            reply = new AppendReply(Offsets(await append.ConfigureAwait(false), count), null);
+            reply = AppendReply.Stored(await append.ConfigureAwait(false), count);
         }
 #pragma warning disable CA1031 // whatever failed the write is reported to the producer, never thrown on a pool thread
         catch (Exception ex)

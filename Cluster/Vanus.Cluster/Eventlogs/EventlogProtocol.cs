@@ -49,7 +49,31 @@ internal sealed record AppendEvents(
 internal sealed record AppendReply(
     [property: Key(0)] IReadOnlyList<long> Offsets,
     [property: Key(1)] string? Error,
-    [property: Key(2)] bool Full = false) : IClusterMessage;
+    [property: Key(2)] bool Full = false) : IClusterMessage
+{
+    /// <summary>All <paramref name="count"/> events stored, from offset <paramref name="first"/> on.</summary>
+    public static AppendReply Stored(long first, int count)
+    {
+        var offsets = new long[count];
+        for (var i = 0; i < count; i++)
+        {
+            offsets[i] = first + i;
+        }
+
+        return new AppendReply(offsets, null);
+    }
+
+    /// <summary>None of <paramref name="count"/> events stored (or not known to be), for the reason <paramref name="error"/>.</summary>
+    public static AppendReply NotStored(int count, string error, bool full = false) => new(Unstored(count), error, full);
+
+    /// <summary>An offset list saying no event was stored (-1 each), for the caller to fill in what was.</summary>
+    public static long[] Unstored(int count)
+    {
+        var offsets = new long[count];
+        Array.Fill(offsets, -1L);
+        return offsets;
+    }
+}
 
 /// <summary>
 /// Reads up to <see cref="Count"/> events from <see cref="Offset"/> on; answered with <see cref="ReadReply"/>. When nothing

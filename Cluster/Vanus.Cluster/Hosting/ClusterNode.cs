@@ -116,7 +116,7 @@ internal sealed class ClusterNode : IVanusNode
                 settings,
                 name =>
                 {
-                    var address = name.StartsWith("seed:", StringComparison.Ordinal) && int.TryParse(name.AsSpan(5), out var seed) && seed >= 0 && seed < metaSeeds.Count
+                    var address = Meta.MetaLog.SeedIndexOf(name) is { } seed && seed < metaSeeds.Count
                         ? metaSeeds[seed]
                         : NodeNames.AddressOf(cluster, name);
                     return address is null ? null : system.ActorSelection(new RootActorPath(address) / "user" / ReplicaManager.ActorName);
@@ -129,7 +129,7 @@ internal sealed class ClusterNode : IVanusNode
                     }
                 })
             {
-                SeedName = seedIndex >= 0 ? $"seed:{seedIndex}" : null,
+                SeedName = seedIndex >= 0 ? Meta.MetaLog.SeedName(seedIndex) : null,
                 MetaEnabled = metaSeeds.Count == 3,
             };
             var replicaManager = system.ActorOf(ReplicaManager.Props(replicaHost, catalogCache), ReplicaManager.ActorName);

@@ -47,7 +47,18 @@ internal static class MetaLog
     public const string PluginId = "vanus-meta";
 
     /// <summary>The replica names of the group: the seed nodes by position.</summary>
-    public static IReadOnlyList<string> Replicas { get; } = ["seed:0", "seed:1", "seed:2"];
+    public static IReadOnlyList<string> Replicas { get; } = [SeedName(0), SeedName(1), SeedName(2)];
+
+    /// <summary>The name of the seed at <paramref name="index"/> among the replicas of <c>__meta</c>.</summary>
+    public static string SeedName(int index) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{SeedPrefix}{index}");
+
+    /// <summary>The seed index a replica name of <c>__meta</c> stands for, or null for any other name.</summary>
+    public static int? SeedIndexOf(string name) =>
+        name.StartsWith(SeedPrefix, StringComparison.Ordinal) && int.TryParse(name.AsSpan(SeedPrefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index) && index < Replicas.Count
+            ? index
+            : null;
+
+    private const string SeedPrefix = "seed:";
 
     /// <summary>The eventlog's configuration: synced always, kept forever.</summary>
     public static EventlogConfig Config { get; } = new("__system", "__meta", "meta", 0, SyncPolicy.Always, RetentionOptions.Forever, Replicas);

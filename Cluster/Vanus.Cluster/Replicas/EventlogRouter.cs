@@ -178,7 +178,7 @@ internal sealed class EventlogRouter : ReceiveActor
                     {
                         // It may have been stored: sending it again could store it twice.
                         var why = ex is AskTimeoutException ? $"did not answer within {_timeout.TotalSeconds:0.#} s" : "lost its leadership";
-                        replyTo.Tell(new AppendReply(Unstored(append.Events.Count), $"the leader on {target} {why}: the events may or may not be stored"));
+                        replyTo.Tell(AppendReply.NotStored(append.Events.Count, $"the leader on {target} {why}: the events may or may not be stored"));
                         return;
                     }
 
@@ -233,12 +233,6 @@ internal sealed class EventlogRouter : ReceiveActor
 
     private ICanTell? ManagerOf(string node) => node == _host.NodeName || node == _host.SeedName ? _localReplicas : _host.ManagerOf(node);
 
-    private static long[] Unstored(int count)
-    {
-        var offsets = new long[count];
-        Array.Fill(offsets, -1L);
-        return offsets;
-    }
 
     private sealed record Leadership(string Leader, long Epoch);
 }

@@ -48,12 +48,14 @@ internal sealed class ReplicaActor : ReceiveActor, IWithTimers, IWithUnboundedSt
     private readonly ReplicaHost _host;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _closing = new();
+    private readonly bool _rejoining;
     private Replica? _replica;
     private long _announced;
     private ReplicaRole _role;
 
-    public ReplicaActor(string entityId, EventlogConfig config, ReplicaHost host)
+    public ReplicaActor(string entityId, EventlogConfig config, ReplicaHost host, bool rejoining)
     {
+        _rejoining = rejoining;
         _entityId = entityId;
         _config = config;
         _host = host;
@@ -66,7 +68,9 @@ internal sealed class ReplicaActor : ReceiveActor, IWithTimers, IWithUnboundedSt
 
     private long Now => _host.Settings.Time.GetUtcNow().UtcTicks;
 
-    public static Props Props(string entityId, EventlogConfig config, ReplicaHost host) => Akka.Actor.Props.Create(() => new ReplicaActor(entityId, config, host));
+    /// <summary>The props of a replica; <paramref name="rejoining"/> when the node lost what it held (it starts as a learner).</summary>
+    public static Props Props(string entityId, EventlogConfig config, ReplicaHost host, bool rejoining = false) =>
+        Akka.Actor.Props.Create(() => new ReplicaActor(entityId, config, host, rejoining));
 
     protected override void PreStart()
     {
@@ -75,7 +79,7 @@ internal sealed class ReplicaActor : ReceiveActor, IWithTimers, IWithUnboundedSt
         var name = _host.SelfIn(voters) ?? _host.NodeName;
         var options = _host.Settings.OptionsFor(_config) with { Tiers = null };
         Replica.OpenAsync(
-                new ReplicaSettings(name, voters) { Timings = _host.Timings },
+                new ReplicaSettings(name, voters) { Timings = _host.Timings, Rejoining = _rejoining },
                 options,
                 message => _host.ManagerOf(message.To)?.Tell(new ReplicaEnvelope(_entityId, message), self),
                 new Random(),
@@ -207,7 +211,7 @@ internal sealed class ReplicaActor : ReceiveActor, IWithTimers, IWithUnboundedSt
         }
         catch (Exception ex) when (ex is ArgumentException or IOException or ObjectDisposedException or InvalidOperationException)
         {
-            Sender.Tell(new AppendReply(Unstored(events.Count), $"the events were not stored: {ex.Message}", Full: ex is StorageFullException));
+            Sender.Tell(AppendReply.NotStored(events.Count, $"the events were not stored: {ex.Message}", ex is StorageFullException));
             return;
         }
 
@@ -215,12 +219,12 @@ internal sealed class ReplicaActor : ReceiveActor, IWithTimers, IWithUnboundedSt
         _ = proposal.Written.ContinueWith(_ => self.Tell(WriteDone.Instance), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         _ = proposal.Committed.ContinueWith(
             committed => replyTo.Tell(committed.IsCompletedSuccessfully
-                ? new AppendReply(Offsets(committed.Result, count), null)
-                : new AppendReply(
-                    Unstored(count),
+                ? AppendReply.Stored(committed.Result, count)
+                : AppendReply.NotStored(
+                    count,
                     // Placed by a leader that lost its place before a majority had them: a later leader may or may not keep them.
                     $"the events may or may not be stored: {committed.Exception?.GetBaseException().Message}",
-                    Full: committed.Exception?.GetBaseException() is StorageFullException)),
+                    committed.Exception?.GetBaseException() is StorageFullException)),
             CancellationToken.None,
             TaskContinuationOptions.None,
             TaskScheduler.Default);
@@ -258,23 +262,7 @@ internal sealed class ReplicaActor : ReceiveActor, IWithTimers, IWithUnboundedSt
 
     private void Answer(Task<object> query) => query.PipeTo(Sender, Self);
 
-    private static long[] Offsets(long first, int count)
-    {
-        var offsets = new long[count];
-        for (var i = 0; i < count; i++)
-        {
-            offsets[i] = first + i;
-        }
 
-        return offsets;
-    }
-
-    private static long[] Unstored(int count)
-    {
-        var offsets = new long[count];
-        Array.Fill(offsets, -1L);
-        return offsets;
-    }
 
     private sealed record Opened(Replica Replica) : INoSerializationVerificationNeeded;
 

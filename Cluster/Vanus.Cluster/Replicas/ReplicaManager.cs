@@ -164,16 +164,14 @@ internal sealed class ReplicaManager : ReceiveActor, IWithTimers
 
                 _log.Warning("Eventlog {0}: this node ({1}) holds one of its replicas and its folder {2} is gone; it starts empty and rejoins as a learner", entity, _host.NodeName, folder);
                 Keep(config);
-                Directory.CreateDirectory(folder);
-                File.WriteAllBytes(Path.Combine(folder, Replication.Replica.RejoiningMark), []);
-                Start(entity, config);
+                Start(entity, config, rejoining: true);
             }
         }
     }
 
-    private void Start(string entity, EventlogConfig config)
+    private void Start(string entity, EventlogConfig config, bool rejoining = false)
     {
-        var replica = Context.ActorOf(ReplicaActor.Props(entity, config, _host), Uri.EscapeDataString(entity));
+        var replica = Context.ActorOf(ReplicaActor.Props(entity, config, _host, rejoining), Uri.EscapeDataString(entity));
         Context.Watch(replica);
         _replicas[entity] = replica;
         _entities[replica] = entity;

@@ -53,7 +53,7 @@ internal sealed record Proposal(long First, int Count, Task Written, Task<long> 
 internal sealed class Replica : IAsyncDisposable
 {
     /// <summary>The file whose presence says the replica is rejoining (a learner until it catches up).</summary>
-    public const string RejoiningMark = "rejoining";
+    private const string RejoiningMark = "rejoining";
 
     private readonly ReplicaSettings _settings;
     private readonly IEventLog _log;
@@ -71,11 +71,13 @@ internal sealed class Replica : IAsyncDisposable
     private long _placedEnd;
     private long _localDurable;
     private long? _rejoinTarget;
-    private IFileSystem _fs = null!;
-    private string _mark = "";
+    private readonly IFileSystem _fs;
+    private readonly string _mark;
 
-    private Replica(ReplicaSettings settings, IEventLog log, EpochTable epochs, ReplicaStateFile state, Action<ReplicaMessage> send, Random random, long now, bool rejoining)
+    private Replica(ReplicaSettings settings, IEventLog log, EpochTable epochs, ReplicaStateFile state, Action<ReplicaMessage> send, Random random, long now, bool rejoining, IFileSystem fs, string mark)
     {
+        _fs = fs;
+        _mark = mark;
         _settings = settings;
         _log = log;
         _epochs = epochs;
@@ -139,7 +141,7 @@ internal sealed class Replica : IAsyncDisposable
                 options.FileSystem.SyncDirectory(options.Directory);
             }
 
-            return new Replica(settings, log, epochs, state, send, random, now, rejoining) { _fs = options.FileSystem, _mark = mark };
+            return new Replica(settings, log, epochs, state, send, random, now, rejoining, options.FileSystem, mark);
         }
         catch
         {

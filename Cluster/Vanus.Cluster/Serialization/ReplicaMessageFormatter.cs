@@ -33,19 +33,19 @@ internal sealed class ReplicaMessageFormatter : IMessagePackFormatter<ReplicaMes
             return;
         }
 
-        var (kind, fields) = value switch
+        var kind = value switch
         {
-            PreVoteRequest => (Kind.PreVoteRequest, 2),
-            PreVoteReply => (Kind.PreVoteReply, 2),
-            VoteRequest => (Kind.VoteRequest, 2),
-            VoteReply => (Kind.VoteReply, 1),
-            Heartbeat => (Kind.Heartbeat, 1),
-            HeartbeatReply => (Kind.HeartbeatReply, 1),
-            AppendRequest => (Kind.AppendRequest, 7),
-            AppendResponse => (Kind.AppendResponse, 5),
+            PreVoteRequest => Kind.PreVoteRequest,
+            PreVoteReply => Kind.PreVoteReply,
+            VoteRequest => Kind.VoteRequest,
+            VoteReply => Kind.VoteReply,
+            Heartbeat => Kind.Heartbeat,
+            HeartbeatReply => Kind.HeartbeatReply,
+            AppendRequest => Kind.AppendRequest,
+            AppendResponse => Kind.AppendResponse,
             _ => throw new MessagePackSerializationException($"{value.GetType().Name} has no wire form"),
         };
-        writer.WriteArrayHeader(4 + fields);
+        writer.WriteArrayHeader(FieldCount(kind));
         writer.Write((byte)kind);
         writer.Write(value.From);
         writer.Write(value.To);
@@ -123,7 +123,7 @@ internal sealed class ReplicaMessageFormatter : IMessagePackFormatter<ReplicaMes
         };
 
         // Fields a newer build added are skipped: an older node still reads what it knows.
-        for (var i = ExpectedCount(kind); i < count; i++)
+        for (var i = FieldCount(kind); i < count; i++)
         {
             reader.Skip();
         }
@@ -131,7 +131,8 @@ internal sealed class ReplicaMessageFormatter : IMessagePackFormatter<ReplicaMes
         return message;
     }
 
-    private static int ExpectedCount(Kind kind) => 4 + kind switch
+    /// <summary>How many fields a message of <paramref name="kind"/> has on the wire, the four common ones included.</summary>
+    private static int FieldCount(Kind kind) => 4 + kind switch
     {
         Kind.AppendRequest => 7,
         Kind.AppendResponse => 5,
