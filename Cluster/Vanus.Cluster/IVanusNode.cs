@@ -23,6 +23,13 @@ public interface IVanusNode : IAsyncDisposable
     /// <summary>The node's cluster address, such as <c>akka.tcp://vanus@127.0.0.1:40123</c>: what other nodes list as a seed.</summary>
     string ClusterAddress { get; }
 
+    /// <summary>
+    /// Completes if the cluster removes this node while it runs: downed by the split-brain resolver after it was
+    /// unreachable (paused, cut off), or quarantined by a peer. A removed node cannot rejoin; its host should stop it and
+    /// start it again.
+    /// </summary>
+    Task Removed { get; }
+
     /// <summary>Completes once <see cref="IEventbusBroker.IsReady"/> is true; fails if the node stops first.</summary>
     Task WaitUntilReadyAsync(CancellationToken cancellationToken = default);
 

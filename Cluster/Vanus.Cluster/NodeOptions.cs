@@ -36,6 +36,9 @@ public sealed record NodeOptions
     /// </summary>
     public string? Name { get; init; }
 
+    /// <summary>The HTTP endpoint the node serves, as clients should reach it (<c>GET /api/v1/cluster</c> lists it); null when not known at start.</summary>
+    public string? HttpEndpoint { get; init; }
+
     /// <summary>What is wrong with <paramref name="name"/> as a node name (<see cref="Name"/>), or null when it is fine.</summary>
     public static string? NameProblem(string name) => Hosting.NodeNames.Check(name);
 

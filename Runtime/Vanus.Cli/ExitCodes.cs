@@ -14,4 +14,7 @@ internal static class ExitCodes
 
     /// <summary>The node could not be reached (connection refused, unknown host, no answer in time).</summary>
     public const int Unreachable = 3;
+
+    /// <summary><c>vanus node</c>: the cluster removed the node (downed after it was unreachable); it stopped, start it again.</summary>
+    public const int Removed = 4;
 }

@@ -48,6 +48,8 @@ public static class GatewayEndpointRouteBuilderExtensions
         Route("GET", bus + "/events/{eventId}", ReadBus, Run(static (h, c) => h.GetEventAsync(c)));
         Route("GET", bus + "/offsets", ReadBus, Run(static (h, c) => h.OffsetsAsync(c)));
 
+        Route("GET", ManagementHandler.ClusterPath, AnyView, Run(static (h, c) => h.DescribeClusterAsync(c)));
+
         var subscriptions = gateway.Subscriptions;
         var store = gateway.SubscriptionStore;
         const string subs = ns + "/subscriptions";

@@ -319,6 +319,9 @@ internal sealed class InMemoryBroker(TimeProvider time) : IEventbusBroker
         }
     }
 
+    public Task<ClusterInfo> DescribeClusterAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult(new ClusterInfo([new ClusterMemberInfo("memory", "http://127.0.0.1:8080", "127.0.0.1:0", "up")], "memory"));
+
     public Task<IReadOnlyList<long>> OffsetsAtAsync(string @namespace, string eventbus, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         lock (_lock)

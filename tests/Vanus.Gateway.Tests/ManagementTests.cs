@@ -31,6 +31,22 @@ public sealed class ManagementTests
     }
 
     [Fact]
+    public async Task Cluster_lists_the_brokers_members_and_controller()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        using var response = await host.Client.GetAsync("/api/v1/cluster");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var cluster = await GatewayHost.ReadJsonAsync(response);
+        var node = Assert.Single(cluster.GetProperty("nodes").EnumerateArray().ToArray());
+        Assert.Equal("memory", node.GetProperty("name").GetString());
+        Assert.Equal("http://127.0.0.1:8080", node.GetProperty("http").GetString());
+        Assert.Equal("127.0.0.1:0", node.GetProperty("cluster").GetString());
+        Assert.Equal("up", node.GetProperty("status").GetString());
+        Assert.Equal("memory", cluster.GetProperty("controller").GetString());
+    }
+
+    [Fact]
     public async Task Create_eventbus_with_only_a_name_takes_the_defaults()
     {
         await using var host = await GatewayHost.StartAsync();

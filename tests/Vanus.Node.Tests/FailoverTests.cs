@@ -27,22 +27,12 @@ public sealed class FailoverTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Killing_the_leader_five_times_loses_no_acknowledged_event_and_another_replica_takes_over()
     {
-        var nodes = new Dictionary<string, NodeProcess>();
+        var cluster = new ThreeNodes(_root);
+        var nodes = cluster.Nodes;
         var producers = new ProducerSet();
         try
         {
-            // Fixed cluster ports, as in production: the three are the seeds, and the catalog lives on __meta across them.
-            // None is ready alone: the catalog needs two of the three.
-            foreach (var name in new[] { "n1", "n2", "n3" })
-            {
-                nodes[name] = await StartAsync(name, waitUntilReady: false);
-            }
-
-            foreach (var node in nodes.Values)
-            {
-                await node.WaitForLineAsync(l => l.Contains("vanus node ready", StringComparison.Ordinal), TimeSpan.FromSeconds(90));
-            }
-
+            await cluster.StartAllAsync();
             producers.Endpoints = [.. nodes.Values.Select(n => n.Endpoint)];
             await CreateBusAsync(nodes["n1"]);
 
@@ -54,19 +44,15 @@ public sealed class FailoverTests(ITestOutputHelper output) : IDisposable
                 await producers.WaitForAcksAsync(20, Generous);
                 var (leader, epoch) = await LeaderOfAsync(nodes.Values.First(), eventlog);
 
-                var killed = nodes[leader];
                 producers.Endpoints = [.. nodes.Where(n => n.Key != leader).Select(n => n.Value.Endpoint)];
-                await killed.KillAsync();
-                var killedAt = Stopwatch.GetTimestamp();
-                await killed.DisposeAsync();
-                nodes.Remove(leader);
+                var killedAt = await cluster.KillAsync(leader);
 
                 // Failover: from the kill to the first acknowledgement on that eventlog.
                 var failover = await producers.FirstAckAfterAsync(eventlog, killedAt, Generous);
                 failovers.Add((leader, eventlog, failover));
                 output.WriteLine($"round {round + 1}: killed {leader}, leader of eventlog {eventlog} in epoch {epoch}; acknowledged again after {failover.TotalMilliseconds:0} ms");
 
-                nodes[leader] = await StartAsync(leader);
+                await cluster.StartAsync(leader);
                 producers.Endpoints = [.. nodes.Values.Select(n => n.Endpoint)];
             }
 
@@ -78,20 +64,76 @@ public sealed class FailoverTests(ITestOutputHelper output) : IDisposable
         catch
         {
             // What each node said about its replicas: the first place to look when a run fails.
-            foreach (var (name, node) in nodes)
-            {
-                output.WriteLine($"--- {name} ---");
-                output.WriteLine(string.Join('\n', node.Output.Split('\n').Where(l => l.Contains("Eventlog", StringComparison.Ordinal) || l.Contains("rror", StringComparison.Ordinal)).TakeLast(60)));
-            }
-
+            output.WriteLine(cluster.Diagnostics(l => l.Contains("Eventlog", StringComparison.Ordinal) || l.Contains("rror", StringComparison.Ordinal)));
             throw;
         }
         finally
         {
-            foreach (var node in nodes.Values)
+            await cluster.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_leader_paused_for_10_s_loses_its_place_and_acknowledges_nothing_it_cannot_keep()
+    {
+        var cluster = new ThreeNodes(_root);
+        var nodes = cluster.Nodes;
+        var producers = new ProducerSet();
+        try
+        {
+            await cluster.StartAllAsync();
+            producers.Endpoints = [.. nodes.Values.Select(n => n.Endpoint)];
+            await CreateBusAsync(nodes["n1"]);
+            var running = producers.StartAsync();
+            await producers.WaitForAcksAsync(20, Generous);
+            var (leader, epoch) = await LeaderOfAsync(nodes.Values.First(), 0);
+            var paused = nodes[leader];
+            var other = nodes.First(n => n.Key != leader).Value;
+
+            // The producers keep sending to all three, the paused one too: its answers come after it wakes, and each one
+            // must hold (the checker below), so it acknowledges nothing it could not commit.
+            await paused.SignalAsync("STOP");
+            var pausedAt = Stopwatch.GetTimestamp();
+            var failover = await producers.FirstAckAfterAsync(0, pausedAt, Generous);
+            output.WriteLine($"paused {leader}, leader of eventlog 0 in epoch {epoch}; acknowledged again after {failover.TotalMilliseconds:0} ms");
+            var (newLeader, newEpoch) = await LeaderOfAsync(other, 0, (leader, epoch));
+            Assert.NotEqual(leader, newLeader);
+            Assert.True(newEpoch > epoch);
+
+            // The fault lasts 10 s: a deliberate pause of the process under test, not a wait for the system.
+            var rest = TimeSpan.FromSeconds(10) - Stopwatch.GetElapsedTime(pausedAt);
+            if (rest > TimeSpan.Zero)
             {
-                await node.DisposeAsync();
+                await Task.Delay(rest);
             }
+
+            await paused.SignalAsync("CONT");
+            producers.Endpoints = [.. nodes.Where(n => n.Key != leader).Select(n => n.Value.Endpoint)];
+
+            // Unreachable for longer than the split-brain resolver waits (about 3 s to notice, then 5 s), the node was
+            // downed: it says so, exits with 4 and is started again.
+            var exited = await paused.ExitedAsync().WaitAsync(Generous);
+            Assert.Equal(4, exited);
+            Assert.Contains("was removed from the cluster", paused.Output, StringComparison.Ordinal);
+            output.WriteLine($"{leader} exited with code {exited} after it woke; its replicas stepped down {paused.Output.Split('\n').Count(l => l.Contains("no longer leads", StringComparison.Ordinal))} times before");
+            nodes.Remove(leader);
+            await paused.DisposeAsync();
+            await cluster.StartAsync(leader);
+            producers.Endpoints = [.. nodes.Values.Select(n => n.Endpoint)];
+            await producers.WaitForAcksAsync(20, Generous);
+
+            await producers.StopAsync(running);
+            output.WriteLine(producers.Summary());
+            await CheckAsync(nodes, producers);
+        }
+        catch
+        {
+            output.WriteLine(cluster.Diagnostics(l => l.Contains("Eventlog", StringComparison.Ordinal) || l.Contains("rror", StringComparison.Ordinal) || l.Contains("removed", StringComparison.Ordinal)));
+            throw;
+        }
+        finally
+        {
+            await cluster.DisposeAsync();
         }
     }
 
@@ -105,23 +147,6 @@ public sealed class FailoverTests(ITestOutputHelper output) : IDisposable
         {
             // A node that did not stop in time still holds a file: the OS cleans the temp folder.
         }
-    }
-
-    private readonly Dictionary<string, int> _ports = new[] { "n1", "n2", "n3" }.ToDictionary(n => n, _ => FreePort());
-
-    private Task<NodeProcess> StartAsync(string name, bool waitUntilReady = true) =>
-        NodeProcess.StartAsync(
-            Path.Combine(_root, name),
-            waitUntilReady,
-            "--name", name,
-            "--cluster-port", _ports[name].ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--seeds", string.Join(',', _ports.Values.Select(p => $"akka.tcp://vanus@127.0.0.1:{p}")));
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Creates the bus once the three nodes are members (until then three replicas are refused).</summary>
@@ -144,7 +169,7 @@ public sealed class FailoverTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>The leader of an eventlog and its epoch, from the API, once it has one.</summary>
-    private static async Task<(string Leader, long Epoch)> LeaderOfAsync(NodeProcess node, int eventlog)
+    private static async Task<(string Leader, long Epoch)> LeaderOfAsync(NodeProcess node, int eventlog, (string Leader, long Epoch)? not = null)
     {
         using var http = node.Client();
         var deadline = Stopwatch.StartNew();
@@ -156,7 +181,7 @@ public sealed class FailoverTests(ITestOutputHelper output) : IDisposable
             if (response.IsSuccessStatusCode)
             {
                 var log = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["eventlogs"]![eventlog]!;
-                if ((string?)log["leader"] is { } leader)
+                if ((string?)log["leader"] is { } leader && (leader, (long)log["epoch"]!) != not)
                 {
                     Assert.Equal(["n1", "n2", "n3"], log["replicas"]!.AsArray().Select(r => (string)r!).Order());
                     return (leader, (long)log["epoch"]!);

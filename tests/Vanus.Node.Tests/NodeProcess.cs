@@ -73,7 +73,9 @@ public sealed partial class NodeProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in (string[])[Executable, "node", "--port", "0", "--bind", "127.0.0.1", "--data", dataDirectory, .. extraArgs])
+        // Any free HTTP port, unless the test fixes one (a cluster member advertises a fixed port only).
+        string[] anyPort = extraArgs.Contains("--port") ? [] : ["--port", "0"];
+        foreach (var arg in (string[])[Executable, "node", .. anyPort, "--bind", "127.0.0.1", "--data", dataDirectory, .. extraArgs])
         {
             start.ArgumentList.Add(arg);
         }
@@ -144,6 +146,22 @@ public sealed partial class NodeProcess : IAsyncDisposable
         }
 
         await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Sends the node a signal (STOP to pause it, CONT to resume it), as <c>kill -SIG</c> does.</summary>
+    public async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } })!;
+        await kill.WaitForExitAsync();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
+    /// <summary>Completes with the exit code once the node has exited on its own.</summary>
+    public async Task<int> ExitedAsync()
+    {
+        await _stopped.Task;
+        await _process.WaitForExitAsync();
+        return _process.ExitCode;
     }
 
     /// <summary>Asks the node to stop (SIGTERM) and returns its exit code once it has.</summary>

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Vanus.Cluster.Controller;
+using Vanus.Cluster.Hosting;
 using Vanus.Cluster.Timers;
 using Vanus.Runtime.Broker;
 using Vanus.Runtime.Events;
@@ -11,7 +12,7 @@ namespace Vanus.Cluster.Broker;
 /// carries is taken at once); appends and reads go straight to the eventlogs through the <see cref="EventlogAppender"/>,
 /// delayed events through the <see cref="TimerIntake"/>.
 /// </summary>
-internal sealed class EventbusBroker(IActorRef controller, EventlogAppender appender, TimerIntake intake, int maxEventbuses = int.MaxValue, DiskSpace? space = null) : CatalogBroker(controller, appender), IEventbusBroker
+internal sealed class EventbusBroker(IActorRef controller, EventlogAppender appender, TimerIntake intake, ClusterView view, int maxEventbuses = int.MaxValue, DiskSpace? space = null) : CatalogBroker(controller, appender), IEventbusBroker
 {
     public bool IsReady => Appender.IsReady;
 
@@ -153,6 +154,8 @@ internal sealed class EventbusBroker(IActorRef controller, EventlogAppender appe
 
         return Appender.ReadAsync(bus, eventlog, offset, count, cancellationToken, replica);
     }
+
+    public Task<ClusterInfo> DescribeClusterAsync(CancellationToken cancellationToken = default) => Task.FromResult(view.Describe());
 
     public async Task<EventRecord?> GetAsync(string @namespace, string eventbus, EventId eventId, CancellationToken cancellationToken = default)
     {

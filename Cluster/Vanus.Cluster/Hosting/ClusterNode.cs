@@ -29,6 +29,7 @@ internal sealed class ClusterNode : IVanusNode
     private readonly HttpClient _http;
     private readonly TimeSpan _requestTimeout;
     private readonly int _timerEventlogs;
+    private readonly TaskCompletionSource _removed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _stop;
 
     private ClusterNode(ActorSystem system, Services services, string address, Task memberUp, FileStream folderLock, HttpClient http, NodeOptions options)
@@ -40,6 +41,17 @@ internal sealed class ClusterNode : IVanusNode
         (_requestTimeout, _timerEventlogs) = (options.RequestTimeout, options.TimerEventlogs);
         ClusterAddress = address;
         _loading = LoadAsync(memberUp);
+
+        // Removed from the cluster while running (not by StopAsync): the node is of no use until started again.
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        cluster.RegisterOnMemberRemoved(() =>
+        {
+            if (!_stopping.IsCancellationRequested)
+            {
+                _removed.TrySetResult();
+            }
+        });
+        system.ActorOf(Props.Create(() => new QuarantineWatch(_removed)), "quarantine-watch");
     }
 
     public IEventbusBroker Broker => _services.Broker;
@@ -53,6 +65,8 @@ internal sealed class ClusterNode : IVanusNode
     public ITimerService Timers => _services.TimerBoard;
 
     public string ClusterAddress { get; }
+
+    public Task Removed => _removed.Task;
 
     public static async Task<IVanusNode> StartAsync(NodeOptions options, CancellationToken cancellationToken)
     {
@@ -131,6 +145,13 @@ internal sealed class ClusterNode : IVanusNode
             {
                 SeedName = seedIndex >= 0 ? Meta.MetaLog.SeedName(seedIndex) : null,
                 MetaEnabled = metaSeeds.Count == 3,
+                LeadershipChanged = (entity, epoch) =>
+                {
+                    if (entity == Meta.MetaLog.EntityId)
+                    {
+                        system.ActorSelection("/user/" + ControllerHost.ActorName).Tell(new MetaLeadership(epoch));
+                    }
+                },
             };
             var replicaManager = system.ActorOf(ReplicaManager.Props(replicaHost, catalogCache), ReplicaManager.ActorName);
             var eventlogs = system.ActorOf(
@@ -169,12 +190,27 @@ internal sealed class ClusterNode : IVanusNode
                         maxNrOfRetries: -1)
                     .WithFinalStopMessage(m => m is StopController)
                     .WithReplyWhileStopped(new Refusal(BrokerErrorKind.Unavailable, "the controller is restarting; retry shortly", null)));
-            system.ActorOf(
-                ClusterSingletonManager.Props(controllerProps, StopController.Instance, ClusterSingletonManagerSettings.Create(system)),
-                "controller");
-            var controller = system.ActorOf(
-                ClusterSingletonProxy.Props("/user/controller", ClusterSingletonProxySettings.Create(system)),
-                "controller-proxy");
+            // With __meta the controller runs on the node that leads it and fails over with it (ADR 0010); without, it is
+            // a cluster singleton on the oldest node, on that node's own journal.
+            IActorRef controller;
+            ControllerLocation? controllerLocation = null;
+            if (metaSeeds.Count == 3)
+            {
+                controllerLocation = new ControllerLocation();
+                system.ActorOf(ControllerHost.Props(controllerProps, options.Time), ControllerHost.ActorName);
+                controller = system.ActorOf(
+                    ControllerProxy.Props(eventlogs, name => Meta.MetaLog.SeedIndexOf(name) is { } seed ? metaSeeds[seed] : null, controllerLocation, options.RequestTimeout),
+                    "controller-proxy");
+            }
+            else
+            {
+                system.ActorOf(
+                    ClusterSingletonManager.Props(controllerProps, StopController.Instance, ClusterSingletonManagerSettings.Create(system)),
+                    ControllerHost.ActorName);
+                controller = system.ActorOf(
+                    ClusterSingletonProxy.Props("/user/" + ControllerHost.ActorName, ClusterSingletonProxySettings.Create(system)),
+                    "controller-proxy");
+            }
 
             system.ActorOf(CatalogSubscriber.Props(catalogCache, controller), "catalog-subscriber");
 
@@ -211,7 +247,7 @@ internal sealed class ClusterNode : IVanusNode
                 schedules,
                 timers,
                 board,
-                new EventbusBroker(controller, appender, new TimerIntake(appender, options.TimerEventlogs, options.Time), options.MaxEventbuses, new DiskSpace(options.DataDirectory, options.SegmentSize)),
+                new EventbusBroker(controller, appender, new TimerIntake(appender, options.TimerEventlogs, options.Time), new ClusterView(cluster, controllerLocation), options.MaxEventbuses, new DiskSpace(options.DataDirectory, options.SegmentSize)),
                 new SubscriptionBroker(controller, triggers, appender, options.MaxSubscriptions),
                 new ScheduleBroker(controller, schedules, appender, options.MaxSchedules),
                 new TokenBroker(controller, appender));
@@ -352,6 +388,17 @@ internal sealed class ClusterNode : IVanusNode
         SqliteConnection.ClearAllPools();
         _http.Dispose();
         await _folderLock.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Tells the node it was removed when a peer quarantined it: it woke from a pause after the others downed it.</summary>
+    private sealed class QuarantineWatch : ReceiveActor
+    {
+        public QuarantineWatch(TaskCompletionSource removed)
+        {
+            Receive<Akka.Remote.ThisActorSystemQuarantinedEvent>(_ => removed.TrySetResult());
+        }
+
+        protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(Akka.Remote.ThisActorSystemQuarantinedEvent));
     }
 
     /// <summary>Holds <c>node.lock</c> in the data folder for the node's life: two nodes on one folder would share a journal and every log.</summary>

@@ -61,7 +61,7 @@ internal static class NodeConfig
                 enable-ssl = {{(options.ClusterCertificate is null ? "false" : "true")}}
               }
               cluster {
-                roles = [{{(options.Name is { } name ? Quote(NodeNames.RolePrefix + name) : "")}}]
+                roles = [{{string.Join(", ", NodeNames.RolesOf(options).Select(Quote))}}]
                 downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
                 split-brain-resolver.active-strategy = keep-majority
                 # A dead node is downed (its sharded entities move) 5 s after the membership settles, not Akka's 20 s;

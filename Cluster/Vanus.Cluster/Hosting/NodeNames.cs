@@ -10,7 +10,28 @@ internal static class NodeNames
     /// <summary>The role that carries a member's name.</summary>
     public const string RolePrefix = "name:";
 
+    /// <summary>The role that carries a member's HTTP endpoint.</summary>
+    public const string HttpRolePrefix = "http:";
+
     private const string NameFile = "node.name";
+
+    /// <summary>The cluster roles a node with <paramref name="options"/> carries: its name and, when known, its HTTP endpoint.</summary>
+    public static IEnumerable<string> RolesOf(NodeOptions options)
+    {
+        if (options.Name is { } name)
+        {
+            yield return RolePrefix + name;
+        }
+
+        if (options.HttpEndpoint is { } http)
+        {
+            yield return HttpRolePrefix + http;
+        }
+    }
+
+    /// <summary>The HTTP endpoint a member said it serves, or null.</summary>
+    public static string? HttpOf(Member member) =>
+        member.Roles.FirstOrDefault(r => r.StartsWith(HttpRolePrefix, StringComparison.Ordinal)) is { } role ? role[HttpRolePrefix.Length..] : null;
 
     /// <summary>The name of a member, or null for one that carries none (not a Vanus node).</summary>
     public static string? Of(Member member) =>

@@ -72,7 +72,7 @@ internal static class MetaLog
             Data = MessagePackSerializer.Serialize(r, WireFormat.Options),
             DataContentType = "application/msgpack",
         }).ToList();
-        var reply = await Router(system).Ask<object>(new AppendEvents(EntityId, events), timeout).ConfigureAwait(false);
+        var reply = await LocalReplica(system).Ask<object>(new AppendEvents(EntityId, events), timeout).ConfigureAwait(false);
         switch (reply)
         {
             case AppendReply { Error: null }:
@@ -81,6 +81,8 @@ internal static class MetaLog
                 throw new InvalidOperationException($"__meta: {error}");
             case Refusal refusal:
                 throw new InvalidOperationException($"__meta: {refusal.Message}");
+            case NotLeader notLeader:
+                throw new InvalidOperationException($"__meta: {notLeader.Reason}; the controller runs where __meta is led");
             default:
                 throw new InvalidOperationException($"__meta answered {reply.GetType().Name}");
         }
@@ -93,10 +95,13 @@ internal static class MetaLog
         var offset = 0L;
         while (true)
         {
-            var reply = await Router(system).Ask<object>(new ReadEvents(EntityId, offset, 1000), timeout).ConfigureAwait(false);
-            if (reply is Refusal refusal)
+            var reply = await LocalReplica(system).Ask<object>(new ReadEvents(EntityId, offset, 1000), timeout).ConfigureAwait(false);
+            switch (reply)
             {
-                throw new InvalidOperationException($"__meta: {refusal.Message}");
+                case Refusal refusal:
+                    throw new InvalidOperationException($"__meta: {refusal.Message}");
+                case NotLeader notLeader:
+                    throw new InvalidOperationException($"__meta: {notLeader.Reason}; the controller runs where __meta is led");
             }
 
             var page = ((ReadReply)reply).Records;
@@ -113,5 +118,7 @@ internal static class MetaLog
         }
     }
 
-    private static ActorSelection Router(ActorSystem system) => system.ActorSelection("/user/" + EventlogRouter.ActorName);
+    // The controller runs on the node whose replica leads __meta and writes through that replica only, never through the
+    // router: a controller left on a node that lost the lead is refused (NotLeader) instead of writing beside the new one.
+    private static ActorSelection LocalReplica(ActorSystem system) => system.ActorSelection("/user/" + ReplicaManager.ActorName);
 }

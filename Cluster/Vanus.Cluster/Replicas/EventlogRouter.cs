@@ -40,7 +40,16 @@ internal sealed class EventlogRouter : ReceiveActor
         _host = host;
         _localReplicas = localReplicas;
         _timeout = timeout;
-        Receive<LeaderElected>(elected => Learn(elected.EntityId, elected.Leader, elected.Epoch));
+        Receive<LeaderElected>(elected =>
+        {
+            Learn(elected.EntityId, elected.Leader, elected.Epoch);
+
+            // The controller runs where __meta is led: the node's controller proxy follows it.
+            if (elected.EntityId == Meta.MetaLog.EntityId)
+            {
+                Context.System.EventStream.Publish(elected);
+            }
+        });
         Receive<IEventlogCommand>(command =>
         {
             if (ReplicasOf(command) is not { } replicas)

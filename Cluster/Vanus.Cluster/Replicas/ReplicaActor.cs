@@ -25,6 +25,12 @@ internal sealed record ReplicaHost(
     public string? SelfIn(IReadOnlyList<string> replicas) =>
         replicas.Contains(NodeName) ? NodeName : SeedName is { } seed && replicas.Contains(seed) ? seed : null;
 
+    /// <summary>
+    /// Told when a replica on this node starts serving as its eventlog's leader (with its epoch) and when it stops (null):
+    /// the controller runs where <c>__meta</c> is led.
+    /// </summary>
+    public Action<string, long?>? LeadershipChanged { get; init; }
+
     /// <summary>How often each replica's clock ticks (elections, heartbeats, resends are decided on ticks).</summary>
     public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(50);
 
@@ -52,6 +58,7 @@ internal sealed class ReplicaActor : ReceiveActor, IWithTimers, IWithUnboundedSt
     private Replica? _replica;
     private long _announced;
     private ReplicaRole _role;
+    private long? _serving;
 
     public ReplicaActor(string entityId, EventlogConfig config, ReplicaHost host, bool rejoining)
     {
@@ -89,6 +96,11 @@ internal sealed class ReplicaActor : ReceiveActor, IWithTimers, IWithUnboundedSt
 
     protected override void PostStop()
     {
+        if (_serving is not null)
+        {
+            _host.LeadershipChanged?.Invoke(_entityId, null);
+        }
+
         _closing.Cancel();
         _closing.Dispose();
         if (_replica is { } replica)
@@ -176,6 +188,20 @@ internal sealed class ReplicaActor : ReceiveActor, IWithTimers, IWithUnboundedSt
     private void AfterStep()
     {
         var replica = _replica!;
+        long? serving = replica.ServesReads ? replica.Epoch : null;
+        if (serving != _serving)
+        {
+            // Queries held while a new leader confirmed its commit point are answered now; a replica that lost the lead
+            // answers them NotLeader.
+            _serving = serving;
+            Stash.UnstashAll();
+            _host.LeadershipChanged?.Invoke(_entityId, serving);
+        }
+        else if (replica.Role != ReplicaRole.Leader)
+        {
+            Stash.UnstashAll();
+        }
+
         if (replica.Role == _role && (replica.Role != ReplicaRole.Leader || replica.Epoch == _announced))
         {
             return;
@@ -239,6 +265,13 @@ internal sealed class ReplicaActor : ReceiveActor, IWithTimers, IWithUnboundedSt
             return;
         }
 
+        if (command.Replica != replica.Name && !replica.ServesReads)
+        {
+            // A new leader reads once it knows what its predecessors committed (AfterStep lets the read in again).
+            Stash.Stash();
+            return;
+        }
+
         if (LogQueries.Immediate(replica.Log, command) is { } reply)
         {
             Sender.Tell(reply);
@@ -254,6 +287,12 @@ internal sealed class ReplicaActor : ReceiveActor, IWithTimers, IWithUnboundedSt
         if (replica.Role != ReplicaRole.Leader)
         {
             Sender.Tell(new NotLeader(_entityId, replica.Leader, $"{replica.Name} does not lead eventlog {_entityId}"));
+            return;
+        }
+
+        if (!replica.ServesReads)
+        {
+            Stash.Stash();
             return;
         }
 

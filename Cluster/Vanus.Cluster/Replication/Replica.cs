@@ -66,6 +66,7 @@ internal sealed class Replica : IAsyncDisposable
     private readonly Dictionary<string, long> _sentAt = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _durableEnds = new(StringComparer.Ordinal);
     private readonly HashSet<string> _markerHolders = new(StringComparer.Ordinal);
+    private long _epochStart = long.MaxValue;
     private readonly Queue<(long First, long End, Task<long> Task)> _writes = new();
     private readonly Queue<(long First, long End, TaskCompletionSource<long> Answer)> _waiting = new();
     private long _placedEnd;
@@ -107,6 +108,12 @@ internal sealed class Replica : IAsyncDisposable
 
     /// <summary>The committed end: readers see the log below it.</summary>
     public long Committed => _log.NextOffset;
+
+    /// <summary>
+    /// True for a leader whose commit point has reached the start of its epoch. Until then it may hold records an earlier
+    /// leader committed without knowing they are, so a read there could miss what a client was told is stored.
+    /// </summary>
+    public bool ServesReads => Role == ReplicaRole.Leader && _log.NextOffset >= _epochStart;
 
     /// <summary>The replica's log (reads see committed records only).</summary>
     public IEventLog Log => _log;
@@ -291,6 +298,7 @@ internal sealed class Replica : IAsyncDisposable
 
         // The epoch's marker: no offset spent, synced in the table before anything of this epoch is sent.
         var start = _log.WrittenOffset;
+        _epochStart = start;
         _epochs.Append(epoch, start);
         _placedEnd = _localDurable = start;
         _progress.Clear();

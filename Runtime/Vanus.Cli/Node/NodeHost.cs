@@ -45,6 +45,11 @@ internal static class NodeHost
         }
 
         using var certificate = settings.TlsCertificate();
+        if (port != 0)
+        {
+            nodeOptions = nodeOptions with { HttpEndpoint = AdvertisedEndpoint(certificate is null ? "http" : "https", address, nodeOptions.ClusterHost, port) };
+        }
+
         var node = await VanusNode.StartAsync(nodeOptions, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -121,18 +126,40 @@ internal static class NodeHost
                 // Stopped before it became ready: shut down as usual below.
             }
 
-            await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+            await Task.WhenAny(app.WaitForShutdownAsync(cancellationToken), node.Removed).ConfigureAwait(false);
+            var removed = node.Removed.IsCompleted;
+            if (removed)
+            {
+                // Akka cannot take a removed member back: exit, so that a supervisor (systemd, Kubernetes) starts it again
+                // and its replicas rejoin.
+                logger.LogError("vanus node was removed from the cluster (downed after it was unreachable, or quarantined by a peer); stopping: start it again to rejoin");
+            }
+
             logger.LogInformation("vanus node stopping: finishing requests, syncing eventlogs");
             await app.DisposeAsync().ConfigureAwait(false);
             await node.StopAsync(CancellationToken.None).ConfigureAwait(false);
             output.WriteLine("vanus node stopped");
             output.Flush();
-            return ExitCodes.Ok;
+            return removed ? ExitCodes.Removed : ExitCodes.Ok;
         }
         finally
         {
             await node.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The URL other nodes and clients reach this node's HTTP port at: a wildcard bind is reached at the cluster host.</summary>
+    internal static string AdvertisedEndpoint(string scheme, IPAddress? bound, string clusterHost, int port)
+    {
+        var host = bound is null ? "127.0.0.1"
+            : bound.Equals(IPAddress.Any) || bound.Equals(IPAddress.IPv6Any) ? clusterHost
+            : bound.ToString();
+        if (host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('['))
+        {
+            host = $"[{host}]";
+        }
+
+        return $"{scheme}://{host}:{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, string format)

@@ -18,6 +18,39 @@ internal static class CatalogWriter
 
     public static void Write(Utf8JsonWriter writer, IReadOnlyList<NamespaceInfo> namespaces) => writer.WriteArray(namespaces, Write);
 
+    public static void Write(Utf8JsonWriter writer, ClusterInfo cluster)
+    {
+        writer.WriteStartObject();
+        writer.WritePropertyName("nodes"u8);
+        writer.WriteArray(cluster.Nodes, static (w, n) =>
+        {
+            w.WriteStartObject();
+            w.WriteString("name"u8, n.Name);
+            if (n.Http is { } http)
+            {
+                w.WriteString("http"u8, http);
+            }
+            else
+            {
+                w.WriteNull("http"u8);
+            }
+
+            w.WriteString("cluster"u8, n.Cluster);
+            w.WriteString("status"u8, n.Status);
+            w.WriteEndObject();
+        });
+        if (cluster.Controller is { } controller)
+        {
+            writer.WriteString("controller"u8, controller);
+        }
+        else
+        {
+            writer.WriteNull("controller"u8);
+        }
+
+        writer.WriteEndObject();
+    }
+
     public static void Write(Utf8JsonWriter writer, EventbusInfo bus)
     {
         writer.WriteStartObject();

@@ -56,6 +56,15 @@ internal sealed class ManagementHandler(IEventbusBroker broker, GatewayOptions o
         }
     }
 
+    /// <summary>The path of the cluster's members.</summary>
+    public const string ClusterPath = "/api/v1/cluster";
+
+    public async Task DescribeClusterAsync(HttpContext context)
+    {
+        var cluster = await broker.DescribeClusterAsync(context.RequestAborted);
+        JsonResponse.Write(context.Response, StatusCodes.Status200OK, JsonResponse.JsonContentType, cluster, static (w, c) => CatalogWriter.Write(w, c));
+    }
+
     public async Task CreateNamespaceAsync(HttpContext context)
     {
         var name = await ReadDocumentAsync(context, static body => Documents.ReadNamespace(body.Span));

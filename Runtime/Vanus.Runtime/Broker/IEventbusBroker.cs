@@ -51,6 +51,9 @@ public interface IEventbusBroker
     Task<IReadOnlyList<EventRecord>> ReadReplicaAsync(string @namespace, string eventbus, int eventlog, string replica, long offset, int count, CancellationToken cancellationToken = default) =>
         throw new BrokerException(BrokerErrorKind.Invalid, $"eventbus '{eventbus}' keeps one copy of each eventlog on this node: 'replica' names a node of a replicated eventbus", "replica");
 
+    /// <summary>The cluster's members with their status, and where the controller runs.</summary>
+    Task<ClusterInfo> DescribeClusterAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Reads the event a server-assigned id names, or null if it is not (or no longer) stored.</summary>
     Task<EventRecord?> GetAsync(string @namespace, string eventbus, EventId eventId, CancellationToken cancellationToken = default);
 

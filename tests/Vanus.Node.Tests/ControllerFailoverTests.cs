@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Xunit.Abstractions;
+
+namespace Vanus.Node.Tests;
+
+/// <summary>
+/// The controller on <c>__meta</c> (issue 14): three real nodes, the controller's node killed with SIGKILL; the other two
+/// take management calls again and hold the whole catalog, and <c>GET /api/v1/cluster</c> says what happened.
+/// </summary>
+[Collection(nameof(FailoverTests))]
+public sealed class ControllerFailoverTests(ITestOutputHelper output) : IDisposable
+{
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
+    private readonly string _root = NodeDataTests.NewFolder();
+
+    [Fact]
+    public async Task Killing_the_controllers_node_keeps_management_working_on_the_others_with_the_catalog_whole()
+    {
+        await using var cluster = new ThreeNodes(_root);
+        try
+        {
+            await cluster.StartAllAsync();
+            var view = await UntilAsync(cluster.Nodes["n1"], v => v["nodes"]!.AsArray().Count(n => (string)n!["status"]! == "up") == 3 && v["controller"] is not null);
+            foreach (var node in view["nodes"]!.AsArray())
+            {
+                var name = (string)node!["name"]!;
+                Assert.Equal(cluster.EndpointOf(name).ToString().TrimEnd('/'), (string)node["http"]!);
+                Assert.StartsWith("127.0.0.1:", (string)node["cluster"]!, StringComparison.Ordinal);
+            }
+
+            Assert.Equal(ThreeNodes.Names, view["nodes"]!.AsArray().Select(n => (string)n!["name"]!));
+            var controller = (string)view["controller"]!;
+
+            // A catalog with something of every kind: namespaces, buses, a subscription, a schedule. The buses are replicated:
+            // a bus kept in one copy lives on one node and is unavailable while that node is down.
+            using (var http = cluster.Nodes["n1"].Client())
+            {
+                await PostAsync(http, "api/v1/namespaces", new { name = "shop" });
+                await PostAsync(http, "api/v1/namespaces/shop/eventbuses", new { name = "orders", eventlogs = 2, replicas = 3, sync = "always" });
+                await PostAsync(http, "api/v1/namespaces/shop/eventbuses", new { name = "audit", replicas = 3 });
+                await PostAsync(http, "api/v1/namespaces/shop/subscriptions", new { name = "hook", eventbus = "orders", sink = "http://127.0.0.1:9/" });
+                await PostAsync(http, "api/v1/namespaces/shop/schedules", new { name = "tick", eventbus = "audit", interval = "1h", @event = new { specversion = "1.0", source = "/s", type = "tick" } });
+            }
+
+            var before = await CatalogAsync(cluster.Nodes["n1"]);
+            var killedAt = await cluster.KillAsync(controller);
+            output.WriteLine($"killed {controller}, the controller's node");
+
+            // A management call that changes the catalog, tried on the survivors in turn until one takes it. A try that
+            // timed out may still have landed, so 409 counts too: the namespace is there.
+            var survivors = cluster.Nodes.Values.ToList();
+            var attempt = 0;
+            TimeSpan failover;
+            while (true)
+            {
+                using var http = survivors[attempt++ % survivors.Count].Client();
+                http.Timeout = TimeSpan.FromSeconds(5);
+                try
+                {
+                    using var response = await http.PostAsJsonAsync("api/v1/namespaces", new { name = "after" });
+                    if (response.StatusCode is HttpStatusCode.Created or HttpStatusCode.Conflict)
+                    {
+                        failover = Stopwatch.GetElapsedTime(killedAt);
+                        break;
+                    }
+                }
+                catch (TaskCanceledException)
+                {
+                    // Timed out: try the next survivor.
+                }
+
+                Assert.True(Stopwatch.GetElapsedTime(killedAt) < Generous, $"no survivor took a management call for {Generous.TotalSeconds} s after the controller's node died");
+                await Task.Delay(50);
+            }
+
+            output.WriteLine($"management calls work again {failover.TotalMilliseconds:0} ms after the kill (goal 5 s)");
+
+            // Both survivors hold the same catalog: what was there, plus the namespace made after the kill.
+            foreach (var node in survivors)
+            {
+                var after = await UntilCatalogAsync(node, c => c.Contains("\"after\"", StringComparison.Ordinal));
+                Assert.Equal("{\"after\":[]," + before[1..], after);
+            }
+
+            var moved = await UntilAsync(survivors[0], v => v["controller"] is { } c && (string)c! != controller);
+            output.WriteLine($"cluster after the kill: {moved.ToJsonString()}");
+            Assert.All(
+                moved["nodes"]!.AsArray().Where(n => (string)n!["name"]! == controller),
+                n => Assert.Contains((string)n!["status"]!, new[] { "unreachable", "down" }));
+
+            // The killed node comes back with the same catalog.
+            var back = await cluster.StartAsync(controller);
+            Assert.Equal(await CatalogAsync(survivors[0]), await UntilCatalogAsync(back, c => c.Contains("\"after\"", StringComparison.Ordinal)));
+        }
+        catch
+        {
+            output.WriteLine(cluster.Diagnostics(l => l.Contains("ontroller", StringComparison.Ordinal) || l.Contains("rror", StringComparison.Ordinal)));
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A node that did not stop in time still holds a file: the OS cleans the temp folder.
+        }
+    }
+
+    private static async Task PostAsync(HttpClient http, string path, object body)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            using var response = await http.PostAsJsonAsync(path, body);
+            if (response.StatusCode == HttpStatusCode.Created)
+            {
+                return;
+            }
+
+            // Three replicas are refused until the three nodes are members.
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest && text.Contains("replicas", StringComparison.Ordinal) && deadline.Elapsed < Generous, $"POST {path}: {(int)response.StatusCode} {text}");
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>The catalog as one node lists it: namespaces, and per namespace its buses (no offsets or leaders), subscriptions and schedules.</summary>
+    private static async Task<string> CatalogAsync(NodeProcess node)
+    {
+        using var http = node.Client();
+        var catalog = new JsonObject();
+        foreach (var ns in (await Api.GetJsonAsync(http, "api/v1/namespaces")).AsArray().Select(n => (string)n!["name"]!).Order(StringComparer.Ordinal))
+        {
+            var buses = (await Api.GetJsonAsync(http, $"api/v1/namespaces/{ns}/eventbuses")).AsArray()
+                .Select(b => $"{b!["name"]}:{b["eventlogs"]!.AsArray().Count}x{b["replicas"]}:{b["sync"]}");
+            var subscriptions = (await Api.GetJsonAsync(http, $"api/v1/namespaces/{ns}/subscriptions")).AsArray().Select(s => $"{s!["name"]}->{s["sink"]}");
+            var schedules = (await Api.GetJsonAsync(http, $"api/v1/namespaces/{ns}/schedules")).AsArray().Select(s => $"{s!["name"]}@{s["eventbus"]}");
+            catalog[ns] = new JsonArray([.. buses.Concat(subscriptions).Concat(schedules).Select(x => (JsonNode)x)]);
+        }
+
+        return catalog.ToJsonString();
+    }
+
+    private static async Task<string> UntilCatalogAsync(NodeProcess node, Func<string, bool> done)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var catalog = await CatalogAsync(node);
+            if (done(catalog) || deadline.Elapsed > Generous)
+            {
+                return catalog;
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    private static async Task<JsonNode> UntilAsync(NodeProcess node, Func<JsonNode, bool> done)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var view = await ThreeNodes.ClusterAsync(node);
+            if (done(view))
+            {
+                return view;
+            }
+
+            Assert.True(deadline.Elapsed < Generous, $"the cluster view of {node.Endpoint} did not settle: {view.ToJsonString()}");
+            await Task.Delay(200);
+        }
+    }
+}
