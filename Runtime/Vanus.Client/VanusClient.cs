@@ -15,8 +15,20 @@ public sealed class VanusClient : IDisposable
     /// sending <paramref name="token"/> as its bearer token on every call when given (a node with tokens on needs one).
     /// </summary>
     public VanusClient(Uri endpoint, HttpClient? http = null, string @namespace = "default", TimeProvider? timeProvider = null, string? token = null)
+        : this([endpoint ?? throw new ArgumentNullException(nameof(endpoint))], http, @namespace, timeProvider, token)
     {
-        _connection = new ApiConnection(endpoint, http, @namespace, timeProvider ?? TimeProvider.System, token);
+    }
+
+    /// <summary>
+    /// Creates a client of a cluster reached at any of <paramref name="endpoints"/>: a call that cannot connect, times out
+    /// or is answered <c>503</c> moves to the next one (after the node's <c>Retry-After</c>) for up to
+    /// <paramref name="failoverPatience"/> (30 s by default), so producers ride through a node's loss; when none of them
+    /// answers at all the call fails at once. An append sent again
+    /// that way may be stored twice when the first node stored it before it failed; a bus with a dedup window stores it once.
+    /// </summary>
+    public VanusClient(IReadOnlyList<Uri> endpoints, HttpClient? http = null, string @namespace = "default", TimeProvider? timeProvider = null, string? token = null, TimeSpan? failoverPatience = null)
+    {
+        _connection = new ApiConnection(endpoints, http, @namespace, timeProvider ?? TimeProvider.System, token, failoverPatience);
         Eventbuses = new EventbusApi(_connection);
         Events = new EventApi(_connection);
         Subscriptions = new SubscriptionApi(_connection);
@@ -25,8 +37,11 @@ public sealed class VanusClient : IDisposable
     /// <summary>The clock the client waits on (retry pauses, in-process runs).</summary>
     internal TimeProvider Time => _connection.Time;
 
-    /// <summary>The node's base URL.</summary>
+    /// <summary>The base URL calls go to now (with several endpoints, the last one that answered).</summary>
     public Uri Endpoint => _connection.Endpoint;
+
+    /// <summary>Every endpoint the client may use, in the order given.</summary>
+    public IReadOnlyList<Uri> Endpoints => _connection.Endpoints;
 
     /// <summary>The namespace every call works in.</summary>
     public string Namespace => _connection.Namespace;

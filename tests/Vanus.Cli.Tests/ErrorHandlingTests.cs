@@ -45,6 +45,41 @@ public sealed class ErrorHandlingTests : FakeNodeTests
     }
 
     [Fact]
+    public async Task Several_endpoints_move_past_a_dead_node_to_one_that_answers()
+    {
+        var dead = DeadEndpoint();
+
+        var run = await CliRunner.RunAsync(["eventbus", "list", "--output", "json", "--endpoint", $"{dead},{Node.Endpoint.ToString().TrimEnd('/')}"]);
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains("\"orders\"", run.Out);
+    }
+
+    [Fact]
+    public async Task With_every_endpoint_dead_the_verb_exits_3_naming_the_last_it_tried()
+    {
+        var (first, second) = (DeadEndpoint(), DeadEndpoint());
+
+        var run = await CliRunner.RunAsync(["eventbus", "list", "--endpoint", $"{first},{second}"]);
+
+        Assert.Equal(3, run.ExitCode);
+        Assert.StartsWith($"error: cannot reach the Vanus node at {second}/: ", run.Error);
+        Assert.Contains("ConnectionRefused", run.Error);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:1,", "--endpoint has an empty entry")]
+    [InlineData("http://127.0.0.1:1,,http://127.0.0.1:2", "--endpoint has an empty entry")]
+    [InlineData("http://127.0.0.1:1,localhost:8080", "--endpoint must be an absolute http:// or https:// URL such as http://127.0.0.1:8080, not 'localhost:8080'")]
+    public async Task A_bad_endpoint_list_is_a_usage_error(string endpoints, string message)
+    {
+        var run = await CliRunner.RunAsync(["eventbus", "list", "--endpoint", endpoints]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(message, run.Error);
+    }
+
+    [Fact]
     public async Task A_refusal_without_a_problem_document_prints_status_and_body()
     {
         Node.Override = async c =>

@@ -307,7 +307,10 @@ public sealed class VanusClientTests : FakeNodeTests
     [Fact]
     public void Client_arguments_are_checked()
     {
-        Assert.Throws<ArgumentNullException>(() => new VanusClient(null!));
+        Assert.Throws<ArgumentNullException>(() => new VanusClient((Uri)null!));
+        Assert.Throws<ArgumentNullException>(() => new VanusClient((IReadOnlyList<Uri>)null!));
+        Assert.Throws<ArgumentException>(() => new VanusClient(Array.Empty<Uri>()));
+        Assert.Throws<ArgumentException>(() => new VanusClient([new Uri("http://a/"), new Uri("ftp://b/")]));
         Assert.Throws<ArgumentException>(() => new VanusClient(new Uri("ftp://h/")));
         Assert.Throws<ArgumentException>(() => new VanusClient(new Uri("http://h/?x=1")));
         Assert.Throws<ArgumentException>(() => new VanusClient(new Uri("http://h/"), @namespace: ""));

@@ -64,12 +64,12 @@ public static class Api
     }
 
     /// <summary>Every event of one eventlog, read in pages.</summary>
-    public static async Task<List<JsonNode>> ReadAllAsync(HttpClient http, string bus, int eventlog = 0)
+    public static async Task<List<JsonNode>> ReadAllAsync(HttpClient http, string bus, int eventlog = 0, string @namespace = "default")
     {
         var all = new List<JsonNode>();
         while (true)
         {
-            var page = (await GetJsonAsync(http, $"{Buses}/{bus}/events?eventlog={eventlog}&offset={all.Count}&count=1000")).AsArray();
+            var page = (await GetJsonAsync(http, $"api/v1/namespaces/{@namespace}/eventbuses/{bus}/events?eventlog={eventlog}&offset={all.Count}&count=1000")).AsArray();
             if (page.Count == 0)
             {
                 return all;

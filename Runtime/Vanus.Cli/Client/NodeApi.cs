@@ -14,15 +14,19 @@ internal static class NodeApi
     /// A client of the node for one CLI run: no proxy, no cookies, connections given 5 s, calls given <paramref name="timeout"/>.
     /// Throws <see cref="ArgumentException"/> for a namespace that cannot travel in a path.
     /// </summary>
-    public static NodeConnection Connect(Uri endpoint, string @namespace, TimeSpan timeout, string? token = null)
+    public static NodeConnection Connect(Uri endpoint, string @namespace, TimeSpan timeout, string? token = null) =>
+        Connect([endpoint], @namespace, timeout, token);
+
+    /// <summary>A client of a cluster at any of <paramref name="endpoints"/>: each call moves to the next one on a connection failure or a 503.</summary>
+    public static NodeConnection Connect(IReadOnlyList<Uri> endpoints, string @namespace, TimeSpan timeout, string? token = null)
     {
         // The handler applies the timeout itself, so that a node that does not answer surfaces as one exception; the client's
         // own timeout, a little longer, only bounds reading a body that stalls.
-        var handler = new UnreachableHandler(endpoint, timeout) { InnerHandler = new SocketsHttpHandler { UseProxy = false, UseCookies = false, ConnectTimeout = TimeSpan.FromSeconds(5) } };
+        var handler = new UnreachableHandler(timeout) { InnerHandler = new SocketsHttpHandler { UseProxy = false, UseCookies = false, ConnectTimeout = TimeSpan.FromSeconds(5) } };
         var http = new HttpClient(handler) { Timeout = timeout + TimeSpan.FromSeconds(5) };
         try
         {
-            return new NodeConnection(http, new VanusClient(endpoint, http, @namespace, token: token));
+            return new NodeConnection(http, new VanusClient(endpoints, http, @namespace, token: token, failoverPatience: timeout));
         }
         catch
         {
@@ -123,10 +127,12 @@ internal sealed class NodeConnection(HttpClient http, VanusClient client) : IDis
 }
 
 /// <summary>Turns "no answer" (a refused connection, a timeout) into <see cref="NodeUnreachableException"/> naming the endpoint.</summary>
-internal sealed class UnreachableHandler(Uri endpoint, TimeSpan timeout) : DelegatingHandler
+internal sealed class UnreachableHandler(TimeSpan timeout) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        // The node the request went to: with several endpoints, the one the client is trying now.
+        var endpoint = new Uri(request.RequestUri!.GetLeftPart(UriPartial.Authority) + "/");
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         try

@@ -10,7 +10,7 @@ internal sealed class ServerRefusedException(ApiAnswer reply) : Exception($"the 
 
 /// <summary>The node could not be reached, or did not answer in time.</summary>
 internal sealed class NodeUnreachableException(Uri endpoint, string reason, Exception? inner = null)
-    : Exception($"error: cannot reach the Vanus node at {endpoint}: {reason}", inner)
+    : HttpRequestException($"error: cannot reach the Vanus node at {endpoint}: {reason}", inner)
 {
     public Uri Endpoint { get; } = endpoint;
 }

@@ -16,14 +16,14 @@ internal sealed class ClientCall : IDisposable
         Env = env;
         Format = options.FormatOf(parse);
         Namespace = parse.GetValue(options.Namespace)!;
-        Endpoint = parse.GetValue(options.Endpoint)!;
+        Endpoints = parse.GetValue(options.Endpoint)!;
         var timeout = options.Timeout;
         var token = options.TokenOf(parse);
         _client = new Lazy<NodeConnection>(() =>
         {
             try
             {
-                return NodeApi.Connect(Endpoint, Namespace, timeout, token);
+                return NodeApi.Connect(Endpoints, Namespace, timeout, token);
             }
             catch (ArgumentException e)
             {
@@ -40,8 +40,8 @@ internal sealed class ClientCall : IDisposable
 
     public string Namespace { get; }
 
-    /// <summary>The node the verb talks to.</summary>
-    public Uri Endpoint { get; }
+    /// <summary>The nodes the verb may talk to, in the order given (--endpoint).</summary>
+    public IReadOnlyList<Uri> Endpoints { get; }
 
     /// <summary>The .NET client for the verb's endpoint and namespace (a node that does not answer throws <see cref="NodeUnreachableException"/>).</summary>
     public VanusClient Client => _client.Value.Client;

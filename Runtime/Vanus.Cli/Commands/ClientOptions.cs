@@ -6,7 +6,7 @@ namespace Vanus.Cli.Commands;
 /// <summary>The options every client verb of a group shares, added once to the group as recursive options.</summary>
 internal sealed class ClientOptions
 {
-    public Option<Uri> Endpoint { get; } = OptionParsers.Endpoint();
+    public Option<Uri[]> Endpoint { get; } = OptionParsers.Endpoints();
 
     public Option<string> Output { get; } = OutputOption();
 

@@ -31,6 +31,37 @@ internal static class OptionParsers
         },
     };
 
+    /// <summary>
+    /// The nodes' base URLs, comma-separated (each absolute http or https): a client verb moves to the next on a connection
+    /// failure or a 503, so it works while a node of the cluster is down.
+    /// </summary>
+    public static Option<Uri[]> Endpoints() => new("--endpoint")
+    {
+        Description = "The node's HTTP endpoint; several, comma-separated, to use the next when one is down or answers 503",
+        HelpName = "URL[,URL...]",
+        DefaultValueFactory = _ => [new Uri(DefaultEndpoint)],
+        CustomParser = r =>
+        {
+            var text = r.Tokens[0].Value;
+            var endpoints = new List<Uri>();
+            foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
+            {
+                if (Uri.TryCreate(part, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && uri.Host.Length > 0)
+                {
+                    endpoints.Add(uri);
+                    continue;
+                }
+
+                r.AddError(part.Length == 0
+                    ? $"--endpoint has an empty entry in '{text}': give URLs separated by single commas"
+                    : $"--endpoint must be an absolute http:// or https:// URL such as {DefaultEndpoint}, not '{part}'");
+                return null;
+            }
+
+            return [.. endpoints];
+        },
+    };
+
     /// <summary>An RFC 3339 timestamp, checked with the runtime's strict parser.</summary>
     public static Option<DateTimeOffset?> Timestamp(string name, string description) => new(name)
     {
