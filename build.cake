@@ -85,4 +85,19 @@ Task("Cluster").Does(() =>
     StartProcess("bash", new ProcessSettings { Arguments = "eng/cluster/run.sh " + Argument("nodes", 3) });
 });
 
+Task("Chaos").IsDependentOn("Build").Does(() =>
+{
+    // The long run of the failover tests: the leader killed --rounds times (the suite's short run kills it 5 times),
+    // then a pause and a partition; each reports its failover times.
+    var rounds = Argument("rounds", 50);
+    DotNetTest("tests/Vanus.Node.Tests/Vanus.Node.Tests.csproj", new DotNetTestSettings
+    {
+        Configuration = configuration,
+        NoBuild = true,
+        Filter = "FullyQualifiedName~Vanus.Node.Tests.FailoverTests|FullyQualifiedName~Vanus.Node.Tests.ControllerFailoverTests",
+        Loggers = { "console;verbosity=detailed" },
+        EnvironmentVariables = { ["VANUS_CHAOS_ROUNDS"] = rounds.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+    });
+});
+
 RunTarget(target);

@@ -12,4 +12,20 @@ public static class EventLog
         options.Validate();
         return await SegmentLog.OpenAsync(options with { }, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Makes the next open of the closed log in <paramref name="options"/>' directory cut it at damage instead of opening
+    /// it read-only (what an operator does by deleting its checkpoint): for a replica, whose cut records come back from
+    /// its leader.
+    /// </summary>
+    public static void AllowCutAtDamage(EventLogOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var checkpoint = Path.Combine(options.Directory, SegmentLog.CheckpointFile);
+        if (options.FileSystem.Exists(checkpoint))
+        {
+            options.FileSystem.Delete(checkpoint);
+            options.FileSystem.SyncDirectory(options.Directory);
+        }
+    }
 }

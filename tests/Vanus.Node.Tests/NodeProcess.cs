@@ -10,7 +10,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
     private readonly Process _process;
     private readonly StringBuilder _output = new();
-    private readonly TaskCompletionSource<(string Scheme, int Port)> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<(string Scheme, string Host, int Port)> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -65,17 +65,27 @@ public sealed partial class NodeProcess : IAsyncDisposable
         StartAsync(dataDirectory, waitUntilReady, null, extraArgs);
 
     /// <summary>Starts a node with <paramref name="environment"/> set for it (VANUS_ADMIN_TOKEN, say).</summary>
-    public static async Task<NodeProcess> StartAsync(string dataDirectory, bool waitUntilReady, IReadOnlyDictionary<string, string>? environment, params string[] extraArgs)
+    public static Task<NodeProcess> StartAsync(string dataDirectory, bool waitUntilReady, IReadOnlyDictionary<string, string>? environment, params string[] extraArgs) =>
+        StartAsync(dataDirectory, waitUntilReady, environment, null, extraArgs);
+
+    /// <summary>
+    /// Starts a node inside network namespace <paramref name="place"/>'s (through <c>ip netns exec</c>, which keeps the
+    /// process id) bound to its address, or on loopback when null.
+    /// </summary>
+    public static async Task<NodeProcess> StartAsync(string dataDirectory, bool waitUntilReady, IReadOnlyDictionary<string, string>? environment, (string Netns, string Address)? place, params string[] extraArgs)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(place is null ? "dotnet" : "ip")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+
         // Any free HTTP port, unless the test fixes one (a cluster member advertises a fixed port only).
         string[] anyPort = extraArgs.Contains("--port") ? [] : ["--port", "0"];
-        foreach (var arg in (string[])[Executable, "node", .. anyPort, "--bind", "127.0.0.1", "--data", dataDirectory, .. extraArgs])
+        string[] prefix = place is { } p ? ["netns", "exec", p.Netns, "dotnet"] : [];
+        string[] bind = place is { } q ? ["--bind", q.Address, "--cluster-host", q.Address, "--insecure"] : ["--bind", "127.0.0.1"];
+        foreach (var arg in (string[])[.. prefix, Executable, "node", .. anyPort, .. bind, "--data", dataDirectory, .. extraArgs])
         {
             start.ArgumentList.Add(arg);
         }
@@ -101,8 +111,8 @@ public sealed partial class NodeProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            var (scheme, port) = await node._port.Task.WaitAsync(StartTimeout);
-            node.Endpoint = new Uri($"{scheme}://127.0.0.1:{port}/");
+            var (scheme, host, port) = await node._port.Task.WaitAsync(StartTimeout);
+            node.Endpoint = new Uri($"{scheme}://{host}:{port}/");
             if (waitUntilReady)
             {
                 await node._ready.Task.WaitAsync(StartTimeout);
@@ -208,7 +218,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
 
         if (ListeningLine().Match(line) is { Success: true } m)
         {
-            _port.TrySetResult((m.Groups[1].Value, int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)));
+            _port.TrySetResult((m.Groups[1].Value, m.Groups[2].Value, int.Parse(m.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture)));
             ClusterAddress = ClusterLine().Match(line) is { Success: true } c ? c.Groups[1].Value : null;
         }
 
@@ -226,7 +236,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
         _stopped.TrySetResult();
     }
 
-    [GeneratedRegex(@"listening on (https?)://127\.0\.0\.1:(\d+)")]
+    [GeneratedRegex(@"listening on (https?)://(\d+\.\d+\.\d+\.\d+):(\d+)")]
     private static partial Regex ListeningLine();
 
     [GeneratedRegex(@"cluster (akka[.\w]*://\S+)")]

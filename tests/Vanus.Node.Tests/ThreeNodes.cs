@@ -8,8 +8,12 @@ namespace Vanus.Node.Tests;
 /// Three real <c>vanus node</c> processes named n1..n3 on fixed HTTP and cluster ports, as in production: the three are the
 /// seeds, so the catalog lives on <c>__meta</c> across them, and none is ready alone (the catalog needs two of the three).
 /// </summary>
-internal sealed class ThreeNodes(string root) : IAsyncDisposable
+internal sealed class ThreeNodes(string root, NetworkLab? lab = null) : IAsyncDisposable
 {
+    // In a network lab each node has a namespace of its own, so all use the same ports.
+    private const int LabHttpPort = 8080;
+    private const int LabClusterPort = 4051;
+
     /// <summary>The nodes' names.</summary>
     public static readonly string[] Names = ["n1", "n2", "n3"];
 
@@ -19,7 +23,10 @@ internal sealed class ThreeNodes(string root) : IAsyncDisposable
     public Dictionary<string, NodeProcess> Nodes { get; } = [];
 
     /// <summary>The endpoint node <paramref name="name"/> serves HTTP on, running or not.</summary>
-    public Uri EndpointOf(string name) => new($"http://127.0.0.1:{_ports[name].Http.ToString(CultureInfo.InvariantCulture)}/");
+    public Uri EndpointOf(string name) => new($"http://{HostOf(name)}:{HttpPortOf(name).ToString(CultureInfo.InvariantCulture)}/");
+
+    /// <summary>Node <paramref name="name"/>'s index, 1 to 3.</summary>
+    public static int IndexOf(string name) => Array.IndexOf(Names, name) + 1;
 
     /// <summary>Starts the three and waits until each is ready.</summary>
     public async Task StartAllAsync()
@@ -74,10 +81,18 @@ internal sealed class ThreeNodes(string root) : IAsyncDisposable
         NodeProcess.StartAsync(
             Path.Combine(root, name),
             waitUntilReady,
+            null,
+            lab?.Place(IndexOf(name)),
             "--name", name,
-            "--port", _ports[name].Http.ToString(CultureInfo.InvariantCulture),
-            "--cluster-port", _ports[name].Cluster.ToString(CultureInfo.InvariantCulture),
-            "--seeds", string.Join(',', Names.Select(n => $"akka.tcp://vanus@127.0.0.1:{_ports[n].Cluster.ToString(CultureInfo.InvariantCulture)}")));
+            "--port", HttpPortOf(name).ToString(CultureInfo.InvariantCulture),
+            "--cluster-port", ClusterPortOf(name).ToString(CultureInfo.InvariantCulture),
+            "--seeds", string.Join(',', Names.Select(n => $"akka.tcp://vanus@{HostOf(n)}:{ClusterPortOf(n).ToString(CultureInfo.InvariantCulture)}")));
+
+    private string HostOf(string name) => lab?.Place(IndexOf(name)).Address ?? "127.0.0.1";
+
+    private int HttpPortOf(string name) => lab is null ? _ports[name].Http : LabHttpPort;
+
+    private int ClusterPortOf(string name) => lab is null ? _ports[name].Cluster : LabClusterPort;
 
     private static int FreePort()
     {

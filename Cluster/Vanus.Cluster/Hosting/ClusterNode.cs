@@ -348,6 +348,17 @@ internal sealed class ClusterNode : IVanusNode
 
     private async Task StopCoreAsync()
     {
+        if (_system.WhenTerminated.IsCompleted)
+        {
+            // Removed from the cluster, the node's actor system already ran its coordinated shutdown (regions handed off,
+            // logs closed): there is nothing left to stop gracefully, and asking a terminated system would only time out.
+            await _services.Gate.StopAsync().ConfigureAwait(false);
+            await _stopping.CancelAsync().ConfigureAwait(false);
+            await _loading.ConfigureAwait(false);
+            await ReleaseAsync().ConfigureAwait(false);
+            return;
+        }
+
         // Schedules stop before appends are refused: an occurrence being emitted finishes, so a clean stop leaves none in doubt.
         try
         {
@@ -382,6 +393,11 @@ internal sealed class ClusterNode : IVanusNode
         // Coordinated shutdown hands every shard off (each eventlog finishes its work and closes its log), leaves the
         // cluster and terminates the actor system.
         await CoordinatedShutdown.Get(_system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance).ConfigureAwait(false);
+        await ReleaseAsync().ConfigureAwait(false);
+    }
+
+    private async Task ReleaseAsync()
+    {
         await _system.WhenTerminated.ConfigureAwait(false);
 
         // Pooled connections keep catalog.db open; a node restarted in this process, or a test deleting the folder, needs it closed.

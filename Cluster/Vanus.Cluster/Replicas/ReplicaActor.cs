@@ -59,6 +59,7 @@ internal sealed class ReplicaActor : ReceiveActor, IWithTimers, IWithUnboundedSt
     private long _announced;
     private ReplicaRole _role;
     private long? _serving;
+    private Truncation? _loggedTruncation;
 
     public ReplicaActor(string entityId, EventlogConfig config, ReplicaHost host, bool rejoining)
     {
@@ -122,6 +123,11 @@ internal sealed class ReplicaActor : ReceiveActor, IWithTimers, IWithUnboundedSt
                 "Eventlog {0}: replica on {1} open (epoch {2}, log end {3}, replicas {4}){5}",
                 _entityId, opened.Replica.Name, opened.Replica.Epoch, log.WrittenOffset, string.Join(",", _config.Replicas ?? []),
                 opened.Replica.Rejoining ? "; it rejoins as a learner until it holds what the leader holds" : "");
+            if (opened.Replica.Repair is { } repair)
+            {
+                _log.Warning("Eventlog {0}: replica on {1} repaired: {2}", _entityId, opened.Replica.Name, repair);
+            }
+
             Timers.StartPeriodicTimer(TickTimer, Tick.Instance, _host.TickInterval);
             Stash.UnstashAll();
             Become(Serving);
@@ -188,6 +194,12 @@ internal sealed class ReplicaActor : ReceiveActor, IWithTimers, IWithUnboundedSt
     private void AfterStep()
     {
         var replica = _replica!;
+        if (replica.LastTruncation is { } cut && !ReferenceEquals(cut, _loggedTruncation))
+        {
+            _loggedTruncation = cut;
+            _log.Info("Eventlog {0}: {1} cut its log from {2} back to {3}: records never committed, which the leader of epoch {4} does not hold", _entityId, replica.Name, cut.From, cut.To, cut.Epoch);
+        }
+
         long? serving = replica.ServesReads ? replica.Epoch : null;
         if (serving != _serving)
         {

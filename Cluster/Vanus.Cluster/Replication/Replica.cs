@@ -115,6 +115,9 @@ internal sealed class Replica : IAsyncDisposable
     /// </summary>
     public bool ServesReads => Role == ReplicaRole.Leader && _log.NextOffset >= _epochStart;
 
+    /// <summary>The last time this replica cut records off its log's end to follow a leader, or null.</summary>
+    public Truncation? LastTruncation { get; private set; }
+
     /// <summary>The replica's log (reads see committed records only).</summary>
     public IEventLog Log => _log;
 
@@ -132,29 +135,55 @@ internal sealed class Replica : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(send);
+        var mark = Path.Combine(options.Directory, RejoiningMark);
         var log = await EventLog.OpenAsync(options with { Replicated = true }, cancellationToken).ConfigureAwait(false);
+        string? repair = null;
+        if (log.Recovery.ReadOnly)
+        {
+            // Corrupt records (issue 9 opens such a log read-only for an operator): a replica repairs itself, as the other
+            // replicas hold them. It becomes a learner first, so that a crash in between never leaves a voter without what
+            // it acknowledged; then the log is cut at the damage and the leader sends the rest again.
+            var damage = log.Recovery;
+            await log.DisposeAsync().ConfigureAwait(false);
+            Mark(options, mark);
+            EventLog.AllowCutAtDamage(options);
+            log = await EventLog.OpenAsync(options with { Replicated = true }, cancellationToken).ConfigureAwait(false);
+            repair = $"its log was corrupt in {damage.CorruptFile} at byte {damage.CorruptAt} ({damage.Reason}); it was cut there, at offset {log.WrittenOffset}, and the leader sends the rest again";
+        }
+
         EpochTable? epochs = null;
         try
         {
             epochs = EpochTable.Open(options.FileSystem, options.Directory);
             epochs.DropPast(log.WrittenOffset);
             var state = ReplicaStateFile.Open(options.FileSystem, options.Directory);
+
             // A learner that stops before it caught up is still one when it starts again: the mark stays until it is promoted.
-            var mark = Path.Combine(options.Directory, RejoiningMark);
             var rejoining = settings.Rejoining || options.FileSystem.Exists(mark) || (!log.Recovery.WasClean && options.Sync != SyncPolicy.Always);
-            if (rejoining && !options.FileSystem.Exists(mark))
+            if (rejoining)
             {
-                options.FileSystem.Open(mark, create: true).Dispose();
-                options.FileSystem.SyncDirectory(options.Directory);
+                Mark(options, mark);
             }
 
-            return new Replica(settings, log, epochs, state, send, random, now, rejoining, options.FileSystem, mark);
+            return new Replica(settings, log, epochs, state, send, random, now, rejoining, options.FileSystem, mark) { Repair = repair };
         }
         catch
         {
             epochs?.Dispose();
             await log.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>What the replica repaired when it opened (a corrupt log cut at the damage), or null.</summary>
+    public string? Repair { get; private init; }
+
+    private static void Mark(EventLogOptions options, string mark)
+    {
+        if (!options.FileSystem.Exists(mark))
+        {
+            options.FileSystem.Open(mark, create: true).Dispose();
+            options.FileSystem.SyncDirectory(options.Directory);
         }
     }
 
@@ -373,6 +402,7 @@ internal sealed class Replica : IAsyncDisposable
             // The log first, the table after: an open after a crash between the two drops the table's extra entries.
             if (cut < _log.WrittenOffset)
             {
+                LastTruncation = new Truncation(_log.WrittenOffset, cut, Epoch);
                 await _log.TruncateAsync(cut).ConfigureAwait(false);
             }
 
@@ -508,3 +538,6 @@ internal sealed class Replica : IAsyncDisposable
         }
     }
 }
+
+/// <summary>A follower cut its log from <see cref="From"/> back to <see cref="To"/>: records the leader of <see cref="Epoch"/> does not hold.</summary>
+internal sealed record Truncation(long From, long To, long Epoch);

@@ -136,6 +136,20 @@ internal static class NodeHost
             }
 
             logger.LogInformation("vanus node stopping: finishing requests, syncing eventlogs");
+            if (removed)
+            {
+                // Requests in flight wait on a cluster the node is no longer part of: they get 5 s, not the host's 30.
+                using var quick = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                try
+                {
+                    await app.StopAsync(quick.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Cut short on purpose.
+                }
+            }
+
             await app.DisposeAsync().ConfigureAwait(false);
             await node.StopAsync(CancellationToken.None).ConfigureAwait(false);
             output.WriteLine("vanus node stopped");

@@ -86,6 +86,9 @@ internal sealed partial class SegmentLog : IEventLog
         }
     }
 
+    /// <summary>The checkpoint's file name in the log's directory.</summary>
+    internal const string CheckpointFile = "checkpoint";
+
     private string PathOf(string fileName) => Path.Combine(_directory, fileName);
 
     private async ValueTask RecoverAsync(CancellationToken cancellationToken)
@@ -95,7 +98,7 @@ internal sealed partial class SegmentLog : IEventLog
             _fs.Delete(temp);
         }
 
-        var checkpoint = Checkpoint.Read(_fs, PathOf("checkpoint"));
+        var checkpoint = Checkpoint.Read(_fs, PathOf(CheckpointFile));
         _checkpointSequence = checkpoint?.Sequence ?? 0;
         if (checkpoint is { Truncating: true } cut)
         {
@@ -251,7 +254,7 @@ internal sealed partial class SegmentLog : IEventLog
         StartWriting(active, scan.Position, scan.NextOffset, scan.Records > 0 ? scan.LastStoreTicks : previous?.LastStoreTicks ?? 0);
         _fault = new IOException(
             $"the log '{_directory}' is read-only: its data is corrupt in '{file.Path}' at byte {scan.Position}: {reason}. Offsets before {scan.NextOffset} are served; " +
-            $"to drop the damaged records and all after them, stop the node and delete '{PathOf("checkpoint")}' (the next open cuts the log there), or restore this eventlog");
+            $"to drop the damaged records and all after them, stop the node and delete '{PathOf(CheckpointFile)}' (the next open cuts the log there), or restore this eventlog");
         _recovery = new RecoveryReport
         {
             WasClean = false,
@@ -323,7 +326,7 @@ internal sealed partial class SegmentLog : IEventLog
     private void OpenCheckpointFile()
     {
         // Both slots allocated up front: a checkpoint write never needs new space, so a full disk cannot fail it.
-        _checkpointFile = _fs.Open(PathOf("checkpoint"), create: true, preallocate: Checkpoint.FileSize);
+        _checkpointFile = _fs.Open(PathOf(CheckpointFile), create: true, preallocate: Checkpoint.FileSize);
         _opened.Add(_checkpointFile);
 
         // The checkpoint vouches for records only if the file itself survives a power loss.

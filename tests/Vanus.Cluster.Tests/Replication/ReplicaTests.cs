@@ -66,6 +66,38 @@ public class ReplicaTests
         Assert.Throws<NotLeaderException>(() => replica.Propose([new Event("b", "/s", "t")]));
     }
 
+    [Fact]
+    public async Task A_replica_whose_log_is_corrupt_cuts_it_at_the_damage_and_rejoins_as_a_learner()
+    {
+        await using (var replica = await OpenAsync(["n1"]))
+        {
+            await replica.TickAsync(2 * Second);
+            var proposal = replica.Propose([.. Enumerable.Range(0, 20).Select(i => new Event($"e{i}", "/s", "t").WithTextData(new string('x', 100)))]);
+            await proposal.Written;
+            await replica.OnWrittenAsync(2 * Second);
+            Assert.Equal(20, replica.Committed);
+        }
+
+        // Synced records damaged in the middle: a log of one copy would open read-only for an operator.
+        var segment = _fs.List("/data/log", ".seg").Single();
+        _fs.Corrupt(segment, 1000, [0xFF, 0xFF, 0xFF]);
+
+        await using var repaired = await OpenAsync(["n1", "n2", "n3"]);
+
+        Assert.NotNull(repaired.Repair);
+        Assert.Contains(segment, repaired.Repair);
+        Assert.True(repaired.Rejoining);
+        Assert.InRange(repaired.Log.WrittenOffset, 1, 19);
+        Assert.True(_fs.Exists("/data/log/rejoining"));
+        Assert.All(repaired.Epochs, e => Assert.True(e.StartOffset <= repaired.Log.WrittenOffset));
+
+        // The next open is an ordinary one: nothing left to repair, still a learner until it catches up.
+        await repaired.DisposeAsync();
+        await using var again = await OpenAsync(["n1", "n2", "n3"]);
+        Assert.Null(again.Repair);
+        Assert.True(again.Rejoining);
+    }
+
     private Task<Replica> OpenAsync(string[] voters) =>
         Replica.OpenAsync(
             new ReplicaSettings("n1", voters),
