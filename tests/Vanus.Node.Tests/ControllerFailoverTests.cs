@@ -119,7 +119,9 @@ public sealed class ControllerFailoverTests(ITestOutputHelper output) : IDisposa
                 output.WriteLine($"the client published {published.Count} events through the kill, none failed; the bus holds {stored.Count} distinct ids");
             }
 
-            var moved = await UntilAsync(survivors[0], v => v["controller"] is { } c && (string)c! != controller);
+            // The controller moved at once; the failure detector marks the killed node unreachable a few seconds later.
+            var moved = await UntilAsync(survivors[0], v => v["controller"] is { } c && (string)c! != controller
+                && v["nodes"]!.AsArray().All(n => (string)n!["name"]! != controller || (string)n["status"]! != "up"));
             output.WriteLine($"cluster after the kill: {moved.ToJsonString()}");
             Assert.All(
                 moved["nodes"]!.AsArray().Where(n => (string)n!["name"]! == controller),
@@ -127,7 +129,7 @@ public sealed class ControllerFailoverTests(ITestOutputHelper output) : IDisposa
 
             // The killed node comes back with the same catalog.
             var back = await cluster.StartAsync(controller);
-            Assert.Equal(await CatalogAsync(survivors[0]), await UntilCatalogAsync(back, c => c.Contains("\"after\"", StringComparison.Ordinal)));
+            Assert.Equal(await UntilCatalogAsync(survivors[0], _ => true), await UntilCatalogAsync(back, c => c.Contains("\"after\"", StringComparison.Ordinal)));
         }
         catch
         {
@@ -167,17 +169,45 @@ public sealed class ControllerFailoverTests(ITestOutputHelper output) : IDisposa
     }
 
     /// <summary>The catalog as one node lists it: namespaces, and per namespace its buses (no offsets or leaders), subscriptions and schedules.</summary>
-    private static async Task<string> CatalogAsync(NodeProcess node)
+    private static async Task<string> CatalogAsync(NodeProcess node) =>
+        await TryCatalogAsync(node) ?? throw new InvalidOperationException($"{node.Endpoint} answered 503 to a listing");
+
+    /// <summary>
+    /// The catalog, or null while a listing answers 503: subscriptions and schedules are listed with their status, which
+    /// their sharded actors report, and those on a killed node answer once the cluster has downed it and moved them
+    /// (their state on the replicated log is issue 15).
+    /// </summary>
+    private static async Task<string?> TryCatalogAsync(NodeProcess node)
     {
         using var http = node.Client();
+        async Task<JsonArray?> ListAsync(string path)
+        {
+            using var response = await http.GetAsync(path);
+            var text = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+            {
+                return null;
+            }
+
+            Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode} {text}");
+            return JsonNode.Parse(text)!.AsArray();
+        }
+
         var catalog = new JsonObject();
         foreach (var ns in (await Api.GetJsonAsync(http, "api/v1/namespaces")).AsArray().Select(n => (string)n!["name"]!).Order(StringComparer.Ordinal))
         {
-            var buses = (await Api.GetJsonAsync(http, $"api/v1/namespaces/{ns}/eventbuses")).AsArray()
-                .Select(b => $"{b!["name"]}:{b["eventlogs"]!.AsArray().Count}x{b["replicas"]}:{b["sync"]}");
-            var subscriptions = (await Api.GetJsonAsync(http, $"api/v1/namespaces/{ns}/subscriptions")).AsArray().Select(s => $"{s!["name"]}->{s["sink"]}");
-            var schedules = (await Api.GetJsonAsync(http, $"api/v1/namespaces/{ns}/schedules")).AsArray().Select(s => $"{s!["name"]}@{s["eventbus"]}");
-            catalog[ns] = new JsonArray([.. buses.Concat(subscriptions).Concat(schedules).Select(x => (JsonNode)x)]);
+            if (await ListAsync($"api/v1/namespaces/{ns}/eventbuses") is not { } buses
+                || await ListAsync($"api/v1/namespaces/{ns}/subscriptions") is not { } subscriptions
+                || await ListAsync($"api/v1/namespaces/{ns}/schedules") is not { } schedules)
+            {
+                return null;
+            }
+
+            catalog[ns] = new JsonArray([
+                .. buses.Select(b => $"{b!["name"]}:{b["eventlogs"]!.AsArray().Count}x{b["replicas"]}:{b["sync"]}")
+                    .Concat(subscriptions.Select(s => $"{s!["name"]}->{s["sink"]}"))
+                    .Concat(schedules.Select(s => $"{s!["name"]}@{s["eventbus"]}"))
+                    .Select(x => (JsonNode)x)]);
         }
 
         return catalog.ToJsonString();
@@ -188,12 +218,13 @@ public sealed class ControllerFailoverTests(ITestOutputHelper output) : IDisposa
         var deadline = Stopwatch.StartNew();
         while (true)
         {
-            var catalog = await CatalogAsync(node);
-            if (done(catalog) || deadline.Elapsed > Generous)
+            var catalog = await TryCatalogAsync(node);
+            if (catalog is not null && (done(catalog) || deadline.Elapsed > 2 * Generous))
             {
                 return catalog;
             }
 
+            Assert.True(deadline.Elapsed < 3 * Generous, $"{node.Endpoint} still answers 503 to listings after {3 * Generous.TotalSeconds} s");
             await Task.Delay(200);
         }
     }

@@ -36,9 +36,16 @@ internal sealed class ThreeNodes(string root, NetworkLab? lab = null) : IAsyncDi
             Nodes[name] = await StartProcessAsync(name, waitUntilReady: false);
         }
 
-        foreach (var node in Nodes.Values)
+        foreach (var (name, node) in Nodes)
         {
-            await node.WaitForLineAsync(l => l.Contains("vanus node ready", StringComparison.Ordinal), TimeSpan.FromSeconds(90));
+            try
+            {
+                await node.WaitForLineAsync(l => l.Contains("vanus node ready", StringComparison.Ordinal), TimeSpan.FromSeconds(90));
+            }
+            catch (TimeoutException e)
+            {
+                throw new TimeoutException($"{name} was not ready after 90 s; the nodes said:\n" + Diagnostics(_ => true), e);
+            }
         }
     }
 

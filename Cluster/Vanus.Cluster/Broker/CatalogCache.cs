@@ -68,13 +68,23 @@ internal sealed class CatalogCache
             cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                Apply(await controller.Ask<CatalogView>(GetCatalog.Instance, attempt, cancellationToken).ConfigureAwait(false));
-                _loaded.TrySetResult();
-                return;
+                switch (await controller.Ask<object>(GetCatalog.Instance, attempt, cancellationToken).ConfigureAwait(false))
+                {
+                    case CatalogView view:
+                        Apply(view);
+                        _loaded.TrySetResult();
+                        return;
+                    case Messaging.Refusal:
+                        // The controller is starting or moving (a new leader of __meta while the cluster forms): ask again.
+                        await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
+                        break;
+                    case var other:
+                        throw new InvalidOperationException($"the controller answered the catalog request with {other.GetType().Name}");
+                }
             }
             catch (AskTimeoutException)
             {
-                // The proxy has not found the singleton yet (the cluster is still forming): ask again.
+                // The proxy has not found the controller yet (the cluster is still forming): ask again.
             }
         }
     }

@@ -125,16 +125,13 @@ internal sealed class ClusterNode : IVanusNode
             // by position (seed:0..2), so they are known before any node has joined.
             var metaSeeds = seeds.Count >= 3 ? seeds.Take(3).ToList() : [];
             var seedIndex = metaSeeds.FindIndex(a => a.Host == options.ClusterHost && a.Port == options.ClusterPort);
+            Address? NodeOf(string name) => Meta.MetaLog.SeedIndexOf(name) is { } seed && seed < metaSeeds.Count
+                ? metaSeeds[seed]
+                : NodeNames.AddressOf(cluster, name);
             var replicaHost = new ReplicaHost(
                 options.Name!,
                 settings,
-                name =>
-                {
-                    var address = Meta.MetaLog.SeedIndexOf(name) is { } seed && seed < metaSeeds.Count
-                        ? metaSeeds[seed]
-                        : NodeNames.AddressOf(cluster, name);
-                    return address is null ? null : system.ActorSelection(new RootActorPath(address) / "user" / ReplicaManager.ActorName);
-                },
+                name => NodeOf(name) is { } address ? system.ActorSelection(new RootActorPath(address) / "user" / ReplicaManager.ActorName) : null,
                 elected =>
                 {
                     foreach (var member in NodeNames.Reachable(cluster))
@@ -143,6 +140,7 @@ internal sealed class ClusterNode : IVanusNode
                     }
                 })
             {
+                NodeOf = NodeOf,
                 SeedName = seedIndex >= 0 ? Meta.MetaLog.SeedName(seedIndex) : null,
                 MetaEnabled = metaSeeds.Count == 3,
                 LeadershipChanged = (entity, epoch) =>
@@ -315,6 +313,12 @@ internal sealed class ClusterNode : IVanusNode
         catch (OperationCanceledException)
         {
             _services.Catalog.Abandon(new InvalidOperationException("the node stopped before it was ready"));
+        }
+#pragma warning disable CA1031 // whatever failed, the node must say so instead of waiting forever to become ready
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _services.Catalog.Abandon(new InvalidOperationException($"the node could not load its catalog: {ex.Message}", ex));
         }
     }
 

@@ -15,6 +15,9 @@ internal sealed record ReplicaHost(
     Func<string, ICanTell?> ManagerOf,
     Action<LeaderElected> Announce)
 {
+    /// <summary>The cluster address of the node holding the named replica (for batching), or null when unknown.</summary>
+    public Func<string, Address?> NodeOf { get; init; } = _ => null;
+
     /// <summary>This node's place among the replicas of <c>__meta</c> (<c>seed:0</c> to <c>seed:2</c>), if it is one of the first three seeds.</summary>
     public string? SeedName { get; init; }
 
@@ -45,10 +48,8 @@ internal sealed record ReplicaHost(
 /// the leader, except for a read that names this node's own copy.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "An actor's resources are released in PostStop.")]
-internal sealed class ReplicaActor : ReceiveActor, IWithTimers, IWithUnboundedStash
+internal sealed class ReplicaActor : ReceiveActor, IWithUnboundedStash
 {
-    private const string TickTimer = "tick";
-
     private readonly string _entityId;
     private readonly EventlogConfig _config;
     private readonly ReplicaHost _host;
@@ -70,8 +71,6 @@ internal sealed class ReplicaActor : ReceiveActor, IWithTimers, IWithUnboundedSt
         Become(Opening);
     }
 
-    public ITimerScheduler Timers { get; set; } = null!;
-
     public IStash Stash { get; set; } = null!;
 
     private long Now => _host.Settings.Time.GetUtcNow().UtcTicks;
@@ -83,16 +82,33 @@ internal sealed class ReplicaActor : ReceiveActor, IWithTimers, IWithUnboundedSt
     protected override void PreStart()
     {
         var self = Self;
+        var parent = Context.Parent;
         var voters = _config.Replicas ?? [_host.NodeName];
         var name = _host.SelfIn(voters) ?? _host.NodeName;
         var options = _host.Settings.OptionsFor(_config) with { Tiers = null };
         Replica.OpenAsync(
                 new ReplicaSettings(name, voters) { Timings = _host.Timings, Rejoining = _rejoining },
                 options,
-                message => _host.ManagerOf(message.To)?.Tell(new ReplicaEnvelope(_entityId, message), self),
+                message => Send(message, self, parent),
                 new Random(),
                 Now)
             .PipeTo(self, success: r => new Opened(r), failure: ex => new OpenFailed(ex));
+    }
+
+    /// <summary>
+    /// Heartbeats (appends that carry nothing) and answers go through the node's manager, which batches them per node;
+    /// appends that carry records go straight to their node.
+    /// </summary>
+    private void Send(ReplicaMessage message, IActorRef self, IActorRef manager)
+    {
+        var envelope = new ReplicaEnvelope(_entityId, message);
+        if (message is AppendRequest { Count: 0 } or AppendResponse && _host.NodeOf(message.To) is { } node)
+        {
+            manager.Tell(new Outgoing(node, envelope), self);
+            return;
+        }
+
+        _host.ManagerOf(message.To)?.Tell(envelope, self);
     }
 
     protected override void PostStop()
@@ -128,10 +144,10 @@ internal sealed class ReplicaActor : ReceiveActor, IWithTimers, IWithUnboundedSt
                 _log.Warning("Eventlog {0}: replica on {1} repaired: {2}", _entityId, opened.Replica.Name, repair);
             }
 
-            Timers.StartPeriodicTimer(TickTimer, Tick.Instance, _host.TickInterval);
             Stash.UnstashAll();
             Become(Serving);
         });
+        Receive<ReplicaTick>(_ => { });
         Receive<OpenFailed>(failed =>
         {
             _log.Error(failed.Error, "Eventlog {0}: opening its replica on {1} failed", _entityId, _host.NodeName);
@@ -144,7 +160,7 @@ internal sealed class ReplicaActor : ReceiveActor, IWithTimers, IWithUnboundedSt
     private void Broken(string reason)
     {
         Receive<ReplicaEnvelope>(_ => { });
-        Receive<Tick>(_ => { });
+        Receive<ReplicaTick>(_ => { });
         Receive<IEventlogCommand>(_ =>
         {
             Sender.Tell(new Refusal(BrokerErrorKind.Unavailable, $"eventlog {_entityId}: its replica on {_host.NodeName} is unavailable: {reason}", null));
@@ -154,7 +170,7 @@ internal sealed class ReplicaActor : ReceiveActor, IWithTimers, IWithUnboundedSt
 
     private void Serving()
     {
-        ReceiveAsync<Tick>(async _ =>
+        ReceiveAsync<ReplicaTick>(async _ =>
         {
             await _replica!.TickAsync(Now).ConfigureAwait(true);
             AfterStep();
@@ -318,11 +334,6 @@ internal sealed class ReplicaActor : ReceiveActor, IWithTimers, IWithUnboundedSt
     private sealed record Opened(Replica Replica) : INoSerializationVerificationNeeded;
 
     private sealed record OpenFailed(Exception Error) : INoSerializationVerificationNeeded;
-
-    private sealed record Tick : INoSerializationVerificationNeeded, IDeadLetterSuppression
-    {
-        public static readonly Tick Instance = new();
-    }
 
     private sealed record WriteDone : INoSerializationVerificationNeeded, IDeadLetterSuppression
     {

@@ -22,6 +22,7 @@ internal sealed class ReplicaManager : ReceiveActor, IWithTimers
 
     private const string ConfigFile = "replica.config";
     private const string CheckTimer = "check-placements";
+    private const string TickTimer = "tick";
 
     private readonly ReplicaHost _host;
     private readonly CatalogCache _catalog;
@@ -29,6 +30,8 @@ internal sealed class ReplicaManager : ReceiveActor, IWithTimers
     private readonly Dictionary<string, IActorRef> _replicas = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, string> _entities = [];
     private readonly HashSet<string> _deleted = new(StringComparer.Ordinal);
+    private readonly Dictionary<Address, List<ReplicaEnvelope>> _outbox = [];
+    private bool _flushing;
 
     public ReplicaManager(ReplicaHost host, CatalogCache catalog)
     {
@@ -36,12 +39,36 @@ internal sealed class ReplicaManager : ReceiveActor, IWithTimers
         _catalog = catalog;
         Receive<CreateEventlog>(Create);
         Receive<DeleteEventlog>(Delete);
-        Receive<ReplicaEnvelope>(envelope =>
+        Receive<ReplicaEnvelope>(Deliver);
+        Receive<ReplicaBatch>(batch =>
         {
-            // A replica not created yet (or deleted) misses it; the leader sends again.
-            if (_replicas.TryGetValue(envelope.EntityId, out var replica))
+            foreach (var envelope in batch.Envelopes)
             {
-                replica.Forward(envelope);
+                Deliver(envelope);
+            }
+        });
+        Receive<Outgoing>(outgoing =>
+        {
+            if (!_outbox.TryGetValue(outgoing.Node, out var pending))
+            {
+                _outbox[outgoing.Node] = pending = [];
+            }
+
+            pending.Add(outgoing.Envelope);
+
+            // Sent once what is already in the mailbox has joined them: no timer, so nothing waits longer than that.
+            if (!_flushing)
+            {
+                _flushing = true;
+                Self.Tell(FlushOutbox.Instance);
+            }
+        });
+        Receive<FlushOutbox>(_ => Flush());
+        Receive<ReplicaTick>(_ =>
+        {
+            foreach (var replica in _replicas.Values)
+            {
+                replica.Tell(ReplicaTick.Instance);
             }
         });
         Receive<IEventlogCommand>(command =>
@@ -97,6 +124,33 @@ internal sealed class ReplicaManager : ReceiveActor, IWithTimers
         }
 
         Timers.StartPeriodicTimer(CheckTimer, CheckPlacements.Instance, TimeSpan.FromSeconds(2));
+        Timers.StartPeriodicTimer(TickTimer, ReplicaTick.Instance, _host.TickInterval);
+    }
+
+    private void Deliver(ReplicaEnvelope envelope)
+    {
+        // A replica not created yet (or deleted) misses it; the leader sends again.
+        if (_replicas.TryGetValue(envelope.EntityId, out var replica))
+        {
+            replica.Forward(envelope);
+        }
+    }
+
+    /// <summary>Sends what the node's replicas have for each other node: one message per node, a batch when there are several.</summary>
+    private void Flush()
+    {
+        _flushing = false;
+        foreach (var (node, pending) in _outbox)
+        {
+            if (pending.Count == 0)
+            {
+                continue;
+            }
+
+            var manager = Context.ActorSelection(new RootActorPath(node) / "user" / ActorName);
+            manager.Tell(pending.Count == 1 ? pending[0] : new ReplicaBatch([.. pending]), Self);
+            pending.Clear();
+        }
     }
 
     private void Create(CreateEventlog command)
@@ -196,5 +250,10 @@ internal sealed class ReplicaManager : ReceiveActor, IWithTimers
     private sealed record CheckPlacements : INoSerializationVerificationNeeded, IDeadLetterSuppression
     {
         public static readonly CheckPlacements Instance = new();
+    }
+
+    private sealed record FlushOutbox : INoSerializationVerificationNeeded
+    {
+        public static readonly FlushOutbox Instance = new();
     }
 }

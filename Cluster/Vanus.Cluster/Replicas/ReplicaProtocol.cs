@@ -1,3 +1,4 @@
+using Akka.Actor;
 using MessagePack;
 using Vanus.Cluster.Replication;
 using Vanus.Cluster.Serialization;
@@ -26,3 +27,20 @@ internal sealed record LeaderElected(
     [property: Key(0)] string EntityId,
     [property: Key(1)] string Leader,
     [property: Key(2)] long Epoch) : IClusterMessage;
+
+/// <summary>
+/// Replication messages from one node's replicas to another node's, sent as one: the heartbeats and answers of every
+/// eventlog the two nodes share travel together instead of one message each.
+/// </summary>
+[MessagePackObject]
+internal sealed record ReplicaBatch([property: Key(0)] IReadOnlyList<ReplicaEnvelope> Envelopes) : IClusterMessage;
+
+/// <summary>A local replica's heartbeat or answer for the replica manager of node <see cref="Node"/>, which sends it on batched.</summary>
+internal sealed record Outgoing(Address Node, ReplicaEnvelope Envelope) : INoSerializationVerificationNeeded;
+
+/// <summary>Time passes for a replica: the manager ticks every replica of its node at once, so their heartbeats leave together.</summary>
+internal sealed record ReplicaTick : INoSerializationVerificationNeeded, Akka.Event.IDeadLetterSuppression
+{
+    /// <summary>The one instance.</summary>
+    public static readonly ReplicaTick Instance = new();
+}

@@ -104,6 +104,7 @@ internal static class MessageRegistry
         ("tmr.ev.progress", typeof(TimerProgress)),
         ("tmr.snapshot", typeof(TimerSnapshot)),
         ("rep.envelope", typeof(ReplicaEnvelope)),
+        ("rep.batch", typeof(ReplicaBatch)),
         ("rep.not-leader", typeof(NotLeader)),
         ("rep.leader", typeof(LeaderElected)),
     ];

@@ -96,6 +96,9 @@ internal static class MessageSamples
             new EventlogCreated(config),
             new LeaderEpochStarted(7),
             new ReplicaEnvelope(entity, new AppendRequest("n1", "n2", 4, 10, 3, 2, new byte[] { 1, 2, 3 }, [new(3, 0), new(4, 11)], 9, 12)),
+            new ReplicaBatch([
+                new ReplicaEnvelope(entity, new AppendRequest("n1", "n2", 4, 10, 4, 0, ReadOnlyMemory<byte>.Empty, [], 9, 12)),
+                new ReplicaEnvelope("other:1", new AppendResponse("n1", "n2", 4, 10, true, 12, 4, null))]),
             new NotLeader(entity, "n3", "n1 is a follower in epoch 4"),
             new LeaderElected(entity, "n3", 5),
             EventlogRemoved.Instance,
