@@ -26,6 +26,13 @@ public sealed class ReplicatedEventlogTests(ITestOutputHelper output)
             using var patience = new CancellationTokenSource(TestNode.Patience);
             await CreateWhenAllAreUpAsync(b, patience.Token);
 
+            // Appends wait for a leader anyway; waiting here until each eventlog's first leader holds a majority keeps the
+            // first batch out of the split votes of three replicas starting at once, on a machine busy with other tests.
+            while (!await AllLedAsync(b, patience.Token))
+            {
+                await Task.Delay(50, patience.Token);
+            }
+
             var first = Enumerable.Range(0, 20).Select(i => new Event($"e{i}", "/s", "t").WithTextData($"data {i}")).ToList();
             var appended = await b.Broker.AppendAsync("default", "replicated", first, patience.Token);
             Assert.Equal(20, appended.Count);
@@ -85,6 +92,18 @@ public sealed class ReplicatedEventlogTests(ITestOutputHelper output)
     }
 
     /// <summary>Creates the bus once all three nodes are members (until then the controller counts fewer and refuses three replicas).</summary>
+    private static async Task<bool> AllLedAsync(IVanusNode node, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await node.Broker.GetEventbusAsync("default", "replicated", cancellationToken))!.Eventlogs.All(l => l.Leader is not null);
+        }
+        catch (BrokerException e) when (e.Kind == BrokerErrorKind.Unavailable)
+        {
+            return false;
+        }
+    }
+
     private static async Task CreateWhenAllAreUpAsync(IVanusNode node, CancellationToken cancellationToken)
     {
         while (true)
