@@ -30,14 +30,9 @@ public sealed class FailoverTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Killing_the_leader_again_and_again_loses_no_acknowledged_event_and_another_replica_takes_over()
     {
-        var cluster = new ThreeNodes(_root);
-        var nodes = cluster.Nodes;
-        var producers = new ProducerSet();
-        try
+        await RunAsync(null, async (cluster, producers) =>
         {
-            await cluster.StartAllAsync();
-            producers.Endpoints = [.. nodes.Values.Select(n => n.Endpoint)];
-            await CreateBusAsync(nodes["n1"]);
+            var nodes = cluster.Nodes;
 
             var running = producers.StartAsync();
             var failovers = new List<(string Node, int Eventlog, TimeSpan Time)>();
@@ -63,30 +58,15 @@ public sealed class FailoverTests(ITestOutputHelper output) : IDisposable
             output.WriteLine(producers.Summary());
             output.WriteLine($"failover: median {Median(failovers.Select(f => f.Time)).TotalMilliseconds:0} ms, max {failovers.Max(f => f.Time).TotalMilliseconds:0} ms");
             await CheckAsync(nodes, producers);
-        }
-        catch
-        {
-            // What each node said about its replicas: the first place to look when a run fails.
-            output.WriteLine(cluster.Diagnostics(l => l.Contains("Eventlog", StringComparison.Ordinal) || l.Contains("rror", StringComparison.Ordinal)));
-            throw;
-        }
-        finally
-        {
-            await cluster.DisposeAsync();
-        }
+        });
     }
 
     [Fact]
     public async Task A_leader_paused_for_10_s_loses_its_place_and_acknowledges_nothing_it_cannot_keep()
     {
-        var cluster = new ThreeNodes(_root);
-        var nodes = cluster.Nodes;
-        var producers = new ProducerSet();
-        try
+        await RunAsync(null, async (cluster, producers) =>
         {
-            await cluster.StartAllAsync();
-            producers.Endpoints = [.. nodes.Values.Select(n => n.Endpoint)];
-            await CreateBusAsync(nodes["n1"]);
+            var nodes = cluster.Nodes;
             var running = producers.StartAsync();
             await producers.WaitForAcksAsync(20, Generous);
             var (leader, epoch) = await LeaderOfAsync(nodes.Values.First(), 0);
@@ -140,29 +120,15 @@ public sealed class FailoverTests(ITestOutputHelper output) : IDisposable
             await producers.StopAsync(running);
             output.WriteLine(producers.Summary());
             await CheckAsync(nodes, producers);
-        }
-        catch
-        {
-            output.WriteLine(cluster.Diagnostics(l => l.Contains("Eventlog", StringComparison.Ordinal) || l.Contains("rror", StringComparison.Ordinal) || l.Contains("removed", StringComparison.Ordinal)));
-            throw;
-        }
-        finally
-        {
-            await cluster.DisposeAsync();
-        }
+        });
     }
 
     [Fact]
     public async Task A_replica_whose_log_is_corrupt_repairs_itself_from_the_leader()
     {
-        var cluster = new ThreeNodes(_root);
-        var nodes = cluster.Nodes;
-        var producers = new ProducerSet();
-        try
+        await RunAsync(null, async (cluster, producers) =>
         {
-            await cluster.StartAllAsync();
-            producers.Endpoints = [.. nodes.Values.Select(n => n.Endpoint)];
-            await CreateBusAsync(nodes["n1"]);
+            var nodes = cluster.Nodes;
             var running = producers.StartAsync();
             await producers.WaitForAcksAsync(2000, Generous);
             await producers.StopAsync(running);
@@ -200,16 +166,7 @@ public sealed class FailoverTests(ITestOutputHelper output) : IDisposable
 
             // It caught up from the leader: its copy is the others' again, and every acknowledged event is in it.
             await CheckAsync(nodes, producers);
-        }
-        catch
-        {
-            output.WriteLine(cluster.Diagnostics(l => l.Contains("Eventlog", StringComparison.Ordinal) || l.Contains("rror", StringComparison.Ordinal)));
-            throw;
-        }
-        finally
-        {
-            await cluster.DisposeAsync();
-        }
+        });
     }
 
     /// <summary>Where the records of a (preallocated) segment file end: its last byte that is not zero, plus one.</summary>
@@ -230,14 +187,9 @@ public sealed class FailoverTests(ITestOutputHelper output) : IDisposable
     {
         using var lab = NetworkLab.TryCreate(out var why);
         Skip.If(lab is null, why);
-        var cluster = new ThreeNodes(_root, lab);
-        var nodes = cluster.Nodes;
-        var producers = new ProducerSet();
-        try
+        await RunAsync(lab, async (cluster, producers) =>
         {
-            await cluster.StartAllAsync();
-            producers.Endpoints = [.. nodes.Values.Select(n => n.Endpoint)];
-            await CreateBusAsync(nodes["n1"]);
+            var nodes = cluster.Nodes;
             var running = producers.StartAsync();
             await producers.WaitForAcksAsync(20, Generous);
             var (leader, epoch) = await LeaderOfAsync(nodes.Values.First(), 0);
@@ -272,6 +224,22 @@ public sealed class FailoverTests(ITestOutputHelper output) : IDisposable
             var cut = nodes[leader].Output.Split('\n').FirstOrDefault(l => l.Contains("cut its log", StringComparison.Ordinal));
             output.WriteLine(cut ?? $"{leader} had nothing to cut");
             Assert.NotNull(cut);
+        });
+    }
+
+    /// <summary>
+    /// Starts three nodes (in <paramref name="lab"/>'s namespaces when given) and creates the bus, then runs
+    /// <paramref name="scenario"/>; when it fails, prints what each node said about its replicas, the first place to look.
+    /// </summary>
+    private async Task RunAsync(NetworkLab? lab, Func<ThreeNodes, ProducerSet, Task> scenario)
+    {
+        var cluster = new ThreeNodes(_root, lab);
+        try
+        {
+            await cluster.StartAllAsync();
+            var producers = new ProducerSet { Endpoints = [.. cluster.Nodes.Values.Select(n => n.Endpoint)] };
+            await CreateBusAsync(cluster.Nodes["n1"]);
+            await scenario(cluster, producers);
         }
         catch
         {

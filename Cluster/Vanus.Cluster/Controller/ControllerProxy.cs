@@ -39,6 +39,7 @@ internal sealed class ControllerProxy : ReceiveActor, IWithTimers
     private Address? _leader;
     private long _epoch;
     private long _sequence;
+    private bool _suspect;
 
     public ControllerProxy(IActorRef router, Func<string, Address?> addressOf, ControllerLocation location, TimeSpan timeout)
     {
@@ -58,7 +59,7 @@ internal sealed class ControllerProxy : ReceiveActor, IWithTimers
         Receive<NotLeader>(_ => { });
         Receive<Resolve>(_ =>
         {
-            if (Usable() is null)
+            if (Usable() is null || _suspect)
             {
                 _router.Tell(new GetEventlogInfo(Meta.MetaLog.EntityId), Self);
             }
@@ -71,6 +72,13 @@ internal sealed class ControllerProxy : ReceiveActor, IWithTimers
         {
             if (_inFlight.Remove(answered.Id, out var call))
             {
+                // Unavailable: the node followed may have lost the lead without this one hearing of the next leader (an
+                // announcement goes to reachable members only); ask again who leads.
+                if (answered.Reply is Refusal { Kind: BrokerErrorKind.Unavailable })
+                {
+                    _suspect = true;
+                }
+
                 call.Sender.Tell(answered.Reply);
             }
         });
@@ -126,6 +134,7 @@ internal sealed class ControllerProxy : ReceiveActor, IWithTimers
             }
         }
 
+        _suspect = false;
         _epoch = epoch;
         _leader = address;
         _location.Address = address;
