@@ -352,13 +352,20 @@ internal sealed class ClusterNode : IVanusNode
 
     private async Task StopCoreAsync()
     {
-        if (_system.WhenTerminated.IsCompleted)
+        if (_removed.Task.IsCompleted || _system.WhenTerminated.IsCompleted)
         {
-            // Removed from the cluster, the node's actor system already ran its coordinated shutdown (regions handed off,
-            // logs closed): there is nothing left to stop gracefully, and asking a terminated system would only time out.
-            await _services.Gate.StopAsync().ConfigureAwait(false);
+            // Removed from the cluster, the node's actor system runs (or ran) its coordinated shutdown, which closes the
+            // logs: there is nothing left to stop gracefully, and asking a system on its way down would only time out.
+            // Appends in flight wait on a cluster the node is no longer in: they get 2 s, not their 30.
+            await Task.WhenAny(_services.Gate.StopAsync(), Task.Delay(TimeSpan.FromSeconds(2))).ConfigureAwait(false);
             await _stopping.CancelAsync().ConfigureAwait(false);
             await _loading.ConfigureAwait(false);
+            _ = CoordinatedShutdown.Get(_system).Run(CoordinatedShutdown.ClusterDowningReason.Instance);
+            if (await Task.WhenAny(_system.WhenTerminated, Task.Delay(TimeSpan.FromSeconds(10))).ConfigureAwait(false) != _system.WhenTerminated)
+            {
+                await _system.Terminate().ConfigureAwait(false);
+            }
+
             await ReleaseAsync().ConfigureAwait(false);
             return;
         }

@@ -51,6 +51,7 @@ internal static class NodeHost
         }
 
         var node = await VanusNode.StartAsync(nodeOptions, cancellationToken).ConfigureAwait(false);
+        var abandoned = false;
         try
         {
             // No config file watching: the node takes no appsettings, and a watcher on the working directory (often a
@@ -151,14 +152,36 @@ internal static class NodeHost
             }
 
             await app.DisposeAsync().ConfigureAwait(false);
-            await node.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            if (removed)
+            {
+                // The actor system's own shutdown after a removal can wait out several phase timeouts: the process exits
+                // after 15 s whatever it still waits for, and its logs recover at the next start.
+                using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+                try
+                {
+                    await node.StopAsync(bound.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    logger.LogWarning("vanus node did not finish stopping within 15 s of its removal; exiting anyway");
+                    abandoned = true;
+                }
+            }
+            else
+            {
+                await node.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+
             output.WriteLine("vanus node stopped");
             output.Flush();
             return removed ? ExitCodes.Removed : ExitCodes.Ok;
         }
         finally
         {
-            await node.DisposeAsync().ConfigureAwait(false);
+            if (!abandoned)
+            {
+                await node.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 
