@@ -26,28 +26,12 @@ internal static class CatalogWriter
         {
             w.WriteStartObject();
             w.WriteString("name"u8, n.Name);
-            if (n.Http is { } http)
-            {
-                w.WriteString("http"u8, http);
-            }
-            else
-            {
-                w.WriteNull("http"u8);
-            }
-
+            w.WriteString("http"u8, n.Http); // null when the node did not say
             w.WriteString("cluster"u8, n.Cluster);
             w.WriteString("status"u8, n.Status);
             w.WriteEndObject();
         });
-        if (cluster.Controller is { } controller)
-        {
-            writer.WriteString("controller"u8, controller);
-        }
-        else
-        {
-            writer.WriteNull("controller"u8);
-        }
-
+        writer.WriteString("controller"u8, cluster.Controller);
         writer.WriteEndObject();
     }
 
